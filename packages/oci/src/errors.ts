@@ -1,0 +1,64 @@
+// One error class for @ocx/oci. Callers branch on `code`, never on message text.
+export type OciErrorCode =
+  | 'INVALID_REFERENCE'
+  | 'INVALID_PLATFORM'
+  | 'INVALID_DIGEST'
+  | 'DIGEST_MISMATCH'
+  | 'SIZE_MISMATCH'
+  | 'TOO_LARGE'
+  | 'TOO_MANY'
+  | 'INVALID_MANIFEST'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'PLATFORM_NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'REGISTRY_ERROR'
+  | 'UNAVAILABLE'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'PAGINATION'
+  | 'REDIRECT'
+  | 'REFERRERS_UNSUPPORTED'
+  | 'CONFLICT'
+  | 'LAYOUT'
+  | 'CONFIG'
+  | 'IO';
+
+/** One entry of a registry's `errors[]` body (distribution-spec "Error Codes"). */
+export interface RegistryErrorEntry {
+  readonly code: string;
+  readonly message?: string;
+  readonly detail?: unknown;
+}
+
+export interface OciErrorOptions {
+  readonly cause?: unknown;
+  readonly method?: string;
+  readonly url?: string;
+  readonly status?: number;
+  readonly errors?: readonly RegistryErrorEntry[];
+}
+
+export class OciError extends Error {
+  readonly code: OciErrorCode;
+  readonly method?: string;
+  readonly url?: string;
+  readonly status?: number;
+  readonly errors: readonly RegistryErrorEntry[];
+
+  constructor(code: OciErrorCode, message: string, options: OciErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OciError';
+    this.code = code;
+    this.method = options.method;
+    this.url = options.url;
+    this.status = options.status;
+    this.errors = options.errors ?? [];
+  }
+}
+
+export function isOciError(err: unknown, code?: OciErrorCode): err is OciError {
+  return err instanceof OciError && (code === undefined || err.code === code);
+}

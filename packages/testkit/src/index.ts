@@ -1,0 +1,1 @@
+export { fixturePath, fixturesDir, repoRoot } from './fixtures.ts';
