@@ -1,1 +1,28 @@
-export {};
+export { SbomError, isSbomError } from './errors.ts';
+export type { SbomErrorCode, SbomErrorOptions } from './errors.ts';
+export {
+  ARTIFACT_TYPE_COSIGN_SBOM,
+  MEDIA_TYPE_CYCLONEDX_JSON,
+  MEDIA_TYPE_CYCLONEDX_XML,
+  MEDIA_TYPE_SPDX_JSON,
+  MEDIA_TYPE_SPDX_JSON_TEXT,
+  MEDIA_TYPE_SPDX_TAG_VALUE,
+  MEDIA_TYPE_SYFT_JSON,
+  PREDICATE_TYPE_CYCLONEDX,
+  PREDICATE_TYPE_SPDX,
+  SBOM_MEDIA_TYPES,
+  isSbomMediaType,
+  isSbomPredicateType,
+  normalizeMediaType,
+  sbomKindOf,
+} from './media-types.ts';
+export type { SbomKind } from './media-types.ts';
+export { DEFAULT_SBOM_LIMITS, resolveSbomLimits } from './limits.ts';
+export type { SbomLimits } from './limits.ts';
+export {
+  LicenseTally,
+  MAX_LICENSE_EXPRESSION_LENGTH,
+  isNoLicense,
+  normalizeLicenseExpression,
+} from './license.ts';
+export type { LicenseCount, NormalizedLicense } from './license.ts';
