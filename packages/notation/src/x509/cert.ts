@@ -1,0 +1,274 @@
+// A parsed X.509 certificate with the few views the notation profile needs: DER, raw issuer/subject
+// Name bytes (RFC 5280 name chaining compares encodings), typed extensions and a Node key object.
+import { createHash, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import * as asn1js from 'asn1js';
+import { NotationError } from '../errors.ts';
+import { OID } from './oids.ts';
+
+export interface CertKeyInfo {
+  readonly type: 'rsa' | 'ec' | 'other';
+  /** RSA modulus bits or EC curve size in bits. */
+  readonly bits: number;
+  /** Node curve name for EC keys (e.g. prime256v1). */
+  readonly curve?: string;
+}
+
+export interface ParsedCertificate {
+  readonly der: Uint8Array;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly rawSubject: Uint8Array;
+  readonly rawIssuer: Uint8Array;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly signatureAlgorithmOid: string;
+  /** Lowercase hex SHA-256 of the DER (notation's `io.cncf.notary.x509chain.thumbprint#S256`). */
+  readonly sha256: string;
+  readonly publicKey: KeyObject;
+  readonly key: CertKeyInfo;
+  readonly node: NodeX509;
+  readonly pkijs: pkijs.Certificate;
+}
+
+/** Anything that carries certificate DER: raw bytes, a ParsedCertificate, node or @peculiar X509. */
+export type CertificateInput =
+  | Uint8Array
+  | ParsedCertificate
+  | { readonly raw: Uint8Array }
+  | { readonly rawData: ArrayBuffer };
+
+/** keyUsage bits as flags (RFC 5280 §4.2.1.3 bit n ↦ 1 << n). */
+export const KeyUsage = {
+  digitalSignature: 1,
+  nonRepudiation: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+} as const;
+
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime256v1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+};
+
+function certDer(input: CertificateInput): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if ('der' in input && input.der instanceof Uint8Array) return input.der;
+  if ('raw' in input && input.raw instanceof Uint8Array) return input.raw;
+  if ('rawData' in input && input.rawData instanceof ArrayBuffer) return new Uint8Array(input.rawData);
+  throw new NotationError('CERT_INVALID', 'unsupported certificate input');
+}
+
+function rawNames(der: Uint8Array): { rawIssuer: Uint8Array; rawSubject: Uint8Array; sigOid: string } {
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) {
+    throw new NotationError('CERT_INVALID', 'certificate is not a DER SEQUENCE');
+  }
+  const top = parsed.result.valueBlock.value;
+  const tbs = top[0];
+  const sigAlg = top[1];
+  if (!(tbs instanceof asn1js.Sequence) || !(sigAlg instanceof asn1js.Sequence)) {
+    throw new NotationError('CERT_INVALID', 'malformed certificate structure');
+  }
+  const fields = tbs.valueBlock.value;
+  // TBSCertificate: [0] version OPTIONAL, serial, signature, issuer, validity, subject, ...
+  const off = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
+  const issuer = fields[off + 2];
+  const subject = fields[off + 4];
+  const oid = sigAlg.valueBlock.value[0];
+  if (!issuer || !subject || !(oid instanceof asn1js.ObjectIdentifier)) {
+    throw new NotationError('CERT_INVALID', 'malformed TBSCertificate');
+  }
+  return {
+    rawIssuer: new Uint8Array(issuer.valueBeforeDecodeView),
+    rawSubject: new Uint8Array(subject.valueBeforeDecodeView),
+    sigOid: oid.valueBlock.toString(),
+  };
+}
+
+function keyInfo(key: KeyObject): CertKeyInfo {
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+    return { type: 'rsa', bits: d.modulusLength ?? 0 };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = d.namedCurve ?? '';
+    return { type: 'ec', bits: CURVE_BITS[curve] ?? 0, curve };
+  }
+  return { type: 'other', bits: 0 };
+}
+
+const cache = new WeakMap<Uint8Array, ParsedCertificate>();
+
+/** Parse one DER certificate (or pass through an already parsed one). */
+export function parseCertificate(input: CertificateInput): ParsedCertificate {
+  if (!(input instanceof Uint8Array) && 'der' in input && 'pkijs' in input) return input;
+  const der = certDer(input);
+  const hit = cache.get(der);
+  if (hit) return hit;
+  let node: NodeX509;
+  let pk: pkijs.Certificate;
+  try {
+    node = new NodeX509(der);
+    pk = pkijs.Certificate.fromBER(der);
+  } catch (cause) {
+    throw new NotationError('CERT_INVALID', 'cannot parse X.509 certificate', { cause });
+  }
+  const { rawIssuer, rawSubject, sigOid } = rawNames(der);
+  const publicKey = node.publicKey;
+  const parsed: ParsedCertificate = {
+    der,
+    subject: nameToString(pk.subject),
+    issuer: nameToString(pk.issuer),
+    rawSubject,
+    rawIssuer,
+    serialNumber: node.serialNumber.toLowerCase(),
+    notBefore: new Date(node.validFrom),
+    notAfter: new Date(node.validTo),
+    signatureAlgorithmOid: sigOid,
+    sha256: createHash('sha256').update(der).digest('hex'),
+    publicKey,
+    key: keyInfo(publicKey),
+    node,
+    pkijs: pk,
+  };
+  cache.set(der, parsed);
+  return parsed;
+}
+
+/** Parse PEM text (one or more CERTIFICATE blocks) or DER bytes (one or more concatenated). */
+export function parseCertificates(data: Uint8Array | string): ParsedCertificate[] {
+  const text = typeof data === 'string' ? data : null;
+  const asText = text ?? (looksLikePem(data as Uint8Array) ? new TextDecoder().decode(data as Uint8Array) : null);
+  if (asText !== null) {
+    const out: ParsedCertificate[] = [];
+    const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+    for (const m of asText.matchAll(re)) out.push(parseCertificate(new Uint8Array(Buffer.from(m[1] ?? '', 'base64'))));
+    if (out.length === 0) throw new NotationError('CERT_INVALID', 'no PEM certificate found');
+    return out;
+  }
+  const bytes = data as Uint8Array;
+  const out: ParsedCertificate[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const len = derLength(bytes, offset);
+    out.push(parseCertificate(bytes.slice(offset, offset + len)));
+    offset += len;
+  }
+  if (out.length === 0) throw new NotationError('CERT_INVALID', 'empty certificate data');
+  return out;
+}
+
+function looksLikePem(b: Uint8Array): boolean {
+  return new TextDecoder().decode(b.subarray(0, 4096)).includes('-----BEGIN');
+}
+
+function derLength(b: Uint8Array, off: number): number {
+  if (b[off] !== 0x30 || off + 2 > b.length) throw new NotationError('CERT_INVALID', 'not a DER certificate');
+  const first = b[off + 1] ?? 0;
+  let len: number;
+  let hdr = 2;
+  if (first < 0x80) len = first;
+  else {
+    const n = first & 0x7f;
+    if (n === 0 || n > 4) throw new NotationError('CERT_INVALID', 'unsupported DER length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (b[off + 2 + i] ?? 0);
+    hdr += n;
+  }
+  if (off + hdr + len > b.length) throw new NotationError('CERT_INVALID', 'truncated DER certificate');
+  return hdr + len;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** True when `cert` was issued by `issuer`: raw name match and a valid signature by its key. */
+export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  if (!bytesEqual(cert.rawIssuer, issuer.rawSubject)) return false;
+  try {
+    return cert.node.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export function isSelfSigned(cert: ParsedCertificate): boolean {
+  return isIssuedBy(cert, cert);
+}
+
+export interface CertExtensions {
+  readonly basicConstraints?: { readonly critical: boolean; readonly ca: boolean; readonly pathLength?: number };
+  readonly keyUsage?: { readonly critical: boolean; readonly usages: number };
+  readonly extKeyUsage?: { readonly critical: boolean; readonly usages: readonly string[] };
+}
+
+export function certExtensions(cert: ParsedCertificate): CertExtensions {
+  let out: { -readonly [K in keyof CertExtensions]: CertExtensions[K] } = {};
+  for (const ext of cert.pkijs.extensions ?? []) {
+    const critical = ext.critical === true;
+    const v: unknown = ext.parsedValue;
+    if (ext.extnID === OID.basicConstraints && v instanceof pkijs.BasicConstraints) {
+      const ca = v.cA === true;
+      const pl = v.pathLenConstraint;
+      const pathLength = typeof pl === 'number' ? pl : pl instanceof asn1js.Integer ? pl.valueBlock.valueDec : undefined;
+      out = { ...out, basicConstraints: { critical, ca, ...(pathLength === undefined ? {} : { pathLength }) } };
+    } else if (ext.extnID === OID.keyUsage && v instanceof asn1js.BitString) {
+      const bytes = v.valueBlock.valueHexView;
+      let usages = 0;
+      for (let bit = 0; bit < 9; bit++) {
+        const byte = bytes[bit >> 3] ?? 0;
+        if (byte & (0x80 >> (bit & 7))) usages |= 1 << bit;
+      }
+      out = { ...out, keyUsage: { critical, usages } };
+    } else if (ext.extnID === OID.extKeyUsage && v instanceof pkijs.ExtKeyUsage) {
+      out = { ...out, extKeyUsage: { critical, usages: [...v.keyPurposes] } };
+    } else if (ext.extnID === OID.keyUsage || ext.extnID === OID.basicConstraints || ext.extnID === OID.extKeyUsage) {
+      throw new NotationError('CERT_INVALID', `certificate with subject "${cert.subject}": malformed extension ${ext.extnID}`);
+    }
+  }
+  return out;
+}
+
+const SHORT: Readonly<Record<string, string>> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'SERIALNUMBER',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'STREET',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.17': 'POSTALCODE',
+  '1.2.840.113549.1.9.1': 'E',
+  '0.9.2342.19200300.100.1.25': 'DC',
+};
+
+/** Attribute type/value pairs of a Name in encoding order (first RDN first). */
+export function nameAttributes(name: pkijs.RelativeDistinguishedNames): { type: string; short: string; value: string }[] {
+  return name.typesAndValues.map((tv) => {
+    const raw: unknown = (tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value;
+    const value = typeof raw === 'string' ? raw : '';
+    return { type: tv.type, short: SHORT[tv.type] ?? tv.type, value };
+  });
+}
+
+/** Go pkix.Name.String() style: RFC 4514 order (last RDN first), values escaped. */
+export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+  return nameAttributes(name)
+    .reverse()
+    .map(({ short, value }) => `${short}=${value.replace(/([,+"\\<>;])/g, '\\$1')}`)
+    .join(', ');
+}
+
+export { OID };
