@@ -1,0 +1,181 @@
+import { OciError } from '../errors.ts';
+import type { FetchLike } from './transport.ts';
+
+// Registry auth: the Docker token flow (distribution token spec, "Token Authentication
+// Specification"), OAuth2 refresh tokens for identity tokens, and Basic auth.
+
+export interface Credential {
+  readonly username?: string;
+  readonly password?: string;
+  /** An OAuth2 refresh token (docker config `identitytoken`). */
+  readonly refreshToken?: string;
+  /** A ready bearer token (registry token), used as-is. */
+  readonly accessToken?: string;
+}
+
+/** host → credential; may spawn docker-credential helpers, so it is asynchronous and cached by the caller. */
+export type CredentialProvider = (host: string) => Promise<Credential | undefined>;
+
+export interface Challenge {
+  readonly scheme: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Parses the first challenge of a WWW-Authenticate header (RFC 7235 §4.1). */
+export function parseChallenge(header: string): Challenge | undefined {
+  const m = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))\s*,?\s*/gy;
+  const rest = m[2] ?? '';
+  re.lastIndex = 0;
+  let p: RegExpExecArray | null;
+  while ((p = re.exec(rest)) !== null) {
+    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+  }
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface TokenCacheOptions {
+  readonly fetch: FetchLike;
+  readonly credentials?: CredentialProvider;
+  readonly now?: () => number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Bearer tokens per registry host + scope, in memory only. A token request goes to the realm the
+ * registry named; credentials are sent there only over https or loopback.
+ */
+export class TokenCache {
+  readonly #tokens = new Map<string, CachedToken>();
+  readonly #schemes = new Map<string, Challenge>();
+  readonly #pending = new Map<string, Promise<string>>();
+  readonly #creds = new Map<string, Promise<Credential | undefined>>();
+  readonly #options: TokenCacheOptions;
+
+  constructor(options: TokenCacheOptions) {
+    this.#options = options;
+  }
+
+  credential(host: string): Promise<Credential | undefined> {
+    let c = this.#creds.get(host);
+    if (!c) {
+      c = this.#options.credentials ? this.#options.credentials(host) : Promise.resolve(undefined);
+      this.#creds.set(host, c);
+    }
+    return c;
+  }
+
+  /** The Authorization header to send up front, from what the host asked for before. */
+  async authorization(host: string, scope: string): Promise<string | undefined> {
+    const ch = this.#schemes.get(host);
+    if (!ch) return undefined;
+    if (ch.scheme === 'basic') return basicHeader(await this.credential(host));
+    if (ch.scheme === 'bearer') {
+      const t = this.#tokens.get(`${host} ${scope}`);
+      if (t && t.expiresAt > this.#now()) return `Bearer ${t.token}`;
+      // Known bearer host: fetch the token for this scope now instead of eating a 401 first.
+      return `Bearer ${await this.#token(host, ch, scope)}`;
+    }
+    return undefined;
+  }
+
+  /** Handles a 401: learns the challenge and returns the header to retry with, or undefined. */
+  async onChallenge(host: string, header: string | null, scope: string): Promise<string | undefined> {
+    if (!header) return undefined;
+    const ch = parseChallenge(header);
+    if (!ch) return undefined;
+    this.#schemes.set(host, ch);
+    if (ch.scheme === 'basic') {
+      return basicHeader(await this.credential(host));
+    }
+    if (ch.scheme !== 'bearer') return undefined;
+    this.#tokens.delete(`${host} ${scope}`);
+    // The challenge may name a wider scope than ours (e.g. pull,push); ask for both.
+    const wanted = ch.params.scope && ch.params.scope !== scope ? `${scope} ${ch.params.scope}` : scope;
+    return `Bearer ${await this.#token(host, ch, scope, wanted)}`;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  #token(host: string, ch: Challenge, scope: string, wanted = scope): Promise<string> {
+    const key = `${host} ${scope}`;
+    let p = this.#pending.get(key);
+    if (!p) {
+      p = this.#fetchToken(host, ch, wanted).then((t) => {
+        this.#tokens.set(key, t);
+        return t.token;
+      });
+      p.finally(() => this.#pending.delete(key)).catch(() => undefined);
+      this.#pending.set(key, p);
+    }
+    return p;
+  }
+
+  async #fetchToken(host: string, ch: Challenge, scope: string): Promise<CachedToken> {
+    const realm = ch.params.realm;
+    if (!realm) throw new OciError('UNAUTHORIZED', `registry ${host} asked for a bearer token without a realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch (cause) {
+      throw new OciError('UNAUTHORIZED', `registry ${host} named an invalid token realm "${realm}"`, { cause });
+    }
+    const cred = await this.credential(host);
+    const safe = url.protocol === 'https:' || isLoopback(url.hostname);
+    const scopes = scope.split(' ').filter(Boolean);
+    let res: Response;
+    if (cred?.accessToken) return { token: cred.accessToken, expiresAt: this.#now() + 60_000 };
+    if (cred?.refreshToken && safe) {
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.refreshToken, service: ch.params.service ?? '', client_id: 'ocx' });
+      if (scopes.length) body.set('scope', scopes.join(' '));
+      res = await this.#options.fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error', signal: this.#options.signal });
+    } else {
+      if (ch.params.service) url.searchParams.set('service', ch.params.service);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      const headers: Record<string, string> = {};
+      const basic = safe ? basicHeader(cred) : undefined;
+      if (basic) headers.authorization = basic;
+      res = await this.#options.fetch(url, { headers, redirect: 'error', signal: this.#options.signal });
+    }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new OciError('UNAUTHORIZED', `token request to ${url.origin}${url.pathname} for ${host} was refused (${res.status})${cred ? '' : ': no credentials configured'}`, { status: res.status, url: `${url.origin}${url.pathname}`, method: 'GET' });
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new OciError('UNAVAILABLE', `token request to ${url.origin}${url.pathname} failed with ${res.status}`, { status: res.status });
+    }
+    const text = await res.text();
+    if (text.length > 1024 * 1024) throw new OciError('TOO_LARGE', 'token response larger than 1 MiB');
+    let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new OciError('UNAUTHORIZED', `token response from ${url.origin} is not JSON`, { cause });
+    }
+    const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
+    if (!token) throw new OciError('UNAUTHORIZED', `token response from ${url.origin} has no token`);
+    const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
+    // Renew 10 s before expiry.
+    return { token, expiresAt: this.#now() + Math.max(1, ttl - 10) * 1000 };
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+function basicHeader(cred: Credential | undefined): string | undefined {
+  if (!cred?.username || cred.password === undefined) return undefined;
+  return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+}

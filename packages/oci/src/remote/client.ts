@@ -1,0 +1,156 @@
+import { OciError, isOciError } from '../errors.ts';
+import { resolveLimits, type Limits } from '../limits.ts';
+import { TokenCache, type CredentialProvider } from './auth.ts';
+import { CapabilityCache, type CapabilityStore } from './capability.ts';
+import { errorFromResponse, redactUrl, Semaphore } from './http.ts';
+import { createTransport, isLoopbackHost, type FetchLike, type TransportOptions } from './transport.ts';
+
+export interface RegistryClientOptions extends TransportOptions {
+  /** Speak plain HTTP to every host (loopback hosts always do). */
+  readonly plainHttp?: boolean;
+  readonly credentials?: CredentialProvider;
+  readonly limits?: Partial<Limits>;
+  /** Where referrers-API support per host is remembered (default: memory only). */
+  readonly capabilityStore?: CapabilityStore;
+  /** Force the referrers mode instead of learning it. */
+  readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
+  readonly onWarning?: (message: string) => void;
+  readonly userAgent?: string;
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+}
+
+export interface RequestSpec {
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path below the registry origin (`/v2/...`) or an absolute URL on the same registry. */
+  readonly url: string;
+  readonly repository: string;
+  readonly push?: boolean;
+  readonly headers?: Record<string, string>;
+  readonly body?: Uint8Array | ReadableStream<Uint8Array>;
+  readonly signal?: AbortSignal;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * One client per process and set of options: connection pool, token cache, capability cache and
+ * request limiter are shared by every repository it opens.
+ */
+export class RegistryClient {
+  readonly limits: Limits;
+  readonly capability: CapabilityCache;
+  readonly options: RegistryClientOptions;
+  readonly #fetch: FetchLike;
+  readonly #close: () => Promise<void>;
+  readonly #tokens: TokenCache;
+  readonly #semaphore: Semaphore;
+  #requests = 0;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.options = options;
+    this.limits = resolveLimits(options.limits);
+    const transport = createTransport(options);
+    this.#fetch = transport.fetch;
+    this.#close = transport.close;
+    this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal });
+    this.#semaphore = new Semaphore(this.limits.concurrency);
+    this.capability = new CapabilityCache(options.capabilityStore, options.now);
+  }
+
+  /** Requests sent so far (benchmarks compare this with the peers'). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  warn(message: string): void {
+    this.options.onWarning?.(message);
+  }
+
+  baseUrl(host: string): string {
+    const plain = this.options.plainHttp || isLoopbackHost(host);
+    return `${plain ? 'http' : 'https'}://${host}`;
+  }
+
+  async close(): Promise<void> {
+    await this.#close();
+  }
+
+  /**
+   * Sends one registry request: auth from the token cache, one retry after a 401 challenge,
+   * redirects followed by hand so Authorization never reaches another host.
+   */
+  async request(host: string, spec: RequestSpec): Promise<Response> {
+    const scope = `repository:${spec.repository}:${spec.push ? 'pull,push' : 'pull'}`;
+    const release = await this.#semaphore.acquire();
+    try {
+      let url = new URL(spec.url, this.baseUrl(host));
+      const origin = url.origin;
+      let auth = await this.#tokens.authorization(host, scope);
+      let retriedAuth = false;
+      for (let hop = 0; ; hop++) {
+        const sameOrigin = url.origin === origin;
+        const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'ocx', ...spec.headers };
+        if (auth && sameOrigin) headers.authorization = auth;
+        const res = await this.#send(url, spec, headers);
+        if (res.status === 401 && sameOrigin && !retriedAuth) {
+          retriedAuth = true;
+          const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope);
+          if (next) {
+            await res.body?.cancel().catch(() => undefined);
+            auth = next;
+            continue;
+          }
+          return res;
+        }
+        if (res.status >= 300 && res.status < 400 && res.status !== 304 && res.headers.has('location')) {
+          await res.body?.cancel().catch(() => undefined);
+          if (hop >= MAX_REDIRECTS) throw new OciError('REDIRECT', `too many redirects from ${spec.method} ${redactUrl(spec.url)}`, { method: spec.method, url: redactUrl(url.href) });
+          if (spec.body && !(spec.body instanceof Uint8Array)) {
+            throw new OciError('REDIRECT', `${spec.method} ${redactUrl(url.href)} was redirected; a streamed body cannot be replayed`, { method: spec.method });
+          }
+          const next = new URL(res.headers.get('location')!, url);
+          if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new OciError('REDIRECT', `redirect to unsupported scheme ${next.protocol}`);
+          if (url.protocol === 'https:' && next.protocol === 'http:' && !isLoopbackHost(next.host)) {
+            throw new OciError('REDIRECT', `refusing redirect from https to plain http (${redactUrl(next.href)})`);
+          }
+          url = next;
+          continue;
+        }
+        return res;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async #send(url: URL, spec: RequestSpec, headers: Record<string, string>): Promise<Response> {
+    this.#requests++;
+    const signals = [spec.signal, this.options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new OciError('TIMEOUT', `${spec.method} ${redactUrl(url.href)} timed out after ${this.limits.timeoutMs} ms`)), this.limits.timeoutMs);
+    const signal = AbortSignal.any([...signals, timeout.signal]);
+    try {
+      const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers, redirect: 'manual', signal };
+      if (spec.body !== undefined) {
+        init.body = spec.body as RequestInit["body"];
+        if (!(spec.body instanceof Uint8Array)) init.duplex = 'half';
+      }
+      return await this.#fetch(url, init);
+    } catch (cause) {
+      if (isOciError(cause)) throw cause;
+      if (timeout.signal.aborted) throw timeout.signal.reason as OciError;
+      if (signal.aborted) throw new OciError('ABORTED', `${spec.method} ${redactUrl(url.href)} was aborted`, { cause });
+      const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
+      throw new OciError('NETWORK', `${spec.method} ${redactUrl(url.href)} failed: ${detail}`, { cause, method: spec.method, url: redactUrl(url.href) });
+    } finally {
+      // Headers arrived (or failed): the body has its own idle timeout in the transport.
+      clearTimeout(timer);
+    }
+  }
+
+  /** Throws the typed error for a non-OK response. */
+  async fail(res: Response, spec: Pick<RequestSpec, 'method' | 'url'>, what: string): Promise<never> {
+    throw await errorFromResponse(res, spec.method, res.url || spec.url, what);
+  }
+}

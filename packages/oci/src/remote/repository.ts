@@ -1,0 +1,263 @@
+import { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, verifyDigest } from '../digest.ts';
+import { OciError } from '../errors.ts';
+import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescriptor } from '../manifest.ts';
+import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
+import type { RegistryReference } from '../reference.ts';
+import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
+import { addToTagIndex, KeyedMutex, referrersTag } from '../tag-schema.ts';
+import type { Descriptor } from '../types.ts';
+import { pushBlob, pushBlobStream } from './blobs.ts';
+import type { RegistryClient } from './client.ts';
+import { readCapped } from './http.ts';
+import { listReferrers, readFallbackIndex } from './referrers.ts';
+
+/** Tag-index writes are serialised per registry/repository/tag across every repository object. */
+const tagWrites = new KeyedMutex();
+
+/** A repository in a remote registry (distribution-spec v1.1.1). */
+export class RemoteRepository implements Repository {
+  readonly client: RegistryClient;
+  readonly host: string;
+  readonly registry: string;
+  readonly repository: string;
+  readonly location: string;
+  referrersMode?: ReferrersMode;
+  readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+
+  constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>) {
+    this.client = client;
+    this.host = ref.host;
+    this.registry = ref.registry;
+    this.repository = ref.repository;
+    this.location = `${ref.registry}/${ref.repository}`;
+  }
+
+  get #target() {
+    return { client: this.client, host: this.host, repository: this.repository };
+  }
+
+  /** GETs the manifest (one request gives bytes and digest) and pins the digest ocx computed itself. */
+  async resolve(reference: string, options: CallOptions = {}): Promise<Descriptor> {
+    if (isDigest(reference)) assertVerifiableDigest(reference);
+    const cached = isDigest(reference) ? this.#manifests.get(reference) : undefined;
+    if (cached) return { mediaType: cached.mediaType, digest: reference, size: cached.bytes.byteLength };
+    const spec = { method: 'GET' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, signal: options.signal, headers: { accept: MANIFEST_ACCEPT } };
+    const res = await this.client.request(this.host, spec);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new OciError('NOT_FOUND', `${this.location}${isDigest(reference) ? '@' : ':'}${reference} not found`, { status: 404, method: 'GET', url: spec.url });
+    }
+    if (!res.ok) await this.client.fail(res, spec, `resolving ${this.location}:${reference}`);
+    const bytes = await readCapped(res, this.client.limits.maxManifestBytes, `manifest ${this.location}:${reference}`);
+    const headerType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const { mediaType } = parseManifest(bytes, headerType);
+    let digest: string;
+    if (isDigest(reference)) {
+      verifyDigest(bytes, reference, `manifest ${this.location}@${reference}`);
+      digest = reference;
+    } else {
+      digest = digestOf(bytes);
+      const claimed = res.headers.get(HEADER_DOCKER_CONTENT_DIGEST);
+      if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+        throw new OciError('DIGEST_MISMATCH', `registry claims ${claimed} for ${this.location}:${reference} but the manifest it sent hashes to ${digest}`);
+      }
+    }
+    this.#remember(digest, bytes, mediaType);
+    return { mediaType, digest, size: bytes.byteLength };
+  }
+
+  #remember(digest: string, bytes: Uint8Array, mediaType: string): void {
+    // Manifests are immutable by digest; keep a bounded number for re-reads within one run.
+    if (this.#manifests.size > 4096) this.#manifests.delete(this.#manifests.keys().next().value!);
+    this.#manifests.set(digest, { bytes, mediaType });
+  }
+
+  async fetch(desc: Descriptor, options: CallOptions = {}): Promise<Uint8Array> {
+    assertVerifiableDigest(desc.digest);
+    const manifest = isManifestMediaType(desc.mediaType);
+    const cap = manifest ? this.client.limits.maxManifestBytes : this.client.limits.maxBlobBytes;
+    if (desc.size > cap) throw new OciError('TOO_LARGE', `${desc.digest} declares ${desc.size} bytes, over the ${cap}-byte limit`);
+    if (manifest) {
+      const cached = this.#manifests.get(desc.digest);
+      if (cached) {
+        if (cached.bytes.byteLength !== desc.size) throw new OciError('SIZE_MISMATCH', `manifest ${desc.digest} is ${cached.bytes.byteLength} bytes, descriptor says ${desc.size}`);
+        return cached.bytes;
+      }
+    }
+    const kind = manifest ? 'manifests' : 'blobs';
+    const spec = { method: 'GET' as const, url: `/v2/${this.repository}/${kind}/${desc.digest}`, repository: this.repository, signal: options.signal, headers: (manifest ? { accept: MANIFEST_ACCEPT } : {}) as Record<string, string> };
+    const res = await this.client.request(this.host, spec);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new OciError('NOT_FOUND', `${manifest ? 'manifest' : 'blob'} ${desc.digest} not found in ${this.location}`, { status: 404, method: 'GET', url: spec.url });
+    }
+    if (!res.ok) await this.client.fail(res, spec, `fetching ${desc.digest}`);
+    // The descriptor's size is the cap: a registry cannot make us read more than we expect.
+    const bytes = await readCapped(res, desc.size, `${manifest ? 'manifest' : 'blob'} ${desc.digest}`);
+    if (bytes.byteLength !== desc.size) throw new OciError('SIZE_MISMATCH', `${desc.digest}: expected ${desc.size} bytes, got ${bytes.byteLength}`);
+    verifyDigest(bytes, desc.digest, manifest ? 'manifest' : 'blob');
+    if (manifest) this.#remember(desc.digest, bytes, desc.mediaType);
+    return bytes;
+  }
+
+  async fetchStream(desc: Descriptor, options: CallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    if (isManifestMediaType(desc.mediaType)) {
+      const bytes = await this.fetch(desc, options);
+      return (async function* () {
+        yield bytes;
+      })();
+    }
+    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob');
+    const spec = { method: 'GET' as const, url: `/v2/${this.repository}/blobs/${desc.digest}`, repository: this.repository, signal: options.signal };
+    const res = await this.client.request(this.host, spec);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new OciError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, { status: 404 });
+    }
+    if (!res.ok) await this.client.fail(res, spec, `fetching ${desc.digest}`);
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared !== desc.size) {
+      await res.body?.cancel();
+      throw new OciError('SIZE_MISMATCH', `blob ${desc.digest}: registry sends ${declared} bytes, descriptor says ${desc.size}`);
+    }
+    const body = res.body;
+    return (async function* () {
+      if (!body) {
+        verifier.finish();
+        return;
+      }
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          verifier.update(value);
+          yield value;
+        }
+        verifier.finish();
+      } finally {
+        await reader.cancel().catch(() => undefined);
+      }
+    })();
+  }
+
+  async exists(desc: Descriptor, options: CallOptions = {}): Promise<boolean> {
+    const kind = isManifestMediaType(desc.mediaType) ? 'manifests' : 'blobs';
+    const spec = { method: 'HEAD' as const, url: `/v2/${this.repository}/${kind}/${desc.digest}`, repository: this.repository, signal: options.signal, headers: (kind === 'manifests' ? { accept: MANIFEST_ACCEPT } : {}) as Record<string, string> };
+    const res = await this.client.request(this.host, spec);
+    await res.body?.cancel();
+    if (res.status === 404) return false;
+    if (!res.ok) await this.client.fail(res, spec, `checking ${desc.digest}`);
+    return true;
+  }
+
+  async push(desc: Descriptor, content: Uint8Array, options: CallOptions & { mountFrom?: string } = {}): Promise<PushResult> {
+    if (isManifestMediaType(desc.mediaType)) return this.#pushManifest(desc, content, desc.digest, options.signal);
+    verifyDigest(content, desc.digest, 'blob to push');
+    await pushBlob(this.#target, desc, content, options.signal, options.mountFrom);
+    return {};
+  }
+
+  async pushStream(desc: Descriptor, content: AsyncIterable<Uint8Array>, options: CallOptions = {}): Promise<void> {
+    // The registry verifies the digest of what we stream (PUT ?digest=); we verify as we send too.
+    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob to push');
+    async function* checked() {
+      for await (const chunk of content) {
+        verifier.update(chunk);
+        yield chunk;
+      }
+      verifier.finish();
+    }
+    await pushBlobStream(this.#target, desc, checked(), options.signal);
+  }
+
+  /** Pushes a manifest under its digest and tags it. */
+  async tag(desc: Descriptor, tag: string, options: CallOptions = {}): Promise<void> {
+    const bytes = await this.fetch(desc, options);
+    await this.#pushManifest(desc, bytes, tag, options.signal);
+  }
+
+  /** Pushes manifest bytes under `reference` (a tag or its digest). */
+  async pushManifest(desc: Descriptor, content: Uint8Array, reference: string, options: CallOptions = {}): Promise<PushResult> {
+    return this.#pushManifest(desc, content, reference, options.signal);
+  }
+
+  async #pushManifest(desc: Descriptor, content: Uint8Array, reference: string, signal?: AbortSignal): Promise<PushResult> {
+    verifyDigest(content, desc.digest, 'manifest to push');
+    const { manifest } = parseManifest(content, desc.mediaType);
+    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
+    const res = await this.client.request(this.host, spec);
+    if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `pushing manifest ${desc.digest}`);
+    await res.body?.cancel();
+    const stored = res.headers.get(HEADER_DOCKER_CONTENT_DIGEST);
+    if (stored && stored.startsWith('sha256:') && desc.digest.startsWith('sha256:') && stored !== desc.digest) {
+      throw new OciError('DIGEST_MISMATCH', `registry stored manifest as ${stored}, expected ${desc.digest}`);
+    }
+    this.#remember(desc.digest, content, desc.mediaType);
+    if (!manifest.subject || reference !== desc.digest) return { referrers: 'none' };
+    // distribution-spec "Pushing Manifests with Subject": OCI-Subject ⇒ the registry indexed it.
+    if (res.headers.get(HEADER_OCI_SUBJECT)) {
+      await this.client.capability.set(this.host, 'supported');
+      return { referrers: 'api' };
+    }
+    await this.client.capability.set(this.host, 'unsupported');
+    const entry = referrerDescriptor(desc, manifest);
+    await this.addTagSchemaEntry(manifest.subject.digest, entry, signal);
+    return { referrers: 'tag-schema' };
+  }
+
+  /** Adds one entry to the fallback index of `subjectDigest` (no-op if present). */
+  async addTagSchemaEntry(subjectDigest: string, entry: Descriptor, signal?: AbortSignal): Promise<void> {
+    const t = this.#target;
+    const tag = referrersTag(subjectDigest);
+    await tagWrites.run(`${this.host}/${this.repository}:${tag}`, () =>
+      addToTagIndex(
+        {
+          readIndex: () => readFallbackIndex(t, subjectDigest, signal),
+          writeIndex: async (tagName, bytes, ifMatch) => {
+            const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
+            if (ifMatch) headers['if-match'] = ifMatch;
+            else headers['if-none-match'] = '*';
+            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, signal, body: bytes, headers };
+            const res = await this.client.request(this.host, spec);
+            if (res.status === 412) {
+              await res.body?.cancel();
+              throw new OciError('CONFLICT', `tag ${tagName} changed under us`);
+            }
+            if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `writing referrers tag ${tagName}`);
+            await res.body?.cancel();
+          },
+        },
+        subjectDigest,
+        entry,
+        { onWarning: (m) => this.client.warn(m) },
+      ),
+    );
+  }
+
+  async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
+    yield* listReferrers(this.#target, subject, options.artifactType, options.signal, (mode) => {
+      this.referrersMode = mode;
+    });
+  }
+
+  async *tags(options: CallOptions = {}): AsyncIterable<string[]> {
+    let url = `/v2/${this.repository}/tags/list`;
+    for (let page = 0; page < this.client.limits.maxReferrersPages; page++) {
+      const spec = { method: 'GET' as const, url, repository: this.repository, signal: options.signal };
+      const res = await this.client.request(this.host, spec);
+      if (!res.ok) await this.client.fail(res, spec, `listing tags of ${this.location}`);
+      const bytes = await readCapped(res, this.client.limits.maxReferrersBytes, 'tag list');
+      const json = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown };
+      yield Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string') : [];
+      const link = res.headers.get('link');
+      const next = link ? /<([^>]+)>/.exec(link)?.[1] : undefined;
+      if (!next) return;
+      url = next;
+    }
+  }
+
+  isIndex(desc: Descriptor): boolean {
+    return isIndexMediaType(desc.mediaType);
+  }
+}

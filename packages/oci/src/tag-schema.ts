@@ -1,0 +1,108 @@
+import { parseDigest } from './digest.ts';
+import { OciError, isOciError } from './errors.ts';
+import { isIndex, parseManifest } from './manifest.ts';
+import { MEDIA_TYPE_OCI_INDEX } from './media-types.ts';
+import type { Descriptor, ImageIndex } from './types.ts';
+
+/**
+ * Referrers tag schema (distribution-spec v1.1.1 "Referrers Tag Schema"): `<alg>-<ref>` where the
+ * algorithm is truncated to 32 characters, the encoded part to 64, and characters outside
+ * `[a-zA-Z0-9._-]` become `-`.
+ */
+export function referrersTag(digest: string): string {
+  const { algorithm, encoded } = parseDigest(digest);
+  const clean = (s: string) => s.replace(/[^a-zA-Z0-9._-]/g, '-');
+  return `${clean(algorithm.slice(0, 32))}-${clean(encoded.slice(0, 64))}`;
+}
+
+/** What the tag-schema writer needs from a store: read and conditionally write one index tag. */
+export interface TagIndexStore {
+  /** undefined when the tag does not exist. */
+  readIndex(tag: string): Promise<{ bytes: Uint8Array; etag?: string } | undefined>;
+  /** Writes the index under `tag`; `ifMatch` is the ETag read before (412 ⇒ CONFLICT). */
+  writeIndex(tag: string, bytes: Uint8Array, ifMatch: string | undefined): Promise<void>;
+}
+
+export interface TagSchemaWriteOptions {
+  readonly maxAttempts?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly onWarning?: (message: string) => void;
+}
+
+export function emptyIndex(): ImageIndex {
+  return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
+}
+
+/** Parses what a fallback tag holds; a non-index (GitLab answers with the subject itself) is undefined. */
+export function readTagIndex(bytes: Uint8Array): ImageIndex | undefined {
+  try {
+    const { manifest } = parseManifest(bytes, MEDIA_TYPE_OCI_INDEX);
+    return isIndex(manifest) ? manifest : undefined;
+  } catch (err) {
+    if (isOciError(err)) return undefined;
+    throw err;
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Appends `entry` to the fallback index of `subjectDigest`: read, skip duplicates, append, write with
+ * If-Match when the store gave an ETag, then read back to confirm (distribution 2.8 ignores If-Match,
+ * so a concurrent writer can silently drop our entry) and retry a bounded number of times.
+ */
+export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entry: Descriptor, options: TagSchemaWriteOptions = {}): Promise<void> {
+  const tag = referrersTag(subjectDigest);
+  const maxAttempts = options.maxAttempts ?? 12;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  let confirmations = 0;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const current = await store.readIndex(tag);
+    let index = emptyIndex();
+    if (current) {
+      const parsed = readTagIndex(current.bytes);
+      if (!parsed) {
+        throw new OciError('CONFLICT', `tag ${tag} holds something other than an image index; refusing to overwrite it with the referrers index`);
+      }
+      index = parsed;
+    }
+    if (index.manifests.some((d) => d.digest === entry.digest)) {
+      // Present: confirm once more after a pause so a racing writer that read before our write
+      // and writes after it is caught and answered with a retry.
+      confirmations++;
+      if (confirmations >= 2) return;
+      await sleep(20 + random() * 80);
+      continue;
+    }
+    confirmations = 0;
+    const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, entry] };
+    try {
+      await store.writeIndex(tag, new TextEncoder().encode(JSON.stringify(next)), current?.etag);
+    } catch (err) {
+      if (!isOciError(err, 'CONFLICT')) throw err;
+    }
+    await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
+  }
+  throw new OciError('CONFLICT', `could not record referrer ${entry.digest} in tag ${tag} after ${maxAttempts} attempts (concurrent writers)`);
+}
+
+/**
+ * Serialises writes to one tag inside this process: concurrent attaches in one process never race.
+ */
+export class KeyedMutex {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#tails.get(key) ?? Promise.resolve();
+    const result = prev.then(fn, fn);
+    const tail = result.catch(() => undefined);
+    this.#tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+}
