@@ -26,3 +26,5 @@ export {
   normalizeLicenseExpression,
 } from './license.ts';
 export type { LicenseCount, NormalizedLicense } from './license.ts';
+export { detectSbomFormat } from './detect.ts';
+export type { DetectOptions, SbomDetection, SbomEncoding, SbomFormat, SbomHint } from './detect.ts';
