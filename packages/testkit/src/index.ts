@@ -16,3 +16,10 @@ export {
 export type { PeerName, PeerRunOptions, PeerSandbox, SkipContext } from './peers.ts';
 export { freePort, registryBinary, registryKinds, registryOrSkip, startRegistry } from './registries.ts';
 export type { RealRegistry, RegistryKind, StartRegistryOptions } from './registries.ts';
+export { createEmulator } from './emulator/emulator.ts';
+export type { Emulator } from './emulator/emulator.ts';
+export type { Switches as EmulatorSwitches } from './emulator/context.ts';
+export type { EmulatorOptions, FaultHook, ListenOptions, RequestLogEntry, RunningRegistry } from './emulator/types.ts';
+export { cannedFaults, combineFaults } from './emulator/faults.ts';
+export type { FaultMatch } from './emulator/faults.ts';
+export type { RegistryErrorCode } from './emulator/errors.ts';

@@ -1,0 +1,58 @@
+/**
+ * Consulted before the registry logic. Return a Response to answer instead of the registry, or
+ * undefined to let the request through; `next` runs the real handler so a fault can tamper with it.
+ */
+export type FaultHook = (
+  req: Request,
+  next: (req: Request) => Promise<Response>,
+) => Response | undefined | Promise<Response | undefined>;
+
+export interface EmulatorOptions {
+  /** Serve the referrers API and answer OCI-Subject (distribution-spec 1.1). false ⇒ behave as distribution 2.8. Default true. */
+  readonly referrersApi?: boolean;
+  /** Manifest ETag + If-Match/If-None-Match on PUT. Default: the value of referrersApi (distribution 2.8 ignores If-Match). */
+  readonly etag?: boolean;
+  /** Delay added to every request, in milliseconds. Default 0. */
+  readonly latencyMs?: number;
+  /** Referrers page size; more results are paginated with a Link header. 0 = one page. Default 0. */
+  readonly pageSize?: number;
+  /** Tag list page size when the client sends no `n`. 0 = one page. Default 0. */
+  readonly tagsPageSize?: number;
+  /** Largest manifest accepted on PUT (413 above). Default 4 MiB (distribution-spec "Pushing Manifests"). */
+  readonly maxManifestBytes?: number;
+  /** Advertised OCI-Chunk-Min-Length on upload POST. 0 = not sent. Default 0. */
+  readonly chunkMinLength?: number;
+  /** Reject manifests whose blobs/child manifests are not in the repository (MANIFEST_BLOB_UNKNOWN). Default true. */
+  readonly validateReferences?: boolean;
+  /** Mount a blob found in any repository when `from` is absent. Default true. */
+  readonly mountAnonymous?: boolean;
+  readonly faults?: FaultHook;
+  /** Clock for the request log, in epoch milliseconds. Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface RequestLogEntry {
+  readonly method: string;
+  /** pathname + search, as received. */
+  readonly path: string;
+  readonly status: number;
+  /** Selected request headers (lower-case names), only those present. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** When the request arrived, epoch milliseconds. */
+  readonly time: number;
+  readonly durationMs: number;
+}
+
+export interface ListenOptions {
+  readonly port?: number;
+  readonly host?: '127.0.0.1';
+}
+
+export interface RunningRegistry {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>`, as used in image references. */
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
