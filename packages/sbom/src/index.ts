@@ -28,3 +28,12 @@ export {
 export type { LicenseCount, NormalizedLicense } from './license.ts';
 export { detectSbomFormat } from './detect.ts';
 export type { DetectOptions, SbomDetection, SbomEncoding, SbomFormat, SbomHint } from './detect.ts';
+export {
+  LicenseCountSchema,
+  SbomPackageRefSchema,
+  SbomPackageSchema,
+  SbomSummarySchema,
+} from './summary.ts';
+export type { SbomPackage, SbomPackageRef, SbomSummary } from './summary.ts';
+export { summarizeSbom } from './summarize.ts';
+export type { SummarizeOptions } from './summarize.ts';

@@ -1,0 +1,29 @@
+// summarizeSbom: bytes in, one SbomSummary out, whatever the format. Pure: no I/O, no clock.
+import { readSbom } from './detect.ts';
+import type { SbomHint } from './detect.ts';
+import { SbomError } from './errors.ts';
+import { resolveSbomLimits } from './limits.ts';
+import type { SbomLimits } from './limits.ts';
+import { summarizeSpdx2Json } from './spdx2.ts';
+import { SummaryBuilder } from './summary.ts';
+import type { SbomSummary } from './summary.ts';
+
+export interface SummarizeOptions {
+  readonly limits?: Partial<SbomLimits>;
+  /** Also list every package (name, version, purl, licenses). Off by default: SBOMs can be huge. */
+  readonly includePackages?: boolean;
+}
+
+export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: SummarizeOptions = {}): SbomSummary {
+  const limits = resolveSbomLimits(options.limits);
+  const { detection, json } = readSbom(bytes, hint, limits, true);
+  const builder = new SummaryBuilder(limits, options.includePackages ?? false);
+  const { format, encoding, specVersion } = detection;
+  if (format === 'spdx' && encoding === 'json' && specVersion) return summarizeSpdx2Json(json, specVersion, builder);
+  throw new SbomError(
+    'UNSUPPORTED_FORMAT',
+    format === 'unknown'
+      ? 'not a recognised SBOM (expected SPDX 2/3, CycloneDX or syft)'
+      : `${format} ${encoding} SBOMs can be detected but not summarised`,
+  );
+}
