@@ -1,0 +1,28 @@
+// One error class for @ocx/cosign. Thrown for malformed input and caller mistakes only; a failed
+// verification is a Verdict with reasons, never an exception. Branch on `code`, never on message text.
+export type CosignErrorCode =
+  | 'INVALID_TRUSTED_ROOT'
+  | 'INVALID_KEY'
+  | 'INVALID_BUNDLE'
+  | 'INVALID_LEGACY_LAYER'
+  | 'INVALID_STATEMENT'
+  | 'INVALID_OPTIONS'
+  | 'TOO_LARGE';
+
+export interface CosignErrorOptions {
+  readonly cause?: unknown;
+}
+
+export class CosignError extends Error {
+  readonly code: CosignErrorCode;
+
+  constructor(code: CosignErrorCode, message: string, options: CosignErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CosignError';
+    this.code = code;
+  }
+}
+
+export function isCosignError(err: unknown, code?: CosignErrorCode): err is CosignError {
+  return err instanceof CosignError && (code === undefined || err.code === code);
+}
