@@ -4,6 +4,7 @@ import type { SbomHint } from './detect.ts';
 import { SbomError } from './errors.ts';
 import { resolveSbomLimits } from './limits.ts';
 import type { SbomLimits } from './limits.ts';
+import { summarizeCycloneDxJson } from './cyclonedx.ts';
 import { summarizeSpdx2Json } from './spdx2.ts';
 import { SummaryBuilder } from './summary.ts';
 import type { SbomSummary } from './summary.ts';
@@ -20,10 +21,18 @@ export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: Summa
   const builder = new SummaryBuilder(limits, options.includePackages ?? false);
   const { format, encoding, specVersion } = detection;
   if (format === 'spdx' && encoding === 'json' && specVersion) return summarizeSpdx2Json(json, specVersion, builder);
+  if (format === 'cyclonedx' && encoding === 'json') {
+    return summarizeCycloneDxJson(json, required(specVersion, 'CycloneDX document has no specVersion'), builder);
+  }
   throw new SbomError(
     'UNSUPPORTED_FORMAT',
     format === 'unknown'
       ? 'not a recognised SBOM (expected SPDX 2/3, CycloneDX or syft)'
       : `${format} ${encoding} SBOMs can be detected but not summarised`,
   );
+}
+
+function required(value: string | undefined, message: string): string {
+  if (value === undefined) throw new SbomError('INVALID', message);
+  return value;
 }
