@@ -1,5 +1,5 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { isDigest } from './digest.ts';
+import { assertVerifiableDigest, isDigest } from './digest.ts';
 import { OciError } from './errors.ts';
 
 // Reference grammar: distribution/reference (docker) as used by oras, cosign and notation:
@@ -61,6 +61,11 @@ function splitDigest(input: string, rest: string): { rest: string; digest?: stri
   if (at < 0) return { rest };
   const digest = rest.slice(at + 1);
   if (!isDigest(digest)) bad(input, `digest "${digest}" is not <algorithm>:<hex>`);
+  try {
+    assertVerifiableDigest(digest);
+  } catch (err) {
+    bad(input, `digest "${digest}": ${(err as Error).message}`);
+  }
   return { rest: rest.slice(0, at), digest };
 }
 

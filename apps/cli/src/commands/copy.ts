@@ -1,0 +1,35 @@
+import { copy, referenceTarget } from '@ocx/oci';
+import type { Context } from '../context.ts';
+import { UsageError } from '../exit-codes.ts';
+import { sanitize } from '../output.ts';
+
+export const COPY_OPTIONS = {
+  'no-referrers': { type: 'boolean', default: false },
+  concurrency: { type: 'string' },
+} as const;
+
+export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers]
+
+Copies an artifact (an image manifest, or an index with all its platforms) and its blobs between any
+two of registry and OCI layout (oci-layout:PATH[:TAG]), with its whole referrer graph by default.
+Where the destination has no referrers API, the tag-schema index is written.
+`;
+
+export async function runCopy(ctx: Context, positionals: string[], values: { 'no-referrers'?: boolean; concurrency?: string }): Promise<number> {
+  if (positionals.length !== 2) throw new UsageError('copy takes a source and a destination reference');
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) throw new UsageError('--concurrency must be between 1 and 64');
+  const srcRef = ctx.parse(positionals[0]!);
+  const dstRef = ctx.parse(positionals[1]!);
+  const src = ctx.open(srcRef);
+  const dst = ctx.open(dstRef);
+  const root = await src.resolve(referenceTarget(srcRef));
+  const tag = dstRef.digest ? undefined : (dstRef.tag ?? (srcRef.digest ? undefined : srcRef.tag));
+  const result = await copy(src, dst, root, { referrers: !values['no-referrers'], tag, concurrency });
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify({ source: positionals[0], destination: positionals[1], digest: root.digest, mediaType: root.mediaType, size: root.size, manifests: result.manifests, blobs: result.blobs, skippedBlobs: result.skippedBlobs, referrers: result.referrers }, null, 2)}\n`);
+  } else {
+    ctx.io.stdout(`Copied ${sanitize(positionals[0]!)} → ${sanitize(positionals[1]!)}\n  digest     ${root.digest}\n  manifests  ${result.manifests}\n  blobs      ${result.blobs} copied, ${result.skippedBlobs} already present\n  referrers  ${result.referrers}\n`);
+  }
+  return 0;
+}

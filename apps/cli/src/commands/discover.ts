@@ -1,0 +1,79 @@
+import { discover, referenceTarget, selectPlatform, isIndex, parseManifest, type Descriptor, type DiscoverNode } from '@ocx/oci';
+import { classifyReferrer, describeKind, type ReferrerKind } from '../classify.ts';
+import type { Context } from '../context.ts';
+import { UsageError } from '../exit-codes.ts';
+import { sanitize, shortDigest } from '../output.ts';
+
+export const DISCOVER_OPTIONS = {
+  'artifact-type': { type: 'string', multiple: true },
+  depth: { type: 'string' },
+} as const;
+
+export const DISCOVER_HELP = `Usage: ocx discover <ref> [--artifact-type T]... [--depth N] [--platform P] [--format tree|json]
+
+Lists the referrers of an artifact (signatures, SBOMs, attestations) and their referrers, breadth-first.
+JSON keeps the shape of \`oras discover --format json\` plus \`kind\` per node and the discovery \`mode\`.
+`;
+
+interface JsonNode {
+  reference: string;
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  kind?: ReferrerKind;
+  referrers: JsonNode[];
+}
+
+export async function runDiscover(ctx: Context, positionals: string[], values: { 'artifact-type'?: string[]; depth?: string }): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('discover takes exactly one reference');
+  const depth = values.depth === undefined ? 0 : Number(values.depth);
+  if (!Number.isInteger(depth) || depth < 0) throw new UsageError(`--depth must be a whole number ≥ 0, not "${values.depth}"`);
+  const ref = ctx.parse(positionals[0]!);
+  const repo = ctx.open(ref);
+  let root = await repo.resolve(referenceTarget(ref));
+  if (ctx.platform) {
+    const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
+    if (isIndex(manifest)) {
+      const d = selectPlatform(manifest, ctx.platform);
+      root = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+    }
+  }
+  const result = await discover<ReferrerKind>(repo, root, {
+    artifactTypes: values['artifact-type'],
+    depth,
+    classify: (d, _subject, fetcher) => classifyReferrer(d, fetcher),
+  });
+  const repoName = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : `oci-layout:${ref.path}`;
+  const toJson = (n: DiscoverNode<ReferrerKind>): JsonNode => {
+    const d: Descriptor = n.descriptor;
+    const out: JsonNode = { reference: `${repoName}@${d.digest}`, mediaType: d.mediaType, digest: d.digest, size: d.size, referrers: [] };
+    if (d.artifactType !== undefined) out.artifactType = d.artifactType;
+    if (d.annotations) out.annotations = d.annotations;
+    if (n.kind) out.kind = n.kind;
+    out.referrers = n.referrers.map(toJson);
+    return out;
+  };
+  if (ctx.json) {
+    const doc = { ...toJson(result.root), mode: result.mode ?? 'layout' };
+    delete (doc as { kind?: unknown }).kind;
+    ctx.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+    return 0;
+  }
+  const lines: string[] = [`${sanitize(repoName)}@${root.digest}`];
+  const walk = (n: DiscoverNode<ReferrerKind>, prefix: string) => {
+    n.referrers.forEach((c, i) => {
+      const last = i === n.referrers.length - 1;
+      const type = c.descriptor.artifactType ? sanitize(c.descriptor.artifactType) : '(no artifactType)';
+      const kind = describeKind(c.kind);
+      lines.push(`${prefix}${last ? '└── ' : '├── '}${ctx.verbose ? c.descriptor.digest : shortDigest(c.descriptor.digest)}  ${type}${kind ? `  [${sanitize(kind)}]` : ''}`);
+      walk(c, `${prefix}${last ? '    ' : '│   '}`);
+    });
+  };
+  walk(result.root, '');
+  if (result.root.referrers.length === 0) lines.push('(no referrers)');
+  lines.push(`discovery: ${result.mode ?? 'layout'}`);
+  ctx.io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,106 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createDockerCredentials,
+  fileCapabilityStore,
+  openRepository,
+  parsePlatform,
+  parseReference,
+  RegistryClient,
+  type Credential,
+  type PlatformSpec,
+  type Reference,
+  type Repository,
+} from '@ocx/oci';
+import { UsageError } from './exit-codes.ts';
+import type { Io } from './output.ts';
+
+/** Flags every registry-facing command takes. */
+export const GLOBAL_OPTIONS = {
+  format: { type: 'string', default: 'text' },
+  'plain-http': { type: 'boolean', default: false },
+  insecure: { type: 'boolean', default: false },
+  'ca-file': { type: 'string' },
+  username: { type: 'string', short: 'u' },
+  'password-stdin': { type: 'boolean', default: false },
+  platform: { type: 'string' },
+  'no-cache': { type: 'boolean', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export interface GlobalValues {
+  readonly format?: string;
+  readonly 'plain-http'?: boolean;
+  readonly insecure?: boolean;
+  readonly 'ca-file'?: string;
+  readonly username?: string;
+  readonly 'password-stdin'?: boolean;
+  readonly platform?: string;
+  readonly 'no-cache'?: boolean;
+  readonly verbose?: boolean;
+}
+
+export interface Context {
+  readonly io: Io;
+  readonly client: RegistryClient;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly platform?: PlatformSpec;
+  readonly warnings: string[];
+  parse(ref: string): Reference;
+  open(ref: Reference): Repository;
+  warn(message: string): void;
+  close(): Promise<void>;
+}
+
+/** ocx's home for caches: OCX_HOME, else $XDG_CACHE_HOME/ocx, else ~/.cache/ocx. */
+export function ocxHome(env: NodeJS.ProcessEnv): string {
+  return env.OCX_HOME ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'ocx');
+}
+
+export async function createContext(io: Io, values: GlobalValues, extra: { fetch?: typeof fetch } = {}): Promise<Context> {
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'tree') throw new UsageError(`--format must be text or json, not "${format}"`);
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    io.stderr(`warning: ${m}\n`);
+  };
+  // Secrets never come from argv: the password is read from stdin or OCX_PASSWORD.
+  let explicit: Credential | undefined;
+  const username = values.username ?? io.env.OCX_USERNAME;
+  if (values['password-stdin']) {
+    if (!username) throw new UsageError('--password-stdin needs --username (or OCX_USERNAME)');
+    const password = ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
+    explicit = { username, password };
+  } else if (username && io.env.OCX_PASSWORD !== undefined) {
+    explicit = { username, password: io.env.OCX_PASSWORD };
+  } else if (values.username) {
+    throw new UsageError('--username needs a password: use --password-stdin or OCX_PASSWORD');
+  }
+  if (values.insecure) warn('--insecure: TLS certificates are not verified');
+  const client = new RegistryClient({
+    fetch: extra.fetch as never,
+    plainHttp: values['plain-http'],
+    insecure: values.insecure,
+    caFile: values['ca-file'],
+    credentials: createDockerCredentials({ env: io.env, explicit }),
+    capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
+    onWarning: warn,
+    userAgent: 'ocx/0.0.0',
+  });
+  const platform = values.platform ? parsePlatform(values.platform) : undefined;
+  return {
+    io,
+    client,
+    json: format === 'json',
+    verbose: values.verbose ?? false,
+    platform,
+    warnings,
+    parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
+    open: (ref) => openRepository(ref, client),
+    warn,
+    close: () => client.close(),
+  };
+}

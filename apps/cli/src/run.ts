@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { isOciError } from '@ocx/oci';
+import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
+import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
+import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
+import { exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
+import { processIo, sanitize, type Io } from './output.ts';
+
+type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly options: Options;
+  run(ctx: Context, positionals: string[], values: Record<string, unknown>): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
+  copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
+};
+
+export const EXIT_CODE_HELP = `Exit codes (shared by every ocx command):
+  0   success
+  1   internal error
+  64  usage error (bad flags or reference)
+  65  data error: found but did not verify, or malformed/hostile content
+  69  registry unavailable or answered uselessly
+  74  I/O error (files, OCI layouts)
+  75  temporary failure (network, timeouts, 429/5xx, write conflicts): retry
+  77  identity or permission mismatch
+  78  configuration error (trust policy, trust root, credentials config)
+  79  not found (reference, platform, signature or SBOM)
+  80  authentication or authorization failed
+  81  blocked by policy
+  83  transparency log unavailable
+`;
+
+function mainHelp(): string {
+  const cmds = Object.entries(COMMANDS)
+    .map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`)
+    .join('\n');
+  return `ocx — verify, inspect and copy supply-chain artifacts in OCI registries
+
+Usage: ocx <command> [flags]
+
+Commands:
+${cmds}
+
+Global flags: --format text|json, --platform os/arch[/variant], --plain-http, --insecure, --ca-file FILE,
+  --username U with --password-stdin (or OCX_USERNAME/OCX_PASSWORD), --no-cache, --verbose
+
+${EXIT_CODE_HELP}`;
+}
+
+/** Runs one ocx invocation and returns its exit code; never throws. */
+export async function run(argv: readonly string[], io: Io = processIo(), extra: { fetch?: typeof fetch } = {}): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(mainHelp());
+    return name ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout('ocx 0.0.0\n');
+    return ExitCode.OK;
+  }
+  const command = COMMANDS[name];
+  const wantsJson = rest.includes('json') && rest.some((a) => a === '--format' || a.startsWith('--format='));
+  let ctx: Context | undefined;
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options } as Options, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    if (parsed.values.help) {
+      io.stdout(command.help);
+      return ExitCode.OK;
+    }
+    ctx = await createContext(io, parsed.values as Record<string, never>, extra);
+    return await command.run(ctx, parsed.positionals, parsed.values);
+  } catch (err) {
+    const { exitCode, kind } = exitCodeFor(err);
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`error: ${sanitize(message)}\n`);
+    if (exitCode === ExitCode.INTERNAL && err instanceof Error && err.stack) io.stderr(`${sanitize(err.stack)}\n`);
+    if (err instanceof UsageError && command) io.stderr(`run "ocx ${name} --help" for usage\n`);
+    if (wantsJson) {
+      const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? err.errors : undefined } : {};
+      io.stdout(`${JSON.stringify({ error: { kind, exitCode, message, ...registry } }, null, 2)}\n`);
+    }
+    return exitCode;
+  } finally {
+    await ctx?.close().catch(() => undefined);
+  }
+}
