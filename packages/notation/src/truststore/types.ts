@@ -1,6 +1,6 @@
 // Trust store vocabulary (notary trust-store-trust-policy.md "Trust Store"; notation-go
 // verifier/truststore: types ca, signingAuthority, tsa; store names [a-zA-Z0-9_.-]+).
-import type { X509Certificate } from '@peculiar/x509';
+import type { ParsedCertificate } from '../x509/cert.ts';
 
 export type TrustStoreType = 'ca' | 'signingAuthority' | 'tsa';
 
@@ -16,7 +16,8 @@ export interface TrustedCertificate {
   /** File name inside the store directory the certificate came from. */
   readonly file: string;
   readonly der: Uint8Array;
-  readonly certificate: X509Certificate;
+  /** The package's parsed form (node + pkijs views), ready for chain building. */
+  readonly certificate: ParsedCertificate;
 }
 
 export interface TrustStore extends TrustStoreRef {
