@@ -11,6 +11,11 @@ export interface ParseEnvelopeOptions {
   readonly knownCriticalHeaders?: readonly string[];
   /** Byte cap on the envelope (notation-go caps envelopes at 32 MiB). */
   readonly maxBytes?: number;
+  /**
+   * Validate the headers only: the payload need not be a notation payload and the certificate chain
+   * may be absent (for header conformance vectors). Such an envelope cannot pass verification.
+   */
+  readonly headersOnly?: boolean;
 }
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;

@@ -81,7 +81,7 @@ export function parseCoseEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions 
   const signedAttributes = signedAttributesFrom({ contentType: prot.get(LABEL_CTY), crit, headers, toTime }, opts);
 
   const chainRaw = unprot.get(LABEL_X5CHAIN) ?? prot.get(LABEL_X5CHAIN);
-  if (chainRaw === undefined) invalid('x5chain (label 33) is missing');
+  if (chainRaw === undefined && !opts.headersOnly) invalid('x5chain (label 33) is missing');
   const agent: unknown = unprot.get(HDR.signingAgent);
   if (agent !== undefined && typeof agent !== 'string') invalid(`${HDR.signingAgent} must be a text string`);
   const tst: unknown = unprot.get(HDR.timestampSignature);
@@ -100,10 +100,10 @@ export function parseCoseEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions 
       ...(agent !== undefined ? { signingAgent: agent } : {}),
       ...(tst !== undefined ? { timestampSignature: new Uint8Array(tst) } : {}),
     },
-    certificateChain: x5chain(chainRaw),
+    certificateChain: chainRaw === undefined ? [] : x5chain(chainRaw),
     payloadContentType: signedAttributes.contentType,
     payloadBytes: payloadCopy,
-    payload: parsePayload(payloadCopy),
+    ...(opts.headersOnly ? {} : { payload: parsePayload(payloadCopy) }),
     signature: new Uint8Array(signature),
     signedBytes,
   };

@@ -73,9 +73,9 @@ export function parseJwsEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions =
   const headers = new Map<string, unknown>(Object.entries(rest));
   const signedAttributes = signedAttributesFrom({ contentType: cty, crit, headers, toTime }, opts);
 
-  const x5c = unprotected(jws.header, 'x5c');
-  if (!Array.isArray(x5c) || x5c.length === 0) invalid('x5c certificate chain is missing from the unprotected header');
-  const certificateChain = x5c.map((c, i) => {
+  const x5c = unprotected(jws.header, 'x5c') ?? (opts.headersOnly ? [] : undefined);
+  if (!Array.isArray(x5c) || (x5c.length === 0 && !opts.headersOnly)) invalid('x5c certificate chain is missing from the unprotected header');
+  const certificateChain = x5c.map((c: unknown, i) => {
     if (typeof c !== 'string') invalid(`x5c[${i}] is not a string`);
     return decodeBase64Std(c, `x5c[${i}]`);
   });
@@ -98,7 +98,7 @@ export function parseJwsEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions =
     certificateChain,
     payloadContentType: cty,
     payloadBytes,
-    payload: parsePayload(payloadBytes),
+    ...(opts.headersOnly ? {} : { payload: parsePayload(payloadBytes) }),
     signature,
     signedBytes: new TextEncoder().encode(`${jws.protected}.${jws.payload}`),
     jws: { protected: jws.protected, payload: jws.payload, signature: jws.signature, header: jws.header },

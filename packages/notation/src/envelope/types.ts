@@ -38,7 +38,8 @@ export interface SignatureEnvelope {
   readonly certificateChain: readonly Uint8Array[];
   readonly payloadContentType: string;
   readonly payloadBytes: Uint8Array;
-  readonly payload: NotationPayload;
+  /** The decoded notation payload; undefined only when parsed with `headersOnly`. */
+  readonly payload?: NotationPayload;
   readonly signature: Uint8Array;
   /** The exact bytes the signature covers: JWS signing input, or the COSE Sig_structure. */
   readonly signedBytes: Uint8Array;
