@@ -50,7 +50,7 @@ export class RemoteRepository implements Repository {
     if (!res.ok) await this.client.fail(res, spec, `resolving ${this.location}:${reference}`);
     const bytes = await readCapped(res, this.client.limits.maxManifestBytes, `manifest ${this.location}:${reference}`);
     const headerType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    const { mediaType } = parseManifest(bytes, headerType);
+    // Integrity before parsing: a tampered body is a digest mismatch, not a syntax error.
     let digest: string;
     if (isDigest(reference)) {
       verifyDigest(bytes, reference, `manifest ${this.location}@${reference}`);
@@ -62,6 +62,7 @@ export class RemoteRepository implements Repository {
         throw new OciError('DIGEST_MISMATCH', `registry claims ${claimed} for ${this.location}:${reference} but the manifest it sent hashes to ${digest}`);
       }
     }
+    const { mediaType } = parseManifest(bytes, headerType);
     this.#remember(digest, bytes, mediaType);
     return { mediaType, digest, size: bytes.byteLength };
   }

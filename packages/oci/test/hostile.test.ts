@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { collectReferrers, OciError, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { cannedFaults, createEmulator, type Emulator } from '@ocx/testkit';
+import { pushImage, pushReferrer } from './helpers.ts';
+
+// Hostile registry answers end in typed errors (or a documented fallback), never hangs or crashes.
+
+const HOST = '127.0.0.1:5999';
+
+function setup(options: Parameters<typeof createEmulator>[0] = {}, fetchWrap?: (f: Emulator['fetch']) => Emulator['fetch']) {
+  const emu = createEmulator(options);
+  const warnings: string[] = [];
+  const client = new RegistryClient({ fetch: fetchWrap ? fetchWrap(emu.fetch) : emu.fetch, onWarning: (m) => warnings.push(m) });
+  const repo = (name = 'hostile/app') => new RemoteRepository(client, { host: HOST, registry: HOST, repository: name });
+  return { emu, client, repo, warnings };
+}
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(OciError);
+    return (err as OciError).code;
+  }
+  return 'no error';
+}
+
+describe('hostile registry answers', () => {
+  it('digest mismatch on manifests and blobs', async () => {
+    const { emu, repo } = setup();
+    const desc = await pushImage(repo(), 'x', 'v1');
+    const layerDigest = JSON.parse(new TextDecoder().decode(await repo().fetch(desc))).layers[0].digest as string;
+    const layer: Descriptor = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: 7 };
+    emu.setFaults(cannedFaults.wrongDigest());
+    // A fresh client: nothing cached from the honest answers above.
+    const r = new RemoteRepository(new RegistryClient({ fetch: emu.fetch }), { host: HOST, registry: HOST, repository: 'hostile/app' });
+    expect(await code(r.resolve(desc.digest))).toBe('DIGEST_MISMATCH');
+    expect(await code(r.resolve('v1'))).toBe('DIGEST_MISMATCH');
+    expect(await code(r.fetch(desc))).toBe('DIGEST_MISMATCH');
+    expect(await code(r.fetch(layer))).toBe('DIGEST_MISMATCH');
+    const drain = async () => {
+      for await (const chunk of await r.fetchStream(layer)) void chunk;
+    };
+    expect(await code(drain())).toBe('DIGEST_MISMATCH');
+  });
+
+  it('oversize manifest', async () => {
+    const { emu, repo } = setup();
+    emu.setFaults(cannedFaults.oversizeManifest());
+    expect(await code(repo().resolve('v1'))).toBe('TOO_LARGE');
+  });
+
+  it('pagination loop', async () => {
+    const { emu, repo } = setup({ pageSize: 1 });
+    const r = repo();
+    const subject = await pushImage(r, 's', 'v1');
+    for (let i = 0; i < 3; i++) await pushReferrer(r, subject, `application/vnd.t${i}`);
+    emu.setFaults(cannedFaults.paginationLoop());
+    expect(await code(collectReferrers(r.referrers(subject)))).toBe('PAGINATION');
+  });
+
+  it('cross-origin Link is never followed', async () => {
+    const seen: string[] = [];
+    const { emu, repo } = setup({ pageSize: 1 }, (f) => (input, init) => {
+      seen.push(new URL(input instanceof Request ? input.url : input).host);
+      return f(input, init);
+    });
+    const r = repo();
+    const subject = await pushImage(r, 's', 'v1');
+    for (let i = 0; i < 3; i++) await pushReferrer(r, subject, `application/vnd.t${i}`);
+    emu.setFaults(cannedFaults.crossOriginLink('http://evil.example'));
+    expect(await code(collectReferrers(r.referrers(subject)))).toBe('PAGINATION');
+    expect(seen).not.toContain('evil.example');
+  });
+
+  it('a blob redirect to another host gets no Authorization', async () => {
+    const requests: { host: string; auth: string | null }[] = [];
+    const emu = createEmulator();
+    const wrapped: Emulator['fetch'] = (input, init) => {
+      const req = new Request(input, init);
+      requests.push({ host: new URL(req.url).host, auth: req.headers.get('authorization') });
+      return emu.fetch(req);
+    };
+    const client = new RegistryClient({ fetch: wrapped, credentials: async () => ({ username: 'u', password: 'p' }) });
+    const r = new RemoteRepository(client, { host: HOST, registry: HOST, repository: 'auth/app' });
+    const desc = await pushImage(r, 'a', 'v1');
+    const layerDigest = JSON.parse(new TextDecoder().decode(await r.fetch(desc))).layers[0].digest as string;
+    emu.setFaults(async (req) => {
+      const u = new URL(req.url);
+      if (u.host === HOST && !req.headers.get('authorization')) return new Response('{"errors":[{"code":"UNAUTHORIZED"}]}', { status: 401, headers: { 'www-authenticate': 'Basic realm="test"' } });
+      if (u.host === HOST && /\/blobs\/sha256:/.test(u.pathname) && req.method === 'GET') return new Response(null, { status: 307, headers: { location: `http://storage.example${u.pathname}` } });
+      return undefined;
+    });
+    requests.length = 0;
+    const bytes = await r.fetch({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: 7 });
+    expect(new TextDecoder().decode(bytes)).toBe('layer a');
+    const toRegistry = requests.filter((q) => q.host === HOST);
+    const toStorage = requests.filter((q) => q.host === 'storage.example');
+    expect(toRegistry.at(-1)?.auth).toMatch(/^Basic /);
+    expect(toStorage).toHaveLength(1);
+    expect(toStorage[0]!.auth).toBeNull();
+  });
+
+  it('a false 200 on /referrers means "no API": the tag schema answers', async () => {
+    const { emu, repo, client } = setup({ referrersApi: false });
+    const r = repo();
+    const subject = await pushImage(r, 's', 'v1');
+    const ref = await pushReferrer(r, subject, 'application/vnd.example.sig');
+    emu.setReferrersApi(true);
+    emu.setFaults(cannedFaults.falseReferrers200());
+    const listed = await collectReferrers(r.referrers(subject));
+    expect(listed.map((d) => d.digest)).toEqual([ref.digest]);
+    expect(r.referrersMode).toBe('tag-schema');
+    expect(await client.capability.get(HOST)).toBe('unsupported');
+  });
+
+  it('a fallback tag pointing at the subject (GitLab) is "no referrers", with a warning', async () => {
+    const { repo, warnings } = setup({ referrersApi: false });
+    const r = repo();
+    const subject = await pushImage(r, 's', 'v1');
+    await r.tag(subject, `sha256-${subject.digest.slice(7)}`);
+    expect(await collectReferrers(r.referrers(subject))).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/not a referrers index/);
+  });
+
+  it('bearer tokens are fetched once per scope and reused', async () => {
+    const emu = createEmulator();
+    let tokenRequests = 0;
+    emu.setFaults((req) => {
+      const u = new URL(req.url);
+      if (u.pathname === '/token') {
+        tokenRequests++;
+        expect(u.searchParams.get('scope')).toMatch(/^repository:bearer\/app:pull/);
+        return Response.json({ token: 'tkn', expires_in: 300 });
+      }
+      if (req.headers.get('authorization') !== 'Bearer tkn') {
+        return new Response('{"errors":[{"code":"UNAUTHORIZED"}]}', { status: 401, headers: { 'www-authenticate': `Bearer realm="http://${HOST}/token",service="${HOST}",scope="repository:bearer/app:pull"` } });
+      }
+      return undefined;
+    });
+    const client = new RegistryClient({ fetch: emu.fetch });
+    const r = new RemoteRepository(client, { host: HOST, registry: HOST, repository: 'bearer/app' });
+    expect(await code(r.resolve('missing'))).toBe('NOT_FOUND');
+    expect(await code(r.resolve('missing2'))).toBe('NOT_FOUND');
+    expect(tokenRequests).toBe(1);
+  });
+
+  it('a 401 with no way to authenticate is an auth error', async () => {
+    const emu = createEmulator();
+    emu.setFaults(() => new Response('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', { status: 401, headers: { 'www-authenticate': 'Basic realm="x"' } }));
+    const r = new RemoteRepository(new RegistryClient({ fetch: emu.fetch }), { host: HOST, registry: HOST, repository: 'x/y' });
+    try {
+      await r.resolve('v1');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as OciError).code).toBe('UNAUTHORIZED');
+      expect((err as OciError).errors[0]?.code).toBe('UNAUTHORIZED');
+      expect((err as OciError).status).toBe(401);
+    }
+  });
+});
