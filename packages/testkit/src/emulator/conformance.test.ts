@@ -28,7 +28,7 @@ function summary(output: string): string {
 }
 
 describe('OCI distribution-spec conformance', () => {
-  const cases = [
+  const cases: { title: string; options: { referrersApi?: boolean }; env: Record<string, string> }[] = [
     { title: 'referrers API on (distribution-spec 1.1)', options: {}, env: {} },
     { title: 'referrers API off (distribution 2.8 mode)', options: { referrersApi: false }, env: { OCI_API_REFERRER: 'false' } },
   ];

@@ -22,19 +22,28 @@ async function writeResponse(res: Response, out: ServerResponse, head: boolean):
   res.headers.forEach((v, k) => {
     headers[k] = v;
   });
-  out.writeHead(res.status, headers);
   const raw = head || res.bodyUsed ? undefined : rawBody(res);
   if (head || !res.body) {
+    out.writeHead(res.status, headers);
     await res.body?.cancel().catch(() => undefined);
     out.end();
     return;
   }
   if (raw) {
     // The stored Buffer goes to the socket as is; no web-stream pumping for large blobs.
+    out.writeHead(res.status, headers);
     await res.body.cancel().catch(() => undefined);
     out.end(raw);
     return;
   }
+  if (!res.headers.has('content-length')) {
+    // Small generated bodies (JSON, errors): send them with a Content-Length, as registries do.
+    const body = Buffer.from(await res.arrayBuffer());
+    out.writeHead(res.status, { ...headers, 'content-length': String(body.byteLength) });
+    out.end(body);
+    return;
+  }
+  out.writeHead(res.status, headers);
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
   }
