@@ -2,11 +2,13 @@
 import { readSbom } from './detect.ts';
 import type { SbomHint } from './detect.ts';
 import { SbomError } from './errors.ts';
+import { decodeUtf8 } from './input.ts';
 import { resolveSbomLimits } from './limits.ts';
 import type { SbomLimits } from './limits.ts';
 import { summarizeCycloneDxJson } from './cyclonedx.ts';
 import { summarizeSpdx2Json } from './spdx2.ts';
 import { summarizeSpdx3JsonLd } from './spdx3.ts';
+import { summarizeSpdxTagValue } from './spdx-tag-value.ts';
 import { SummaryBuilder } from './summary.ts';
 import type { SbomSummary } from './summary.ts';
 
@@ -22,6 +24,9 @@ export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: Summa
   const builder = new SummaryBuilder(limits, options.includePackages ?? false);
   const { format, encoding, specVersion } = detection;
   if (format === 'spdx' && encoding === 'json' && specVersion) return summarizeSpdx2Json(json, specVersion, builder);
+  if (format === 'spdx' && encoding === 'tag-value' && specVersion) {
+    return summarizeSpdxTagValue(decodeUtf8(bytes), specVersion, builder);
+  }
   if (format === 'spdx' && encoding === 'json-ld') {
     return summarizeSpdx3JsonLd(json, required(specVersion || undefined, 'SPDX 3 document has no specVersion'), builder);
   }
