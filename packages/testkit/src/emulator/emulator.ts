@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Switches } from './context.ts';
+import { emulatorFetch } from './fetch.ts';
 import { route } from './router.ts';
 import { serve } from './server.ts';
 import { MemoryStore } from './store.ts';
@@ -19,7 +20,10 @@ const LOGGED_HEADERS = [
 export interface Emulator {
   /** The registry as a WHATWG handler. */
   handle(request: Request): Promise<Response>;
-  /** Same signature as global fetch; inject it into clients under test. Any origin reaches the emulator. */
+  /**
+   * Same signature as global fetch; inject it into clients under test. Any origin reaches the emulator
+   * (absolute URLs only). Redirects are followed like fetch does, dropping Authorization across origins.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Serves `handle` over node:http on 127.0.0.1 (port 0 = random). */
   listen(options?: ListenOptions): Promise<RunningRegistry>;
@@ -82,13 +86,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const v = req.headers.get(h);
       if (v !== null) headers[h] = v;
     }
-    log.push({ method: req.method, path: u.pathname + u.search, status: res.status, headers, time, durationMs: performance.now() - started });
+    log.push({ method: req.method, host: u.host, path: u.pathname + u.search, status: res.status, headers, time, durationMs: performance.now() - started });
     return res;
   }
 
   const emulator: Emulator = {
     handle,
-    fetch: (input, init) => handle(input instanceof Request && init === undefined ? input : new Request(input, init)),
+    fetch: emulatorFetch(handle),
     listen: (opts = {}) => serve(handle, opts),
     get log() {
       return log;

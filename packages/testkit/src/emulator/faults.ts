@@ -84,11 +84,17 @@ export const cannedFaults = {
     };
   },
 
-  /** Redirect blob GETs to `origin` (as registries do to object storage); credentials must not follow across hosts. */
+  /**
+   * Redirect blob GETs to `origin` (as registries do to object storage); credentials must not follow
+   * across hosts. Through the injected fetch the redirect is followed and `origin` is served by the
+   * emulator, so the log shows whether Authorization reached the other host.
+   */
   redirectBlob(origin: string, status: 302 | 307 = 307, match: FaultMatch = /\/blobs\/[^/]+$/): FaultHook {
     return (req) => {
-      if ((req.method !== 'GET' && req.method !== 'HEAD') || !matches(match, req)) return undefined;
       const u = new URL(req.url);
+      // The target host is answered by the registry itself (the injected fetch reaches every origin).
+      if (u.origin === new URL(origin).origin) return undefined;
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !matches(match, req)) return undefined;
       return new Response(null, { status, headers: { location: `${origin}${u.pathname}${u.search}` } });
     };
   },

@@ -33,6 +33,8 @@ export interface EmulatorOptions {
 
 export interface RequestLogEntry {
   readonly method: string;
+  /** The request URL's host (the emulator answers every origin through the injected fetch). */
+  readonly host: string;
   /** pathname + search, as received. */
   readonly path: string;
   readonly status: number;
