@@ -9,6 +9,7 @@ import { summarizeCycloneDxJson } from './cyclonedx.ts';
 import { summarizeSpdx2Json } from './spdx2.ts';
 import { summarizeSpdx3JsonLd } from './spdx3.ts';
 import { summarizeSpdxTagValue } from './spdx-tag-value.ts';
+import { summarizeSyftJson } from './syft.ts';
 import { SummaryBuilder } from './summary.ts';
 import type { SbomSummary } from './summary.ts';
 
@@ -33,6 +34,7 @@ export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: Summa
   if (format === 'cyclonedx' && encoding === 'json') {
     return summarizeCycloneDxJson(json, required(specVersion, 'CycloneDX document has no specVersion'), builder);
   }
+  if (format === 'syft') return summarizeSyftJson(json, required(specVersion, 'syft document has no schema.version'), builder);
   throw new SbomError(
     'UNSUPPORTED_FORMAT',
     format === 'unknown'
