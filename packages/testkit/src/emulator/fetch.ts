@@ -41,7 +41,7 @@ export function emulatorFetch(handle: (req: Request) => Promise<Response>) {
         headers,
         redirect: mode,
         signal: req.signal,
-        ...(hasBody ? { body: source as BodyInit } : {}),
+        ...(hasBody ? { body: source as NonNullable<RequestInit['body']> } : {}),
       });
     }
   };
