@@ -11,3 +11,13 @@ export type { CompiledIdentity, IdentityPolicy } from './identity.ts';
 export { verifyBundle, verifyParsedBundle } from './verify.ts';
 export type { ArtifactDigest, ArtifactInput, BundleInput, VerifyBundleOptions } from './verify.ts';
 export type { CheckName, Verdict, VerdictCheck, VerdictSigner } from './verdict.ts';
+export {
+  COSIGN_PREDICATE_TYPES,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  resolvePredicateType,
+  verifyCosignAttestation,
+  verifyCosignSignature,
+} from './cosign.ts';
+export type { CosignAttestationOptions, CosignEvidence, CosignPredicateAlias, CosignVerifyOptions } from './cosign.ts';
+export { COSIGN_ANNOTATIONS, DSSE_ENVELOPE_MEDIA_TYPE, legacyToBundle, SIMPLE_SIGNING_MEDIA_TYPE } from './legacy.ts';
+export type { LegacyEvidence, LegacyLayer } from './legacy.ts';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { Bundle, TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { RFC3161Timestamp, X509Certificate, crypto as sigCrypto, dsse } from '@sigstore/core';
@@ -102,6 +102,30 @@ function adaptRekorV2Dsse(entity: SignedEntity, bundle: Bundle): SignedEntity {
     },
   };
   return { ...entity, signature };
+}
+
+/**
+ * Ed25519 signs the message itself, with no separate hash (RFC 8032); @sigstore/verify 3.1.1 passes
+ * the bundle's hash algorithm to node's verify, which refuses Ed25519 keys. Use no digest for them.
+ */
+function adaptEd25519Message(entity: SignedEntity, bundle: Bundle, artifact: Buffer | undefined): SignedEntity {
+  if (bundle.content.$case !== 'messageSignature' || artifact === undefined) return entity;
+  const inner = entity.signature;
+  const signature: SignedEntity['signature'] = {
+    signature: inner.signature,
+    compareSignature: (s) => inner.compareSignature(s),
+    compareDigest: (d) => inner.compareDigest(d),
+    verifySignature: (k) => (k.asymmetricKeyType === 'ed25519' ? nodeVerify(null, artifact, k, inner.signature) : inner.verifySignature(k)),
+  };
+  return { ...entity, signature };
+}
+
+function nodeVerify(algorithm: null, data: Buffer, key: KeyObject, sig: Buffer): boolean {
+  try {
+    return verify(algorithm, data, key, sig);
+  } catch {
+    return false;
+  }
 }
 
 function phaseOf(code: string | undefined): Phase | undefined {
@@ -325,7 +349,7 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
   } else {
     let entity: SignedEntity | undefined;
     try {
-      entity = adaptRekorV2Dsse(toSignedEntity(bundle, artifactBytes), bundle);
+      entity = adaptEd25519Message(adaptRekorV2Dsse(toSignedEntity(bundle, artifactBytes), bundle), bundle, artifactBytes);
     } catch (e) {
       checks.push({ name: 'bundle', ok: false, detail: `bundle content does not decode: ${(e as Error).message}` });
     }
