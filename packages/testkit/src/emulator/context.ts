@@ -12,6 +12,7 @@ export interface Switches {
   chunkMinLength: number;
   validateReferences: boolean;
   mountAnonymous: boolean;
+  requireAccept: boolean;
   faults: FaultHook | undefined;
 }
 

@@ -55,6 +55,7 @@ function initialSwitches(o: EmulatorOptions): Switches {
     chunkMinLength: o.chunkMinLength ?? 0,
     validateReferences: o.validateReferences ?? true,
     mountAnonymous: o.mountAnonymous ?? true,
+    requireAccept: o.requireAccept ?? false,
     faults: o.faults,
   };
 }

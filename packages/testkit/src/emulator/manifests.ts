@@ -22,6 +22,15 @@ function parseRef(name: string, ref: string, head = false): Ref | Response {
 
 const quoted = (digest: string) => `"${digest}"`;
 
+/** distribution-spec "Content Negotiation": the client lists the manifest types it can read. */
+function accepts(req: Request, mediaType: string): boolean {
+  const listed = req.headers
+    .get('accept')
+    ?.split(',')
+    .map((v) => v.split(';')[0]!.trim());
+  return listed?.some((t) => t === mediaType || t === '*/*' || t === 'application/*') ?? false;
+}
+
 function resolve(repo: Repository, ref: Ref): StoredManifest | undefined {
   const digest = ref.kind === 'tag' ? repo.tags.get(ref.tag) : ref.digest;
   return digest === undefined ? undefined : repo.manifests.get(digest);
@@ -35,6 +44,9 @@ export function getManifest(ctx: Context, req: Request, name: string, reference:
   if (!repo) return errorResponse(404, 'NAME_UNKNOWN', `repository ${name} is not known`, { head });
   const m = resolve(repo, ref);
   if (!m) return errorResponse(404, 'MANIFEST_UNKNOWN', `manifest ${reference} is not known to ${name}`, { head, detail: { reference } });
+  if (ctx.sw.requireAccept && !accepts(req, m.mediaType)) {
+    return errorResponse(404, 'MANIFEST_UNKNOWN', `manifest found, but the Accept header does not list ${m.mediaType}`, { head });
+  }
   const headers = baseHeaders({
     'content-type': m.mediaType,
     'content-length': String(m.bytes.byteLength),

@@ -112,3 +112,19 @@ describe.each<Transport>(['fetch', 'http'])('switches over %s', (transport) => {
     expect((await h.fetch(url('/v2/repo/manifests/v1'), { method: 'HEAD', headers: { accept: MT_MANIFEST } })).status).toBe(404);
   });
 });
+
+describe('requireAccept', () => {
+  it('hides a manifest whose media type the Accept header does not list', async () => {
+    const h = await harness('fetch', { requireAccept: true });
+    await seedImage(h, 'repo');
+    const none = await h.fetch(`${h.base}/v2/repo/manifests/v1`);
+    expect(none.status).toBe(404);
+    expect(await errorCode(none)).toBe('MANIFEST_UNKNOWN');
+    const other = await h.fetch(`${h.base}/v2/repo/manifests/v1`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    expect(other.status).toBe(404);
+    await other.arrayBuffer();
+    const listed = await h.fetch(`${h.base}/v2/repo/manifests/v1`, { headers: { accept: `application/vnd.oci.image.index.v1+json, ${MT_MANIFEST};q=0.9` } });
+    expect(listed.status).toBe(200);
+    await listed.arrayBuffer();
+  });
+});

@@ -26,6 +26,11 @@ export interface EmulatorOptions {
   readonly validateReferences?: boolean;
   /** Mount a blob found in any repository when `from` is absent. Default true. */
   readonly mountAnonymous?: boolean;
+  /**
+   * Answer a manifest GET/HEAD with 404 MANIFEST_UNKNOWN when the Accept header does not list its media
+   * type (or a wildcard), as distribution does for OCI manifests. Default false.
+   */
+  readonly requireAccept?: boolean;
   readonly faults?: FaultHook;
   /** Clock for the request log, in epoch milliseconds. Default Date.now. */
   readonly now?: () => number;
