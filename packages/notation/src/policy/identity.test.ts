@@ -15,6 +15,10 @@ describe('matchTrustedIdentity', () => {
     expect(matchTrustedIdentity(['x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US'], 'C=US, ST=WA, L=Seattle, O=Notary, CN=e2e').matched).toBe(true);
   });
 
+  it('accepts a parsed certificate (its subject string)', () => {
+    expect(matchTrustedIdentity(['x509.subject: C=US,ST=WA,O=Notary'], { subject: 'CN=e2e, O=Notary, L=Seattle, ST=WA, C=US' }).matched).toBe(true);
+  });
+
   it('returns the identity that matched among several', () => {
     const ids = ['x509.subject: O=Internet Widgits Pty Ltd,ST=Some-State,C=AU', 'x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US'];
     expect(matchTrustedIdentity(ids, E2E)).toEqual({ matched: true, identity: ids[1] });
@@ -40,5 +44,17 @@ describe('matchTrustedIdentity', () => {
       matched: false,
       reason: 'the policy has no x509.subject trusted identities',
     });
+  });
+});
+
+describe('matchTrustedIdentity with real certificates', () => {
+  it('matches e2e.crt as notation e2e expects', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fixturePath } = await import('@ocx/testkit');
+    const { parseCertificates } = await import('../x509/cert.ts');
+    const [leaf] = parseCertificates(readFileSync(fixturePath('notation/test/e2e/testdata/config/localkeys/e2e.crt')));
+    // valid_trusted_identity_trustpolicy.json passes, invalid_trusted_identity_trustpolicy.json (C=USB) fails.
+    expect(matchTrustedIdentity(['x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=US'], leaf!).matched).toBe(true);
+    expect(matchTrustedIdentity(['x509.subject: CN=e2e,O=Notary,L=Seattle,ST=WA,C=USB'], leaf!).matched).toBe(false);
   });
 });

@@ -10,11 +10,14 @@ export type IdentityMatch =
   | { readonly matched: false; readonly reason: string };
 
 /**
- * Match the leaf subject (an RFC 4514 DN string) against a statement's trustedIdentities.
+ * Match the leaf subject (an RFC 4514 DN string, or a parsed certificate carrying one) against
+ * a statement's trustedIdentities.
  * As in notation, the leaf subject itself must satisfy the DN rules (C, ST and O present, no
  * multi-valued RDN), and entries with other prefixes (plugin identities) never match here.
  */
-export function matchTrustedIdentity(identities: readonly string[], leafSubjectDN: string): IdentityMatch {
+export function matchTrustedIdentity(identities: readonly string[], leaf: string | { readonly subject: string }): IdentityMatch {
+  // A ParsedCertificate's `subject` is already the RFC 4514 string (Go pkix.Name.String() style).
+  const leafSubjectDN = typeof leaf === 'string' ? leaf : leaf.subject;
   if (identities.includes(WILDCARD_IDENTITY)) return { matched: true, identity: WILDCARD_IDENTITY };
   const trusted: { identity: string; dn: ReadonlyMap<string, string> }[] = [];
   for (const identity of identities) {
@@ -28,14 +31,14 @@ export function matchTrustedIdentity(identities: readonly string[], leafSubjectD
     }
   }
   if (trusted.length === 0) return { matched: false, reason: 'the policy has no x509.subject trusted identities' };
-  let leaf: ReadonlyMap<string, string>;
+  let leafDn: ReadonlyMap<string, string>;
   try {
-    leaf = parseNotationDn(leafSubjectDN);
+    leafDn = parseNotationDn(leafSubjectDN);
   } catch (err) {
     if (!(err instanceof DnSyntaxError)) throw err;
     return { matched: false, reason: `the signing certificate subject cannot be matched: ${err.message}` };
   }
-  const hit = trusted.find((t) => isSubsetDn(t.dn, leaf));
+  const hit = trusted.find((t) => isSubsetDn(t.dn, leafDn));
   if (hit !== undefined) return { matched: true, identity: hit.identity };
   return {
     matched: false,

@@ -38,6 +38,16 @@ describe('checkTrustPolicy document rules', () => {
     expect(messages(one({ trustStores: null }))).toEqual([expect.stringContaining('trustStores is missing or empty')]);
   });
 
+  it('matches field names case-insensitively, like notation (Go encoding/json)', () => {
+    const doc = checkTrustPolicy({
+      Version: '1.0',
+      TRUSTPOLICIES: [{ Name: 'p', registryscopes: ['registry.acme.io/app'], SignatureVerification: { LEVEL: 'audit' }, TrustStores: ['ca:a'], trustedidentities: ['*'] }],
+    }).document;
+    expect(doc?.trustPolicies[0]).toMatchObject({ name: 'p', signatureVerification: { level: 'audit' }, trustStores: [{ type: 'ca', name: 'a' }] });
+    // Override keys are map keys in notation, so they stay case-sensitive.
+    expect(messages(one({ signatureVerification: { level: 'strict', override: { Expiry: 'log' } } }))[0]).toContain('unknown validation type "Expiry"');
+  });
+
   it('reports every independent problem at once', () => {
     const input = {
       version: '1.0',

@@ -53,9 +53,41 @@ function zodPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? String(k) : `${acc}.${String(k)}`), '');
 }
 
+// Go's encoding/json matches struct field names case-insensitively (the last matching key wins),
+// so notation reads `"TrustPolicies"` or `"Level"` as the documented fields; so do we.
+const DOC_FIELDS = ['version', 'trustPolicies'];
+const STATEMENT_FIELDS = ['name', 'registryScopes', 'signatureVerification', 'trustStores', 'trustedIdentities'];
+const SV_FIELDS = ['level', 'override', 'verifyTimestamp'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function foldKeys(v: unknown, fields: readonly string[]): unknown {
+  if (!isRecord(v)) return v;
+  const canonical = new Map(fields.map((f) => [f.toLowerCase(), f]));
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) {
+    const field = canonical.get(k.toLowerCase());
+    if (field !== undefined) out[field] = val;
+  }
+  return out;
+}
+
+function normalise(input: unknown): unknown {
+  const doc = foldKeys(input, DOC_FIELDS);
+  if (!isRecord(doc) || !Array.isArray(doc.trustPolicies)) return doc;
+  const trustPolicies = doc.trustPolicies.map((s) => {
+    const st = foldKeys(s, STATEMENT_FIELDS);
+    if (!isRecord(st)) return st;
+    return { ...st, ...(st.signatureVerification === undefined ? {} : { signatureVerification: foldKeys(st.signatureVerification, SV_FIELDS) }) };
+  });
+  return { ...doc, trustPolicies };
+}
+
 /** Validate an already JSON-decoded trust policy document. Pure. */
 export function checkTrustPolicy(input: unknown): TrustPolicyCheck {
-  const shaped = documentShape.safeParse(input);
+  const shaped = documentShape.safeParse(normalise(input));
   if (!shaped.success) {
     const issues = shaped.error.issues.map((i): TrustPolicyIssue => {
       const path = zodPath(i.path) || '(document)';
