@@ -3,7 +3,7 @@
 // otherwise an `x509.subject:` entry matches when each of its attributes has the same value
 // in the leaf certificate's subject (a subset-of-RDNs match, order-insensitive).
 import { DnSyntaxError, isSubsetDn, parseNotationDn } from './dn.ts';
-import { WILDCARD_IDENTITY, X509_SUBJECT_PREFIX } from './validate.ts';
+import { WILDCARD_IDENTITY, X509_SUBJECT_PREFIX } from './statement.ts';
 
 export type IdentityMatch =
   | { readonly matched: true; readonly identity: string }
