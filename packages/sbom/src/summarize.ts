@@ -6,6 +6,7 @@ import { decodeUtf8 } from './input.ts';
 import { resolveSbomLimits } from './limits.ts';
 import type { SbomLimits } from './limits.ts';
 import { summarizeCycloneDxJson } from './cyclonedx.ts';
+import { summarizeCycloneDxXml } from './cyclonedx-xml.ts';
 import { summarizeSpdx2Json } from './spdx2.ts';
 import { summarizeSpdx3JsonLd } from './spdx3.ts';
 import { summarizeSpdxTagValue } from './spdx-tag-value.ts';
@@ -33,6 +34,9 @@ export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: Summa
   }
   if (format === 'cyclonedx' && encoding === 'json') {
     return summarizeCycloneDxJson(json, required(specVersion, 'CycloneDX document has no specVersion'), builder);
+  }
+  if (format === 'cyclonedx' && encoding === 'xml' && specVersion) {
+    return summarizeCycloneDxXml(decodeUtf8(bytes), specVersion, builder);
   }
   if (format === 'syft') return summarizeSyftJson(json, required(specVersion, 'syft document has no schema.version'), builder);
   throw new SbomError(

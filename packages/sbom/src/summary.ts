@@ -75,14 +75,29 @@ export class SummaryBuilder {
   }
 
   add(pkg: PackageInput): void {
-    if (++this.#count > this.#limits.maxPackages) {
+    this.complete(this.begin(), pkg);
+  }
+
+  /**
+   * Counts a package whose fields are not read yet (a streaming reader sees an element open before
+   * its children) and returns its slot, so the package list keeps document order.
+   */
+  begin(): number {
+    if (this.#count >= this.#limits.maxPackages) {
       throw new SbomError(
         'TOO_MANY',
         `SBOM lists more than ${this.#limits.maxPackages} packages; raise maxPackages to read it`,
       );
     }
+    this.#packages?.push({ name: '', licenses: [] });
+    return this.#count++;
+  }
+
+  complete(slot: number, pkg: PackageInput): void {
     const licenses = this.#tally.addPackage(pkg.licenses);
-    this.#packages?.push(compact({ name: pkg.name ?? '', version: pkg.version, purl: pkg.purl, licenses }));
+    if (this.#packages) {
+      this.#packages[slot] = compact({ name: pkg.name ?? '', version: pkg.version, purl: pkg.purl, licenses });
+    }
   }
 
   build(header: SummaryHeader): SbomSummary {
