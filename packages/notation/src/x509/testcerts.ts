@@ -6,8 +6,9 @@ import { encode, Tag } from 'cbor2';
 import * as pkijs from 'pkijs';
 import { OID } from './oids.ts';
 
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
-const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
+type CryptoKey = webcrypto.CryptoKey;
+const subtle = webcrypto.subtle;
+const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] });
 
 export type KeySpec = { kind: 'ec'; curve: 'P-256' | 'P-384' | 'P-521' } | { kind: 'rsa'; bits: number };
 
@@ -21,7 +22,7 @@ export interface TestKey {
 export async function makeKey(spec: KeySpec): Promise<TestKey> {
   const pair = (spec.kind === 'ec'
     ? await subtle.generateKey({ name: 'ECDSA', namedCurve: spec.curve }, true, ['sign', 'verify'])
-    : await subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    : await subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: spec.bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
   return { spec, publicKey: pair.publicKey, privateKey: pair.privateKey, nodePrivate: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }) };
 }
