@@ -2,7 +2,9 @@
 // Constraints"; notation-go verifier verifyX509TrustedIdentities): `*` trusts any subject;
 // otherwise an `x509.subject:` entry matches when each of its attributes has the same value
 // in the leaf certificate's subject (a subset-of-RDNs match, order-insensitive).
+import type { ParsedCertificate } from '../x509/cert.ts';
 import { DnSyntaxError, isSubsetDn, parseNotationDn } from './dn.ts';
+import { leafSubjectDn } from './leaf-subject.ts';
 import { WILDCARD_IDENTITY, X509_SUBJECT_PREFIX } from './statement.ts';
 
 export type IdentityMatch =
@@ -10,13 +12,12 @@ export type IdentityMatch =
   | { readonly matched: false; readonly reason: string };
 
 /**
- * Match the leaf subject (an RFC 4514 DN string, or a parsed certificate carrying one) against
- * a statement's trustedIdentities.
+ * Match the leaf against a statement's trustedIdentities. Pass the parsed leaf certificate for
+ * notation's exact behaviour (leaf-subject.ts), or its subject as an RFC 4514 string.
  * As in notation, the leaf subject itself must satisfy the DN rules (C, ST and O present, no
  * multi-valued RDN), and entries with other prefixes (plugin identities) never match here.
  */
-export function matchTrustedIdentity(identities: readonly string[], leaf: string | { readonly subject: string }): IdentityMatch {
-  // A ParsedCertificate's `subject` is already the RFC 4514 string (Go pkix.Name.String() style).
+export function matchTrustedIdentity(identities: readonly string[], leaf: string | ParsedCertificate): IdentityMatch {
   const leafSubjectDN = typeof leaf === 'string' ? leaf : leaf.subject;
   if (identities.includes(WILDCARD_IDENTITY)) return { matched: true, identity: WILDCARD_IDENTITY };
   const trusted: { identity: string; dn: ReadonlyMap<string, string> }[] = [];
@@ -33,7 +34,7 @@ export function matchTrustedIdentity(identities: readonly string[], leaf: string
   if (trusted.length === 0) return { matched: false, reason: 'the policy has no x509.subject trusted identities' };
   let leafDn: ReadonlyMap<string, string>;
   try {
-    leafDn = parseNotationDn(leafSubjectDN);
+    leafDn = typeof leaf === 'string' ? parseNotationDn(leafSubjectDN) : leafSubjectDn(leaf);
   } catch (err) {
     if (!(err instanceof DnSyntaxError)) throw err;
     return { matched: false, reason: `the signing certificate subject cannot be matched: ${err.message}` };
