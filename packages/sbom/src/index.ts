@@ -37,3 +37,5 @@ export {
 export type { SbomPackage, SbomPackageRef, SbomSummary } from './summary.ts';
 export { summarizeSbom } from './summarize.ts';
 export type { SummarizeOptions } from './summarize.ts';
+export { STATEMENT_TYPE_V01, STATEMENT_TYPE_V1, extractPredicate } from './statement.ts';
+export type { ExtractOptions, ExtractedPredicate, StatementSubject } from './statement.ts';
