@@ -113,9 +113,8 @@ function sha256Digest(bytes: Uint8Array): string {
 
 function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | undefined, opts: CosignVerifyOptions): Verdict {
   const base = bundleOptions(opts);
-  const identity = opts.identity ? compileIdentity(opts.identity) : undefined;
   if (payload !== undefined) {
-    const verdict = verifyParsedBundle(parsed, { ...base, artifact: payload }, identity);
+    const verdict = verifyParsedBundle(parsed, { ...base, artifact: payload });
     let claim: VerdictCheck;
     let json: unknown;
     try {
@@ -143,9 +142,9 @@ function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | unde
   if (opts.subjectBytes !== undefined) {
     const d = sha256Digest(opts.subjectBytes);
     if (d !== opts.subjectDigest) throw new CosignError('INVALID_OPTIONS', `subjectBytes hash to ${d}, not subjectDigest ${opts.subjectDigest}`);
-    return asSubject(verifyParsedBundle(parsed, { ...base, artifact: opts.subjectBytes }, identity));
+    return asSubject(verifyParsedBundle(parsed, { ...base, artifact: opts.subjectBytes }));
   }
-  return verifyParsedBundle(parsed, base, identity);
+  return verifyParsedBundle(parsed, base);
 }
 
 /**
@@ -156,13 +155,13 @@ function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | unde
  */
 export function verifyCosignSignature(evidence: CosignEvidence | BundleInput, opts: CosignVerifyOptions): Verdict {
   const digest = parseSubjectDigest(opts.subjectDigest);
-  const identity = opts.identity ? compileIdentity(opts.identity) : undefined;
+  if (opts.identity) compileIdentity(opts.identity); // fail fast on a malformed regexp
   const prep = prepare(evidence, opts);
   if ('verdict' in prep) return prep.verdict;
   const { parsed } = prep;
   if (parsed.kind === 'message-signature') return verifyMessageSignature(parsed, prep.payload, opts);
 
-  const verdict = asSubject(verifyParsedBundle(parsed, { ...bundleOptions(opts), artifact: { digest } }, identity));
+  const verdict = asSubject(verifyParsedBundle(parsed, { ...bundleOptions(opts), artifact: { digest } }));
   const env = parsed.bundle.content.$case === 'dsseEnvelope' ? parsed.bundle.content.dsseEnvelope : undefined;
   let gate: VerdictCheck;
   if (env?.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
@@ -181,7 +180,7 @@ export function verifyCosignSignature(evidence: CosignEvidence | BundleInput, op
 export function verifyCosignAttestation(evidence: CosignEvidence | BundleInput, opts: CosignAttestationOptions): Verdict {
   const digest = parseSubjectDigest(opts.subjectDigest);
   const wanted = resolvePredicateType(opts.predicateType);
-  const identity = opts.identity ? compileIdentity(opts.identity) : undefined;
+  if (opts.identity) compileIdentity(opts.identity); // fail fast on a malformed regexp
   const prep = prepare(evidence, opts);
   if ('verdict' in prep) return prep.verdict;
   const { parsed } = prep;
@@ -192,7 +191,7 @@ export function verifyCosignAttestation(evidence: CosignEvidence | BundleInput, 
     });
   }
   const { predicateType: _p, ...rest } = opts;
-  const verdict = asSubject(verifyParsedBundle(parsed, { ...bundleOptions(rest), artifact: { digest } }, identity));
+  const verdict = asSubject(verifyParsedBundle(parsed, { ...bundleOptions(rest), artifact: { digest } }));
   const found = verdict.statement?.predicateType;
   const gate: VerdictCheck =
     found === undefined

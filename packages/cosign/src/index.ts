@@ -1,13 +1,12 @@
 export { CosignError, isCosignError } from './errors.ts';
 export type { CosignErrorCode, CosignErrorOptions } from './errors.ts';
-export { createTrust, keysForHint, loadTrustedRoot, parsePublicKey } from './trust.ts';
+export { createTrust, loadTrustedRoot, parsePublicKey } from './trust.ts';
 export type { CosignTrust, CreateTrustOptions, TrustedKey } from './trust.ts';
 export { MAX_BUNDLE_BYTES, parseBundle } from './bundle.ts';
 export type { BundleVersion, ParsedBundle } from './bundle.ts';
 export { IN_TOTO_PAYLOAD_TYPE, parseStatement, statementHasDigest } from './intoto.ts';
 export type { InTotoStatement, StatementSubject } from './intoto.ts';
-export { compileIdentity } from './identity.ts';
-export type { CompiledIdentity, IdentityPolicy } from './identity.ts';
+export type { IdentityPolicy } from './identity.ts';
 export { verifyBundle, verifyParsedBundle } from './verify.ts';
 export type { ArtifactDigest, ArtifactInput, BundleInput, VerifyBundleOptions } from './verify.ts';
 export type { CheckName, Verdict, VerdictCheck, VerdictSigner } from './verdict.ts';

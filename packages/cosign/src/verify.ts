@@ -307,7 +307,8 @@ function firstTlog(entries: readonly TransparencyLogEntry[]): Verdict['tlog'] {
  * invalid options such as a malformed identity regexp.
  */
 export function verifyBundle(input: BundleInput, opts: VerifyBundleOptions): Verdict {
-  const identity: CompiledIdentity | undefined = opts.identity ? compileIdentity(opts.identity) : undefined;
+  // Compile first: a malformed regexp is a caller error even when the bundle is malformed too.
+  if (opts.identity) compileIdentity(opts.identity);
   let parsed: ParsedBundle;
   try {
     parsed = parseBundle(input);
@@ -315,10 +316,12 @@ export function verifyBundle(input: BundleInput, opts: VerifyBundleOptions): Ver
     if (!isCosignError(e)) throw e;
     return finishVerdict({ kind: 'message-signature', checks: [{ name: 'bundle', ok: false, detail: e.message }] });
   }
-  return verifyParsedBundle(parsed, opts, identity);
+  return verifyParsedBundle(parsed, opts);
 }
 
-export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptions, identity?: CompiledIdentity): Verdict {
+/** verifyBundle for a bundle already parsed with parseBundle. */
+export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptions): Verdict {
+  const identity: CompiledIdentity | undefined = opts.identity ? compileIdentity(opts.identity) : undefined;
   const { bundle, kind, version } = parsed;
   const checks: VerdictCheck[] = [{ name: 'bundle', ok: true, detail: `bundle v${version}, ${kind}` }];
 
