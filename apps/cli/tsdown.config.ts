@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsdown';
 import { baseConfig } from '../../tsdown.base.ts';
 
-// The CLI ships as one bundled file with a shebang, so `npx ocx` and global installs need nothing else.
+// The CLI ships as one bundled file with a shebang, so `npx ocx` and global installs need nothing
+// else; workspace packages are read from source through the @ocx/source condition.
 export default defineConfig([
   baseConfig,
   {
@@ -9,7 +10,8 @@ export default defineConfig([
     entry: { ocx: 'src/main.ts' },
     dts: false,
     clean: false,
-    noExternal: [/.*/],
-    banner: { js: '#!/usr/bin/env node' },
+    deps: { alwaysBundle: () => true, onlyBundle: false },
+    inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
+    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __ocxCreateRequire } from "node:module"; const require = __ocxCreateRequire(import.meta.url);' },
   },
 ]);

@@ -54,6 +54,7 @@ export type {
   CallOptions,
   Exister,
   Fetcher,
+  Pusher,
   PushResult,
   ReferrerLister,
   ReferrersMode,
@@ -65,7 +66,7 @@ export type {
   TagLister,
   TagPusher,
 } from './roles.ts';
-export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag } from './tag-schema.ts';
+export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagIndexBatcher } from './tag-schema.ts';
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';

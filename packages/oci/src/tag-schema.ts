@@ -48,16 +48,19 @@ export function readTagIndex(bytes: Uint8Array): ImageIndex | undefined {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Appends `entry` to the fallback index of `subjectDigest`: read, skip duplicates, append, write with
- * If-Match when the store gave an ETag, then read back to confirm (distribution 2.8 ignores If-Match,
- * so a concurrent writer can silently drop our entry) and retry a bounded number of times.
+ * Appends `entries` to the fallback index of `subjectDigest`: read, skip duplicates, append, write
+ * with If-Match when the store gave an ETag (If-None-Match: * when the tag is new), then read back
+ * to confirm. distribution 2.8 ignores If-Match, so without an ETag a concurrent writer in another
+ * process can silently drop our entries: there the read-back is repeated, spaced out, and any loss
+ * is written again, a bounded number of times.
  */
-export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entry: Descriptor, options: TagSchemaWriteOptions = {}): Promise<void> {
+export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entries: readonly Descriptor[], options: TagSchemaWriteOptions = {}): Promise<void> {
   const tag = referrersTag(subjectDigest);
   const maxAttempts = options.maxAttempts ?? 12;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   let confirmations = 0;
+  let conditional = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const current = await store.readIndex(tag);
     let index = emptyIndex();
@@ -68,24 +71,69 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
       }
       index = parsed;
     }
-    if (index.manifests.some((d) => d.digest === entry.digest)) {
-      // Present: confirm once more after a pause so a racing writer that read before our write
-      // and writes after it is caught and answered with a retry.
+    const present = new Set(index.manifests.map((d) => d.digest));
+    const missing = entries.filter((e, i) => !present.has(e.digest) && entries.findIndex((x) => x.digest === e.digest) === i);
+    if (missing.length === 0) {
+      // With working conditional writes one read-back proves it; without, a writer that read before
+      // our write may still land after it, so look again a few times, spaced out.
       confirmations++;
-      if (confirmations >= 2) return;
-      await sleep(20 + random() * 80);
+      if (conditional || confirmations >= 3) return;
+      await sleep(50 + random() * 200);
       continue;
     }
     confirmations = 0;
-    const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, entry] };
+    const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing] };
+    conditional = current?.etag !== undefined;
     try {
       await store.writeIndex(tag, new TextEncoder().encode(JSON.stringify(next)), current?.etag);
     } catch (err) {
       if (!isOciError(err, 'CONFLICT')) throw err;
+      conditional = false;
+      await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
     }
-    await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
   }
-  throw new OciError('CONFLICT', `could not record referrer ${entry.digest} in tag ${tag} after ${maxAttempts} attempts (concurrent writers)`);
+  throw new OciError('CONFLICT', `could not record ${entries.length} referrer(s) in tag ${tag} after ${maxAttempts} attempts (concurrent writers)`);
+}
+
+/**
+ * Coalesces concurrent additions to one tag inside this process: while one write is under way, new
+ * entries queue and go out together in the next write, so N attaches cost a few round trips, not N.
+ */
+export class TagIndexBatcher {
+  readonly #queues = new Map<string, { entries: Descriptor[]; waiters: { resolve: () => void; reject: (e: unknown) => void }[] }>();
+  readonly #running = new Set<string>();
+
+  add(key: string, entry: Descriptor, write: (entries: Descriptor[]) => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let q = this.#queues.get(key);
+      if (!q) {
+        q = { entries: [], waiters: [] };
+        this.#queues.set(key, q);
+      }
+      q.entries.push(entry);
+      q.waiters.push({ resolve, reject });
+      if (!this.#running.has(key)) void this.#drain(key, write);
+    });
+  }
+
+  async #drain(key: string, write: (entries: Descriptor[]) => Promise<void>): Promise<void> {
+    this.#running.add(key);
+    try {
+      for (;;) {
+        const q = this.#queues.get(key);
+        if (!q || q.entries.length === 0) return;
+        this.#queues.delete(key);
+        try {
+          await write(q.entries);
+          for (const w of q.waiters) w.resolve();
+        } catch (err) {
+          for (const w of q.waiters) w.reject(err);
+        }
+      }
+    } finally {
+      this.#running.delete(key);
+    }
+  }
 }
 
 /**

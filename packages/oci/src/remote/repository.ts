@@ -4,15 +4,15 @@ import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescripto
 import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
 import type { RegistryReference } from '../reference.ts';
 import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
-import { addToTagIndex, KeyedMutex, referrersTag } from '../tag-schema.ts';
+import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
 import { pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
 import { readCapped } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
 
-/** Tag-index writes are serialised per registry/repository/tag across every repository object. */
-const tagWrites = new KeyedMutex();
+/** Tag-index writes are serialised and coalesced per registry/repository/tag in this process. */
+const tagWrites = new TagIndexBatcher();
 
 /** A repository in a remote registry (distribution-spec v1.1.1). */
 export class RemoteRepository implements Repository {
@@ -211,7 +211,7 @@ export class RemoteRepository implements Repository {
   async addTagSchemaEntry(subjectDigest: string, entry: Descriptor, signal?: AbortSignal): Promise<void> {
     const t = this.#target;
     const tag = referrersTag(subjectDigest);
-    await tagWrites.run(`${this.host}/${this.repository}:${tag}`, () =>
+    await tagWrites.add(`${this.host}/${this.repository}:${tag}`, entry, (entries) =>
       addToTagIndex(
         {
           readIndex: () => readFallbackIndex(t, subjectDigest, signal),
@@ -230,7 +230,7 @@ export class RemoteRepository implements Repository {
           },
         },
         subjectDigest,
-        entry,
+        entries,
         { onWarning: (m) => this.client.warn(m) },
       ),
     );

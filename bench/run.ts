@@ -1,0 +1,109 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
+import { createEmulator, peerPath, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
+import { pushImage, pushReferrer } from '../packages/oci/test/helpers.ts';
+
+// `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
+// emulator adds 25 ms per request, so request counts dominate wall time as on a real WAN registry.
+
+const LATENCY_MS = 25;
+const RUNS = Number(process.env.OCX_BENCH_RUNS ?? 3);
+const cli = join(repoRoot, 'apps/cli/dist/ocx.mjs');
+
+function ensureCli(): void {
+  if (existsSync(cli) && !process.env.OCX_BENCH_REBUILD) return;
+  const r = spawnSync('npx', ['tsdown'], { cwd: join(repoRoot, 'apps/cli'), stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building the ocx CLI failed');
+}
+
+function time(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - start, code: code ?? 1, stderr }));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function discoverBench(): Promise<void> {
+  const oras = peerPath('oras');
+  const emu = createEmulator({ latencyMs: 0 });
+  const server = await emu.listen();
+  const client = new RegistryClient({});
+  const repo = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'bench/app' });
+  const rows: string[][] = [];
+  for (const n of [1, 10, 100]) {
+    const subject = await pushImage(repo, `bench-${n}`, `n${n}`);
+    const level1 = await Promise.all(Array.from({ length: n }, (_, i) => pushReferrer(repo, subject, `application/vnd.bench.t${i % 3}`, { i: String(i) }, `r${n}-${i}`)));
+    await Promise.all(level1.map((r, i) => pushReferrer(repo, r, 'application/vnd.bench.child', { i: String(i) }, `c${n}-${i}`)));
+    emu.setLatencyMs(LATENCY_MS);
+    for (const depth of [1, 2]) {
+      const ref = `${server.host}/bench/app:n${n}`;
+      const measure = async (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+        const times: number[] = [];
+        let requests = 0;
+        for (let i = 0; i < RUNS; i++) {
+          emu.clearLog();
+          const r = await time(cmd, args, env);
+          if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+          times.push(r.ms);
+          requests = emu.log.length;
+        }
+        return { ms: median(times), requests };
+      };
+      const ours = await measure(process.execPath, [cli, 'discover', ref, '--depth', String(depth), '--format', 'json', '--no-cache']);
+      const theirs = oras ? await measure(oras, ['discover', '--plain-http', '--depth', String(depth), '--format', 'json', ref], { HOME: '/tmp', DOCKER_CONFIG: '/tmp/ocx-bench-docker' }) : undefined;
+      rows.push([
+        String(n),
+        String(depth),
+        `${ours.requests}`,
+        theirs ? `${theirs.requests}` : 'n/a',
+        `${ours.ms.toFixed(0)}`,
+        theirs ? `${theirs.ms.toFixed(0)}` : 'n/a',
+        theirs ? `${(theirs.ms / ours.ms).toFixed(2)}×` : 'n/a',
+      ]);
+    }
+    emu.setLatencyMs(0);
+  }
+  await client.close();
+  await server.close();
+  printTable(`ocx discover vs oras discover (emulator, ${LATENCY_MS} ms per request, median of ${RUNS})`, ['referrers', 'depth', 'ocx req', 'oras req', 'ocx ms', 'oras ms', 'speed-up'], rows);
+  console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
+}
+
+async function raceBench(): Promise<void> {
+  if (!registryBinary('distribution2')) {
+    console.log('\nconcurrent attach on docker-registry 2.8: n/a (docker-registry not installed)');
+    return;
+  }
+  const reg = await startRegistry('distribution2');
+  const client = new RegistryClient({});
+  const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'race/procs' });
+  const subject = await pushImage(repo, 'race', 'v1');
+  const N = 20;
+  const script = join(repoRoot, 'packages/oci/test/scripts/attach-one.ts');
+  await Promise.all(Array.from({ length: N }, (_, i) => time(process.execPath, ['--conditions=@ocx/source', '--import', 'tsx', script, reg.host, 'race/procs', subject.digest, String(subject.size), subject.mediaType, String(i)])));
+  const listed = await collectReferrers(repo.referrers(subject));
+  await client.close();
+  await reg.stop();
+  printTable('20 ocx processes attaching to one subject on docker-registry 2.8 (ignores If-Match)', ['attached', 'entries in fallback index'], [[String(N), String(listed.length)]]);
+}
+
+function printTable(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+ensureCli();
+await discoverBench();
+await raceBench();
