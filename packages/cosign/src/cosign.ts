@@ -5,7 +5,7 @@ import { CosignError, isCosignError } from './errors.ts';
 import { compileIdentity } from './identity.ts';
 import { IN_TOTO_PAYLOAD_TYPE } from './intoto.ts';
 import { extendVerdict, finishVerdict, type Verdict, type VerdictCheck } from './verdict.ts';
-import { verifyParsedBundle, type BundleInput, type VerifyBundleOptions } from './verify.ts';
+import { guessKind, verifyParsedBundle, type BundleInput, type VerifyBundleOptions } from './verify.ts';
 
 /** predicateType of the statement `cosign sign` (v3) signs (cosign pkg/types/predicate.go). */
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
@@ -89,7 +89,7 @@ function prepare(evidence: CosignEvidence | BundleInput, opts: CosignVerifyOptio
     return { parsed: parseBundle(ev.bundle), ...(ev.payload ? { payload: ev.payload } : {}) };
   } catch (e) {
     if (!isCosignError(e)) throw e;
-    return { verdict: finishVerdict({ kind: 'message-signature', checks: [{ name: 'bundle', ok: false, detail: e.message }] }) };
+    return { verdict: finishVerdict({ kind: guessKind(ev.bundle), checks: [{ name: 'bundle', ok: false, detail: e.message }] }) };
   }
 }
 

@@ -299,6 +299,13 @@ function firstTlog(entries: readonly TransparencyLogEntry[]): Verdict['tlog'] {
   return { logIndex: Number(e.logIndex), ...(t > 0 ? { integratedTime: t } : {}) };
 }
 
+/** Best-effort kind for a bundle that did not parse (the verdict still fails). */
+export function guessKind(input: BundleInput): Verdict['kind'] {
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) return 'dsseEnvelope' in input ? 'dsse' : 'message-signature';
+  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, Math.min(input.byteLength, 1 << 20)).toString('latin1');
+  return text.includes('"dsseEnvelope"') ? 'dsse' : 'message-signature';
+}
+
 /**
  * Verifies one Sigstore bundle against trust material: signature, certificate chain and SCT or
  * provided key, transparency log (inclusion proof / SET), RFC 3161 timestamps, artifact binding
@@ -314,7 +321,7 @@ export function verifyBundle(input: BundleInput, opts: VerifyBundleOptions): Ver
     parsed = parseBundle(input);
   } catch (e) {
     if (!isCosignError(e)) throw e;
-    return finishVerdict({ kind: 'message-signature', checks: [{ name: 'bundle', ok: false, detail: e.message }] });
+    return finishVerdict({ kind: guessKind(input), checks: [{ name: 'bundle', ok: false, detail: e.message }] });
   }
   return verifyParsedBundle(parsed, opts);
 }
