@@ -10,9 +10,12 @@ import { isCI, RigError, stopProcess } from './proc.ts';
 
 /**
  * Real registries for interop tests, each on a random 127.0.0.1 port with its own temp storage:
- * - 'distribution2': Debian's docker-registry (distribution 2.8). It predates OCI 1.1, so it has NO
- *   referrers API: clients must fall back to the referrers tag schema (distribution-spec "Referrers Tag Schema").
- * - 'distribution3': distribution v3 (peer `registry3`), which serves GET /v2/<name>/referrers/<digest>.
+ * - 'distribution2': Debian's docker-registry (distribution 2.8), predating OCI 1.1.
+ * - 'distribution3': distribution v3.1.2 (peer `registry3`). It stores OCI 1.1 manifests with `subject`
+ *   and `artifactType`, but (checked in its v3.1.2 source and by registries.test.ts) it has NO referrers
+ *   API either and sends no `OCI-Subject` on push.
+ * So both exercise the client fallback to the referrers tag schema (distribution-spec "Referrers Tag
+ * Schema"); the referrers API itself is covered by the emulator.
  *
  * Usage (missing binary: one skip line locally, a failing file under CI=true):
  *
