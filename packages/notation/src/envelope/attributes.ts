@@ -20,6 +20,9 @@ export interface ParseEnvelopeOptions {
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 
+/** Envelopes are hostile input: a chain longer than this is refused before any certificate is parsed. */
+export const MAX_CERTIFICATE_CHAIN = 10;
+
 export interface RawProtected {
   readonly contentType: unknown;
   readonly crit: readonly string[];

@@ -3,7 +3,7 @@
 // re-encode the decoded map.
 import { decode, encode, Tag } from 'cbor2';
 import { NotationError } from '../errors.ts';
-import { signedAttributesFrom, type ParseEnvelopeOptions } from './attributes.ts';
+import { MAX_CERTIFICATE_CHAIN, signedAttributesFrom, type ParseEnvelopeOptions } from './attributes.ts';
 import { COSE_ALG, HDR, MEDIA_TYPE_COSE } from './constants.ts';
 import { parsePayload } from './payload.ts';
 import type { SignatureEnvelope } from './types.ts';
@@ -35,6 +35,7 @@ function toTime(value: unknown, name: string): Date {
 function x5chain(v: unknown): Uint8Array[] {
   // RFC 9360 §2: a single certificate is a bstr, several are an array of bstr.
   if (isBytes(v)) return [new Uint8Array(v)];
+  if (Array.isArray(v) && v.length > MAX_CERTIFICATE_CHAIN) invalid(`x5chain has more than ${MAX_CERTIFICATE_CHAIN} certificates`);
   if (Array.isArray(v) && v.length > 0 && v.every(isBytes)) return v.map((c) => new Uint8Array(c));
   return invalid('x5chain (label 33) must be a bstr or a non-empty array of bstr');
 }

@@ -1,7 +1,7 @@
 // JWS JSON flattened serialization of a notation envelope (signature-envelope-jws.md).
 import { z } from 'zod';
 import { NotationError } from '../errors.ts';
-import { decodeBase64Std, decodeBase64Url, signedAttributesFrom, type ParseEnvelopeOptions } from './attributes.ts';
+import { decodeBase64Std, decodeBase64Url, MAX_CERTIFICATE_CHAIN, signedAttributesFrom, type ParseEnvelopeOptions } from './attributes.ts';
 import { HDR, JWS_ALGS, MEDIA_TYPE_JWS, type SignatureAlgorithm } from './constants.ts';
 import { parsePayload } from './payload.ts';
 import type { SignatureEnvelope } from './types.ts';
@@ -75,6 +75,7 @@ export function parseJwsEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions =
 
   const x5c = unprotected(jws.header, 'x5c') ?? (opts.headersOnly ? [] : undefined);
   if (!Array.isArray(x5c) || (x5c.length === 0 && !opts.headersOnly)) invalid('x5c certificate chain is missing from the unprotected header');
+  if (x5c.length > MAX_CERTIFICATE_CHAIN) invalid(`x5c has ${x5c.length} certificates, more than ${MAX_CERTIFICATE_CHAIN}`);
   const certificateChain = x5c.map((c: unknown, i) => {
     if (typeof c !== 'string') invalid(`x5c[${i}] is not a string`);
     return decodeBase64Std(c, `x5c[${i}]`);
