@@ -68,7 +68,3 @@ export function compact<T extends object>(o: T): T {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as T;
 }
-
-export function pushUnique(list: string[], value: string | undefined): void {
-  if (value !== undefined && !list.includes(value)) list.push(value);
-}

@@ -24,30 +24,32 @@ export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: Summa
   const limits = resolveSbomLimits(options.limits);
   const { detection, json } = readSbom(bytes, hint, limits, true);
   const builder = new SummaryBuilder(limits, options.includePackages ?? false);
-  const { format, encoding, specVersion } = detection;
-  if (format === 'spdx' && encoding === 'json' && specVersion) return summarizeSpdx2Json(json, specVersion, builder);
-  if (format === 'spdx' && encoding === 'tag-value' && specVersion) {
-    return summarizeSpdxTagValue(decodeUtf8(bytes), specVersion, builder);
+  const { format, encoding } = detection;
+  // Detection only reports spdx/cyclonedx when it found the version marker, except SPDX 3 and
+  // CycloneDX JSON, whose version fields are checked here.
+  const version = (what: string): string => {
+    if (!detection.specVersion) throw new SbomError('INVALID', `${what} names no spec version`);
+    return detection.specVersion;
+  };
+  switch (`${format}/${encoding}`) {
+    case 'spdx/json':
+      return summarizeSpdx2Json(json, version('SPDX document'), builder);
+    case 'spdx/tag-value':
+      return summarizeSpdxTagValue(decodeUtf8(bytes), version('SPDX document'), builder);
+    case 'spdx/json-ld':
+      return summarizeSpdx3JsonLd(json, version('SPDX 3 document'), builder);
+    case 'cyclonedx/json':
+      return summarizeCycloneDxJson(json, version('CycloneDX document'), builder);
+    case 'cyclonedx/xml':
+      return summarizeCycloneDxXml(decodeUtf8(bytes), version('CycloneDX document'), builder);
+    case 'syft/json':
+      return summarizeSyftJson(json, version('syft document (schema.version)'), builder);
+    default:
+      throw new SbomError(
+        'UNSUPPORTED_FORMAT',
+        format === 'unknown'
+          ? 'not a recognised SBOM (expected SPDX 2/3, CycloneDX or syft)'
+          : `${format} ${encoding} SBOMs can be detected but not summarised`,
+      );
   }
-  if (format === 'spdx' && encoding === 'json-ld') {
-    return summarizeSpdx3JsonLd(json, required(specVersion || undefined, 'SPDX 3 document has no specVersion'), builder);
-  }
-  if (format === 'cyclonedx' && encoding === 'json') {
-    return summarizeCycloneDxJson(json, required(specVersion, 'CycloneDX document has no specVersion'), builder);
-  }
-  if (format === 'cyclonedx' && encoding === 'xml' && specVersion) {
-    return summarizeCycloneDxXml(decodeUtf8(bytes), specVersion, builder);
-  }
-  if (format === 'syft') return summarizeSyftJson(json, required(specVersion, 'syft document has no schema.version'), builder);
-  throw new SbomError(
-    'UNSUPPORTED_FORMAT',
-    format === 'unknown'
-      ? 'not a recognised SBOM (expected SPDX 2/3, CycloneDX or syft)'
-      : `${format} ${encoding} SBOMs can be detected but not summarised`,
-  );
-}
-
-function required(value: string | undefined, message: string): string {
-  if (value === undefined) throw new SbomError('INVALID', message);
-  return value;
 }
