@@ -69,6 +69,8 @@ export class CommandFailure extends Error {
     readonly exitCode: ExitCodeValue,
     readonly kind: string,
     message: string,
+    /** The command already printed its report on stdout: no second (JSON) document. */
+    readonly reported = true,
   ) {
     super(message);
     this.name = 'CommandFailure';

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { isOciError } from '@ocx/oci';
 import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
 import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
+import { runVerify, VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
-import { exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
+import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
 import { processIo, sanitize, type Io } from './output.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
@@ -16,6 +17,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: (c, p, v) => runVerify(c, p, v) },
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
 };
@@ -87,7 +89,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     io.stderr(`error: ${sanitize(message)}\n`);
     if (exitCode === ExitCode.INTERNAL && err instanceof Error && err.stack) io.stderr(`${sanitize(err.stack)}\n`);
     if (err instanceof UsageError && command) io.stderr(`run "ocx ${name} --help" for usage\n`);
-    if (wantsJson) {
+    if (wantsJson && !(err instanceof CommandFailure && err.reported)) {
       const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? err.errors : undefined } : {};
       io.stdout(`${JSON.stringify({ error: { kind, exitCode, message, ...registry } }, null, 2)}\n`);
     }

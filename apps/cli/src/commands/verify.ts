@@ -1,0 +1,173 @@
+import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
+import type { Context } from '../context.ts';
+import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
+import { sanitize, shortDigest } from '../output.ts';
+import { FAMILIES } from '../verify/families.ts';
+import type { CandidateReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+
+export const VERIFY_OPTIONS = {
+  key: { type: 'string' },
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-regexp': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'certificate-oidc-issuer-regexp': { type: 'string' },
+  'trusted-root': { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  'insecure-ignore-tlog': { type: 'boolean', default: false },
+  attestation: { type: 'boolean', default: false },
+  type: { type: 'string' },
+  'notation-config': { type: 'string' },
+  'trust-policy': { type: 'string' },
+  'trust-store': { type: 'string' },
+  'user-metadata': { type: 'string', multiple: true },
+  'all-platforms': { type: 'boolean', default: false },
+  'verification-time': { type: 'string' },
+} as const;
+
+export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]
+
+Verifies the cosign and notation signatures attached to each reference, bound to the digest ocx
+resolves itself. An index signature also counts for its platform manifests (the index binds their
+digests); the report says which level was signed. Any one valid signature passes (ANY-of).
+
+cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y
+           [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
+           [--attestation --type ALIAS|URI]   verify an attestation instead of a signature
+notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FILE --trust-store DIR
+           [--user-metadata k=v]...
+other:     --verification-time RFC3339   verify as of that time instead of now
+
+Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
+network, 80 auth, 78 trust configuration.
+`;
+
+interface TargetResult {
+  readonly digest: string;
+  readonly platform?: string;
+  readonly verified: boolean;
+  /** Which level carried the signature that verified. */
+  readonly signedAt?: 'manifest' | 'index';
+  readonly signatures: (CandidateReport & { family: string; level: 'manifest' | 'index' })[];
+  readonly warnings: string[];
+}
+
+interface RefResult {
+  readonly reference: string;
+  readonly digest?: string;
+  readonly verified: boolean;
+  readonly exitCode: ExitCodeValue;
+  readonly targets: TargetResult[];
+  readonly error?: string;
+}
+
+function parseTime(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new UsageError(`--verification-time must be an RFC 3339 time, not "${value}"`);
+  return t;
+}
+
+function checkFlags(flags: VerifyFlags): void {
+  const id = flags['certificate-identity'] ?? flags['certificate-identity-regexp'];
+  const iss = flags['certificate-oidc-issuer'] ?? flags['certificate-oidc-issuer-regexp'];
+  if (flags['certificate-identity'] && flags['certificate-identity-regexp']) throw new UsageError('use --certificate-identity or --certificate-identity-regexp, not both');
+  if (flags['certificate-oidc-issuer'] && flags['certificate-oidc-issuer-regexp']) throw new UsageError('use --certificate-oidc-issuer or --certificate-oidc-issuer-regexp, not both');
+  if ((id === undefined) !== (iss === undefined)) throw new UsageError('keyless verification needs both a certificate identity and an OIDC issuer (--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp])');
+  if (flags.key && id) throw new UsageError('--key and --certificate-identity are alternatives: pass one');
+  if (flags.type && !flags.attestation) throw new UsageError('--type selects an attestation predicate and needs --attestation');
+  if (flags['trust-policy'] && !flags['trust-store']) throw new UsageError('--trust-policy needs --trust-store (or use --notation-config)');
+}
+
+export async function runVerify(ctx: Context, positionals: string[], flags: VerifyFlags): Promise<number> {
+  if (positionals.length === 0) throw new UsageError('verify takes at least one reference');
+  checkFlags(flags);
+  const now = parseTime(flags['verification-time']);
+  const refs = positionals.map((p) => ctx.parse(p));
+  const families = FAMILIES.filter((f) => f.applies(flags, ctx));
+  if (families.length === 0) {
+    throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
+  }
+  const prepared = await Promise.all(families.map(async (f) => ({ name: f.name, family: await f.prepare(flags, ctx, now) })));
+  const results = await mapLimit(refs, 4, (ref, i) => verifyOne(ctx, ref, positionals[i]!, prepared, flags));
+  const exitCode = results.reduce<ExitCodeValue>((acc, r) => (acc !== ExitCode.OK ? acc : r.exitCode), ExitCode.OK);
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify({ verified: exitCode === ExitCode.OK, mode: flags.attestation ? 'attestation' : 'signature', results }, null, 2)}\n`);
+  } else {
+    ctx.io.stdout(renderText(results, flags));
+  }
+  if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, exitCode === ExitCode.NOT_FOUND ? 'not_found' : 'verification_failed', summaryLine(results));
+  return ExitCode.OK;
+}
+
+function summaryLine(results: RefResult[]): string {
+  const failed = results.filter((r) => !r.verified).map((r) => sanitize(r.reference));
+  return `verification failed for ${failed.join(', ')}`;
+}
+
+async function verifyOne(ctx: Context, ref: Reference, input: string, families: { name: string; family: PreparedFamily }[], flags: VerifyFlags): Promise<RefResult> {
+  try {
+    const repo = ctx.open(ref);
+    const root = await repo.resolve(referenceTarget(ref));
+    const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
+    const base = { repo, reference: ref, repositoryName: repositoryName(ref) };
+    let platforms: Descriptor[] = [];
+    let index: VerifyTarget | undefined;
+    if (isIndex(manifest)) {
+      index = { ...base, subject: root, level: 'index' };
+      platforms = flags['all-platforms'] ? platformEntries(manifest) : [selectPlatform(manifest, ctx.platform ?? hostPlatform())];
+    }
+    const targets: VerifyTarget[] = index
+      ? platforms.map((d) => ({ ...base, subject: { mediaType: d.mediaType, digest: d.digest, size: d.size }, level: 'manifest' as const, platform: d.platform ? formatPlatform(d.platform) : undefined }))
+      : [{ ...base, subject: root, level: 'manifest' }];
+    const run = async (t: VerifyTarget) => (await Promise.all(families.map((f) => f.family.verify(t, undefined)))).map((r) => ({ ...r, level: t.level }));
+    const [indexReports, ...platformReports] = await Promise.all([index ? run(index) : Promise.resolve([]), ...targets.map(run)]);
+    const collect = (reports: (FamilyReport & { level: 'manifest' | 'index' })[]) => reports.flatMap((r) => r.candidates.map((c) => ({ ...c, family: r.family, level: r.level })));
+    const indexCandidates = collect(indexReports ?? []);
+    const familyErrors = [...(indexReports ?? []), ...platformReports.flat()].filter((r) => r.error);
+    const targetResults: TargetResult[] = targets.map((t, i) => {
+      const own = collect(platformReports[i] ?? []);
+      const signatures = [...own, ...indexCandidates];
+      const winner = signatures.find((s) => s.ok);
+      const warnings = [...(platformReports[i] ?? []), ...(indexReports ?? [])].flatMap((r) => [...(r.warnings ?? []), ...(r.error ? [r.error.message] : [])]);
+      return { digest: t.subject.digest, platform: t.platform, verified: winner !== undefined, signedAt: winner?.level, signatures, warnings };
+    });
+    const verified = targetResults.every((t) => t.verified);
+    let exitCode: ExitCodeValue = ExitCode.OK;
+    if (!verified) {
+      const anyCandidate = targetResults.some((t) => t.signatures.some((s) => (flags.attestation ? s.kind === 'attestation' : s.kind === 'signature')));
+      const configError = familyErrors.find((r) => r.error)?.error;
+      exitCode = anyCandidate ? ExitCode.DATA : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : ExitCode.NOT_FOUND;
+    }
+    return { reference: input, digest: root.digest, verified, exitCode, targets: targetResults };
+  } catch (err) {
+    const { exitCode } = exitCodeFor(err);
+    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function renderText(results: RefResult[], flags: VerifyFlags): string {
+  const out: string[] = [];
+  const what = flags.attestation ? 'attestation' : 'signature';
+  for (const r of results) {
+    if (r.error) {
+      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error)}`);
+      continue;
+    }
+    out.push(`${r.verified ? '✓' : '✗'} ${sanitize(r.reference)}@${shortDigest(r.digest!)}`);
+    for (const t of r.targets) {
+      const where = t.platform ? ` [${t.platform}] ${shortDigest(t.digest)}` : '';
+      if (where) out.push(`  ${t.verified ? '✓' : '✗'}${where}`);
+      if (t.verified) out.push(`    verified: ${what} on the ${t.signedAt === 'index' ? 'image index (binds this platform)' : 'manifest'}`);
+      else if (t.signatures.length === 0) out.push(`    no ${what}s found`);
+      for (const s of t.signatures) {
+        const who = s.identity ? ` identity=${sanitize(s.identity)}${s.issuer ? ` issuer=${sanitize(s.issuer)}` : ''}` : s.keyId ? ` key=${sanitize(s.keyId)}` : '';
+        const kind = s.kind === 'attestation' && s.predicateType ? `attestation ${sanitize(s.predicateType)}` : s.kind;
+        out.push(`    ${s.ok ? '✓' : '✗'} ${s.family} ${kind} ${shortDigest(s.referrer)} (${s.format}, on ${s.level})${who}`);
+        if (s.policy) out.push(`        policy: ${sanitize(s.policy)}`);
+        for (const reason of s.reasons) out.push(`        - ${sanitize(reason)}`);
+      }
+      for (const w of t.warnings) out.push(`    warning: ${sanitize(w)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,87 @@
+import type { Descriptor, Reference, Repository } from '@ocx/oci';
+import type { Context } from '../context.ts';
+import type { ExitCodeValue } from '../exit-codes.ts';
+
+// The seam between `ocx verify` and each signature family (cosign, notation, a vendor's own):
+// a family finds candidates for one subject, loads them, verifies them purely, and reports.
+
+/** Every flag `ocx verify` takes; a family reads the ones it understands. */
+export interface VerifyFlags {
+  readonly key?: string;
+  readonly 'certificate-identity'?: string;
+  readonly 'certificate-identity-regexp'?: string;
+  readonly 'certificate-oidc-issuer'?: string;
+  readonly 'certificate-oidc-issuer-regexp'?: string;
+  readonly 'trusted-root'?: string;
+  readonly offline?: boolean;
+  readonly 'insecure-ignore-tlog'?: boolean;
+  readonly attestation?: boolean;
+  readonly type?: string;
+  readonly 'notation-config'?: string;
+  readonly 'trust-policy'?: string;
+  readonly 'trust-store'?: string;
+  readonly 'user-metadata'?: string[];
+  readonly 'all-platforms'?: boolean;
+  /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
+  readonly 'verification-time'?: string;
+}
+
+/** One subject to verify: the digest ocx resolved itself, never a referrer's claim. */
+export interface VerifyTarget {
+  readonly repo: Repository;
+  readonly reference: Reference;
+  /** registry/repository, as trust policies scope it. */
+  readonly repositoryName: string;
+  readonly subject: Descriptor;
+  /** 'index' when this is the image index above the platform manifest. */
+  readonly level: 'manifest' | 'index';
+  readonly platform?: string;
+}
+
+export interface CheckReport {
+  readonly name: string;
+  readonly outcome: 'pass' | 'fail' | 'skipped';
+  /** notation: what the policy level does with this check. */
+  readonly action?: 'enforce' | 'log' | 'skip';
+  readonly detail?: string;
+}
+
+export interface CandidateReport {
+  /** e.g. cosign-bundle, cosign-legacy, notation-jws, notation-cose. */
+  readonly format: string;
+  /** Digest of the referrer manifest (or the legacy tag it came from). */
+  readonly referrer: string;
+  readonly kind: 'signature' | 'attestation';
+  readonly ok: boolean;
+  readonly reasons: readonly string[];
+  readonly identity?: string;
+  readonly issuer?: string;
+  readonly keyId?: string;
+  readonly tlogIndex?: string;
+  readonly signingTime?: string;
+  readonly signingTimeSource?: string;
+  readonly predicateType?: string;
+  /** notation: the trust-policy statement that applied. */
+  readonly policy?: string;
+  readonly checks: readonly CheckReport[];
+}
+
+export interface FamilyReport {
+  readonly family: string;
+  readonly candidates: readonly CandidateReport[];
+  readonly warnings?: readonly string[];
+  /** The family could not run for this target (e.g. no applicable trust policy). */
+  readonly error?: { readonly message: string; readonly exitCode: ExitCodeValue };
+}
+
+export interface PreparedFamily {
+  verify(target: VerifyTarget, signal?: AbortSignal): Promise<FamilyReport>;
+}
+
+export interface VerifierFamily {
+  readonly name: string;
+  /** Whether the flags or the environment ask for this family. */
+  applies(flags: VerifyFlags, ctx: Context): boolean;
+  /** Loads trust material once for every target of the invocation. */
+  prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<PreparedFamily>;
+}
