@@ -2,6 +2,7 @@
 // The signature covers the protected header bytes exactly as received: we keep the bstr and never
 // re-encode the decoded map.
 import { decode, encode, Tag } from 'cbor2';
+import { z } from 'zod';
 import { NotationError } from '../errors.ts';
 import { MAX_CERTIFICATE_CHAIN, signedAttributesFrom, type ParseEnvelopeOptions } from './attributes.ts';
 import { COSE_ALG, HDR, MEDIA_TYPE_COSE } from './constants.ts';
@@ -23,6 +24,15 @@ function invalid(msg: string, cause?: unknown): never {
 function isBytes(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;
 }
+
+const bstr = z.instanceof(Uint8Array);
+// COSE_Sign1 = [protected: bstr .cbor header_map, unprotected: header_map, payload: bstr, signature: bstr]
+const sign1Schema = z.tuple([
+  bstr.refine((b) => b.length > 0, 'protected header must be a non-empty bstr'),
+  z.instanceof(Map<unknown, unknown>),
+  bstr.describe('payload must be an attached bstr'),
+  bstr.refine((b) => b.length > 0, 'signature must be a non-empty bstr'),
+]);
 
 function toTime(value: unknown, name: string): Date {
   // Notation encodes times as CBOR tag 1 (epoch-based date/time), integer seconds.
@@ -48,13 +58,9 @@ export function parseCoseEnvelope(bytes: Uint8Array, opts: ParseEnvelopeOptions 
     invalid('COSE envelope is not valid CBOR', cause);
   }
   if (!(top instanceof Tag) || Number(top.tag) !== COSE_SIGN1_TAG) invalid('envelope is not a COSE_Sign1_Tagged object (tag 18)');
-  const arr = top.contents;
-  if (!Array.isArray(arr) || arr.length !== 4) invalid('COSE_Sign1 must be an array of 4 elements');
-  const [protBytes, unprot, payloadBytes, signature] = arr as unknown[];
-  if (!isBytes(protBytes) || protBytes.length === 0) invalid('COSE protected header must be a non-empty bstr');
-  if (!(unprot instanceof Map)) invalid('COSE unprotected header must be a map');
-  if (!isBytes(payloadBytes)) invalid('COSE payload must be an attached bstr');
-  if (!isBytes(signature)) invalid('COSE signature must be a bstr');
+  const sign1 = sign1Schema.safeParse(top.contents);
+  if (!sign1.success) invalid(`invalid COSE_Sign1: ${z.prettifyError(sign1.error)}`, sign1.error);
+  const [protBytes, unprot, payloadBytes, signature] = sign1.data;
 
   let prot: unknown;
   try {
