@@ -122,6 +122,13 @@ describe('summarizeSbom: CycloneDX JSON fixtures', () => {
     });
   });
 
+  it('reports a hint that names another format, and still summarises the bytes', () => {
+    const s = summarizeSbom(bytesOf(...CERN), { mediaType: 'application/spdx+json' });
+    expect(s).toMatchObject({ format: 'cyclonedx', packageCount: 43, hintMismatch: true });
+    expect(SbomSummarySchema.parse(s)).toEqual(s);
+    expect(summarizeSbom(bytesOf(...CERN), { predicateType: 'https://cyclonedx.org/bom/v1.2' }).hintMismatch).toBeUndefined();
+  });
+
   it('VEX document: a BOM without components', () => {
     const s = summarizeSbom(bytesOf('cyclonedx-bom-examples', 'VEX/vex.json'));
     expect(s).toMatchObject({ format: 'cyclonedx', specVersion: '1.4', packageCount: 0, creators: [] });

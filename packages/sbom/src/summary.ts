@@ -44,6 +44,8 @@ export const SbomSummarySchema = z.object({
   licenses: z.array(LicenseCountSchema),
   /** Packages with no license information, or only NONE / NOASSERTION. */
   packagesWithoutLicense: z.number().int().nonnegative(),
+  /** Set when the media type / predicate type the SBOM was found under names another format. */
+  hintMismatch: z.literal(true).optional(),
   /** Every package, only when asked for with `includePackages`. */
   packages: z.array(SbomPackageSchema).optional(),
 });
@@ -60,7 +62,10 @@ export interface PackageInput {
   readonly licenses: readonly string[];
 }
 
-export type SummaryHeader = Omit<SbomSummary, 'packageCount' | 'licenses' | 'packagesWithoutLicense' | 'packages'>;
+export type SummaryHeader = Omit<
+  SbomSummary,
+  'packageCount' | 'licenses' | 'packagesWithoutLicense' | 'packages' | 'hintMismatch'
+>;
 
 /** Collects packages for any format: counts, license tally, the optional package list, the cap. */
 export class SummaryBuilder {
@@ -100,9 +105,13 @@ export class SummaryBuilder {
     }
   }
 
+  /** Set by summarizeSbom from detection; readers never look at hints. */
+  hintMismatch: true | undefined;
+
   build(header: SummaryHeader): SbomSummary {
     return compact({
       ...header,
+      hintMismatch: this.hintMismatch,
       topLevel: header.topLevel && compact(header.topLevel),
       packageCount: this.#count,
       licenses: this.#tally.result(),
