@@ -134,7 +134,7 @@ function topLevel(
   for (const r of refs(doc.rootElement)) {
     const el = resolve(r);
     const id = typeof r === 'string' ? r : idOf(r);
-    if (el && ['software_Sbom', 'Bom', 'Bundle', 'BOM'].includes(typeOf(el))) {
+    if (el && ['software_Sbom', 'Bom', 'Bundle'].includes(typeOf(el))) {
       candidates.push(...strings(el.rootElement));
       if (id !== undefined) candidates.push(...(describes.get(id) ?? []));
     } else if (id !== undefined) candidates.push(id);
