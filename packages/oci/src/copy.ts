@@ -1,6 +1,7 @@
 import { OciError } from './errors.ts';
 import { isIndex, isManifestMediaType, parseManifest } from './manifest.ts';
 import { collectReferrers, fetchReferrer, mapLimit } from './referrer.ts';
+import { RemoteRepository } from './remote/repository.ts';
 import type { CallOptions, Repository } from './roles.ts';
 import type { Descriptor } from './types.ts';
 
@@ -22,6 +23,8 @@ export interface CopyResult {
   readonly manifests: number;
   readonly blobs: number;
   readonly skippedBlobs: number;
+  /** Blobs the destination registry mounted from the source repository instead of receiving them. */
+  readonly mountedBlobs: number;
   readonly referrers: number;
 }
 
@@ -30,12 +33,19 @@ export interface CopyResult {
  * its whole referrer graph breadth-first; the destination records referrers its own way (API,
  * tag-schema index, or layout index).
  */
+/** Same registry, different repository: ask the registry to mount instead of moving the bytes. */
+async function tryMount(src: Repository, dst: Repository, d: Descriptor, signal?: AbortSignal): Promise<boolean> {
+  if (!(src instanceof RemoteRepository) || !(dst instanceof RemoteRepository)) return false;
+  if (src.host !== dst.host || src.repository === dst.repository) return false;
+  return dst.mount(d, src.repository, { signal }).catch(() => false);
+}
+
 export async function copy(src: Repository, dst: Repository, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
   const concurrency = options.concurrency ?? 6;
   const maxDepth = options.maxDepth ?? 16;
   const maxNodes = options.maxNodes ?? 10_000;
   const threshold = options.streamThreshold ?? 8 * 1024 * 1024;
-  const stats = { manifests: 0, blobs: 0, skippedBlobs: 0, referrers: 0 };
+  const stats = { manifests: 0, blobs: 0, skippedBlobs: 0, mountedBlobs: 0, referrers: 0 };
   const doneManifests = new Map<string, Promise<Descriptor[]>>();
   const doneBlobs = new Map<string, Promise<void>>();
   const signal = options.signal;
@@ -47,6 +57,11 @@ export async function copy(src: Repository, dst: Repository, root: Descriptor, o
         if (await dst.exists(d, { signal })) {
           stats.skippedBlobs++;
           options.onCopied?.(d, 'skipped');
+          return;
+        }
+        if (await tryMount(src, dst, d, signal)) {
+          stats.mountedBlobs++;
+          options.onCopied?.(d, 'blob');
           return;
         }
         if (d.size <= threshold) await dst.push(d, await src.fetch(d, { signal }), { signal });

@@ -36,6 +36,17 @@ function withDigest(location: string, digest: string): string {
   return u.href;
 }
 
+/** Cross-repository mount (distribution-spec "Mounting a blob from another repository"): true when mounted. */
+export async function mountBlob(t: Target, desc: Descriptor, from: string, signal?: AbortSignal): Promise<boolean> {
+  const { location, mounted } = await startUpload(t, signal, { digest: desc.digest, from });
+  if (mounted) return true;
+  // 202: the registry opened a plain upload session instead; close it rather than leave it dangling.
+  const spec = { method: 'DELETE' as const, url: location!, repository: t.repository, push: true, signal };
+  const res = await t.client.request(t.host, spec).catch(() => undefined);
+  await res?.body?.cancel().catch(() => undefined);
+  return false;
+}
+
 export async function pushBlob(t: Target, desc: Descriptor, content: Uint8Array, signal?: AbortSignal, mountFrom?: string): Promise<void> {
   const { location, mounted } = await startUpload(t, signal, mountFrom ? { digest: desc.digest, from: mountFrom } : undefined);
   if (mounted) return;

@@ -6,7 +6,7 @@ import type { RegistryReference } from '../reference.ts';
 import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
 import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
-import { pushBlob, pushBlobStream } from './blobs.ts';
+import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
 import { readCapped } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
@@ -157,6 +157,11 @@ export class RemoteRepository implements Repository {
     verifyDigest(content, desc.digest, 'blob to push');
     await pushBlob(this.#target, desc, content, options.signal, options.mountFrom);
     return {};
+  }
+
+  /** Mounts a blob from another repository of the same registry; false when the registry declined. */
+  async mount(desc: Descriptor, fromRepository: string, options: CallOptions = {}): Promise<boolean> {
+    return mountBlob(this.#target, desc, fromRepository, options.signal);
   }
 
   async pushStream(desc: Descriptor, content: AsyncIterable<Uint8Array>, options: CallOptions = {}): Promise<void> {
