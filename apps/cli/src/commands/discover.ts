@@ -48,7 +48,8 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
   const repoName = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : `oci-layout:${ref.path}`;
   const toJson = (n: DiscoverNode<ReferrerKind>): JsonNode => {
     const d: Descriptor = n.descriptor;
-    const out: JsonNode = { reference: `${repoName}@${d.digest}`, mediaType: d.mediaType, digest: d.digest, size: d.size, referrers: [] };
+    // Key order follows `oras discover --format json`.
+    const out: JsonNode = { reference: `${repoName}@${d.digest}`, mediaType: d.mediaType, digest: d.digest, size: d.size } as JsonNode;
     if (d.artifactType !== undefined) out.artifactType = d.artifactType;
     if (d.annotations) out.annotations = d.annotations;
     if (n.kind) out.kind = n.kind;
