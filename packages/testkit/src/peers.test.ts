@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPeerSandbox, type PeerName, peerNames, peerOrSkip, peerPath, peersBinDir, requirePeer, runPeer } from './peers.ts';
 import { isCI, RigError } from './proc.ts';
+import { startRegistry } from './registries.ts';
 
 describe('peer lookup and the run helper (fake peers)', () => {
   let bin: string;
@@ -129,4 +130,43 @@ describe('real peers (.peers/bin)', () => {
       expect(r.stdout + r.stderr).toContain(expectedVersion[name]);
     });
   }
+});
+
+describe('real peers against a real registry, offline, in a sandbox', () => {
+  it('oras pushes, cosign v3 signs with a key (no tlog) and verifies; the signature lands under the tag schema', async (ctx) => {
+    for (const p of ['oras', 'cosign3', 'registry3'] as const) requirePeer(p, ctx);
+    const reg = await startRegistry('distribution3');
+    const sb = await createPeerSandbox();
+    try {
+      await writeFile(join(sb.dir, 'a.txt'), 'hello');
+      const push = await runPeer('oras', ['push', '--plain-http', `${reg.host}/demo:v1`, 'a.txt'], { sandbox: sb });
+      expect(push.code, push.stderr).toBe(0);
+      const digest = /Digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
+      expect(digest).toBeDefined();
+      const ref = `${reg.host}/demo@${digest}`;
+      const env = { COSIGN_PASSWORD: '' };
+      expect((await runPeer('cosign3', ['generate-key-pair'], { sandbox: sb, env })).code).toBe(0);
+      const sign = await runPeer(
+        'cosign3',
+        ['sign', '--key', 'cosign.key', '--tlog-upload=false', '--use-signing-config=false', '--allow-insecure-registry', '-y', ref],
+        { sandbox: sb, env },
+      );
+      expect(sign.code, sign.stderr).toBe(0);
+      const verify = await runPeer(
+        'cosign3',
+        ['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog', '--allow-insecure-registry', ref],
+        { sandbox: sb, env },
+      );
+      expect(verify.code, verify.stderr).toBe(0);
+      // No referrers API on distribution v3.1.2, so cosign keeps the index under `sha256-<hex>`.
+      const tag = digest!.replace(':', '-');
+      const idx = await fetch(`${reg.url}/v2/demo/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+      expect(idx.status).toBe(200);
+      const body = (await idx.json()) as { manifests: unknown[] };
+      expect(body.manifests.length).toBe(1);
+    } finally {
+      await sb.cleanup();
+      await reg.stop();
+    }
+  });
 });
