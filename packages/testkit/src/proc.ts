@@ -43,6 +43,23 @@ export interface RunResult {
   timedOut: boolean;
 }
 
+// Children run in their own process group (see runProcess), so they would outlive a worker that exits
+// mid-test; kill what is still running on exit.
+const running = new Set<number>();
+let exitHook = false;
+function track(pid: number): void {
+  running.add(pid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const p of running) {
+      try {
+        process.kill(-p, 'SIGKILL');
+      } catch {}
+    }
+  });
+}
+
 /** Runs `file` directly (no shell, so no quoting or injection issues) and collects its output. */
 export function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -63,6 +80,7 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
         child.kill('SIGKILL');
       }
     };
+    if (child.pid !== undefined) track(child.pid);
     const onAbort = (): void => killGroup();
     if (opts.signal?.aborted) killGroup();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -76,6 +94,7 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
       killGroup();
     }, timeoutMs);
     const done = (): void => {
+      if (child.pid !== undefined) running.delete(child.pid);
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
