@@ -46,6 +46,19 @@ describe('@ocx/sbom public API', () => {
     expect(Object.keys((schema as { properties: object }).properties)).toContain('packageCount');
   });
 
+  it('summaries list their keys in one order whatever the format', () => {
+    const enc = new TextEncoder();
+    const order = ['format', 'encoding', 'specVersion', 'name', 'serialNumber', 'documentNamespace', 'creators', 'createdAt', 'packageCount', 'topLevel', 'licenses', 'packagesWithoutLicense', 'hintMismatch', 'packages'];
+    const docs = [
+      '{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:1","metadata":{"component":{"name":"a"},"timestamp":"t"}}',
+      '{"packages":[],"creationInfo":{"created":"t","creators":["Tool: x"]},"name":"n","documentNamespace":"ns","spdxVersion":"SPDX-2.3"}',
+    ];
+    for (const d of docs) {
+      const keys = Object.keys(sbom.summarizeSbom(enc.encode(d), { mediaType: 'text/spdx' }, { includePackages: true }));
+      expect(keys).toEqual(order.filter((k) => keys.includes(k)));
+    }
+  });
+
   it('detects CycloneDX JSON from $schema alone', () => {
     const bytes = new TextEncoder().encode('{"$schema":"http://cyclonedx.org/schema/bom-1.5.schema.json","components":[]}');
     expect(sbom.detectSbomFormat(bytes)).toEqual({ format: 'cyclonedx', encoding: 'json', specVersion: '1.5' });

@@ -23,8 +23,7 @@ export interface SummarizeOptions {
 export function summarizeSbom(bytes: Uint8Array, hint?: SbomHint, options: SummarizeOptions = {}): SbomSummary {
   const limits = resolveSbomLimits(options.limits);
   const { detection, json } = readSbom(bytes, hint, limits, true);
-  const builder = new SummaryBuilder(limits, options.includePackages ?? false);
-  builder.hintMismatch = detection.hintMismatch;
+  const builder = new SummaryBuilder(limits, options.includePackages ?? false, detection.hintMismatch);
   const { format, encoding } = detection;
   // Detection only reports spdx/cyclonedx when it found the version marker, except SPDX 3 and
   // CycloneDX JSON, whose version fields are checked here.

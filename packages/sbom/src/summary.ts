@@ -74,9 +74,12 @@ export class SummaryBuilder {
   readonly #packages: SbomPackage[] | undefined;
   #count = 0;
 
-  constructor(limits: SbomLimits, includePackages: boolean) {
+  readonly #hintMismatch: true | undefined;
+
+  constructor(limits: SbomLimits, includePackages: boolean, hintMismatch?: true) {
     this.#limits = limits;
     this.#packages = includePackages ? [] : undefined;
+    this.#hintMismatch = hintMismatch;
   }
 
   add(pkg: PackageInput): void {
@@ -105,17 +108,22 @@ export class SummaryBuilder {
     }
   }
 
-  /** Set by summarizeSbom from detection; readers never look at hints. */
-  hintMismatch: true | undefined;
-
+  /** Keys in one fixed order whatever the format, so JSON output diffs cleanly. */
   build(header: SummaryHeader): SbomSummary {
     return compact({
-      ...header,
-      hintMismatch: this.hintMismatch,
-      topLevel: header.topLevel && compact(header.topLevel),
+      format: header.format,
+      encoding: header.encoding,
+      specVersion: header.specVersion,
+      name: header.name,
+      serialNumber: header.serialNumber,
+      documentNamespace: header.documentNamespace,
+      creators: header.creators,
+      createdAt: header.createdAt,
       packageCount: this.#count,
+      topLevel: header.topLevel && compact(header.topLevel),
       licenses: this.#tally.result(),
       packagesWithoutLicense: this.#tally.withoutLicense,
+      hintMismatch: this.#hintMismatch,
       packages: this.#packages,
     });
   }
