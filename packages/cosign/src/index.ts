@@ -20,3 +20,18 @@ export {
 export type { CosignAttestationOptions, CosignEvidence, CosignPredicateAlias, CosignVerifyOptions } from './cosign.ts';
 export { COSIGN_ANNOTATIONS, DSSE_ENVELOPE_MEDIA_TYPE, legacyToBundle, SIMPLE_SIGNING_MEDIA_TYPE } from './legacy.ts';
 export type { LegacyEvidence, LegacyLayer } from './legacy.ts';
+export {
+  BUNDLE_ANNOTATIONS,
+  BUNDLE_ARTIFACT_TYPES,
+  COSIGN_ATT_ARTIFACT_TYPE,
+  COSIGN_SIG_ARTIFACT_TYPE,
+  DEFAULT_FIND_LIMITS,
+  LEGACY_PREDICATE_ANNOTATION,
+} from './find/constants.ts';
+export type { FindLimits } from './find/constants.ts';
+export { findCosign, legacyTag } from './find/find.ts';
+export type { CosignCandidate, CosignCandidateFormat, CosignFindMode, CosignFindResult, FindCosignOptions, SkippedCandidate } from './find/find.ts';
+export { loadCandidate, verifyCandidates } from './find/load.ts';
+export type { CandidateOutcome, LoadedEvidence, LoadOptions, VerifyCandidatesOptions } from './find/load.ts';
+export { loadPublicGoodRoot } from './find/public-good.ts';
+export type { PublicGoodOptions } from './find/public-good.ts';

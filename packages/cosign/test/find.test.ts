@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { RegistryClient, RemoteRepository, type Descriptor, type Repository } from '@ocx/oci';
+import { createEmulator } from '@ocx/testkit';
+import {
+  COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  createTrust,
+  findCosign,
+  isCosignError,
+  legacyTag,
+  verifyCandidates,
+  verifyCosignSignature,
+} from '../src/index.ts';
+import { keyDsseBundle, legacySignatureAnnotation, newKey, simpleSigningPayload, statement } from './helpers.ts';
+import { pushBundleReferrer, pushImage, pushLegacySig } from './registry.ts';
+
+function setup(referrersApi = true) {
+  const emu = createEmulator({ referrersApi });
+  const client = new RegistryClient({ fetch: emu.fetch as never });
+  const repo = new RemoteRepository(client, { host: 'registry.test', registry: 'registry.test', repository: 'app' });
+  return { emu, repo };
+}
+
+const hex = (d: Descriptor) => d.digest.slice('sha256:'.length);
+const SIGN = { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE_TYPE };
+const SPDX = { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': 'https://spdx.dev/Document' };
+
+describe('findCosign', () => {
+  it('names the legacy tags like cosign', () => {
+    expect(legacyTag(`sha256:${'a'.repeat(64)}`, 'sig')).toBe(`sha256-${'a'.repeat(64)}.sig`);
+    expect(legacyTag(`sha512:${'a'.repeat(128)}`, 'att')).toBeUndefined();
+  });
+
+  for (const api of [true, false]) {
+    it(`finds bundle referrers and legacy tags, classifying from the listing (referrers API ${api})`, async () => {
+      const { emu, repo } = setup(api);
+      const key = newKey();
+      const img = await pushImage(repo, 'a', 'v1');
+      const sig = await pushBundleReferrer(repo, img, keyDsseBundle(key, statement(hex(img), COSIGN_SIGN_PREDICATE_TYPE)), SIGN);
+      const att = await pushBundleReferrer(repo, img, keyDsseBundle(key, statement(hex(img), 'https://spdx.dev/Document')), SPDX);
+      const payload = simpleSigningPayload(img.digest);
+      const legacy = await pushLegacySig(repo, img, [{ payload, annotations: { [COSIGN_ANNOTATIONS.signature]: legacySignatureAnnotation(key, payload) } }]);
+
+      emu.clearLog();
+      const found = await findCosign(repo, img, { mode: 'signature' });
+      expect(found.candidates.map((c) => [c.format, c.manifest.digest, c.kind])).toEqual([
+        ['cosign-bundle', sig.digest, 'signature'],
+        ['cosign-legacy', legacy.digest, 'signature'],
+      ]);
+      expect(found.skipped).toEqual([{ candidate: expect.objectContaining({ manifest: expect.objectContaining({ digest: att.digest }) }), reason: 'attestation https://spdx.dev/Document is not a signature' }]);
+      // Nothing but the listing and the legacy tag before loading.
+      expect(emu.log.filter((e) => e.path.includes('/blobs/'))).toEqual([]);
+
+      const attFound = await findCosign(repo, img, { mode: 'attestation', predicateType: 'spdxjson' });
+      expect(attFound.candidates.map((c) => c.manifest.digest)).toEqual([att.digest]);
+      expect(attFound.skipped.map((s) => s.reason)).toEqual(['a signature is not an attestation']);
+
+      const trust = createTrust({ keys: [key.pem] });
+      const outcomes = await verifyCandidates(repo, img.digest, found.candidates, {
+        limits: { concurrency: 1 },
+        verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+        accept: (v) => v.ok,
+      });
+      // Stops at the first verified candidate: the legacy tag's payload is never fetched.
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]!.result!.reasons).toEqual([]);
+      expect(outcomes[0]!.loaded!.referrer).toBe(sig.digest);
+    });
+  }
+
+  it('verifies a legacy signature and reports a tampered one', async () => {
+    const { repo } = setup();
+    const key = newKey();
+    const img = await pushImage(repo, 'b');
+    const payload = simpleSigningPayload(img.digest);
+    const good = legacySignatureAnnotation(key, payload);
+    const other = simpleSigningPayload(`sha256:${'0'.repeat(64)}`);
+    await pushLegacySig(repo, img, [
+      { payload: other, annotations: { [COSIGN_ANNOTATIONS.signature]: good } },
+      { payload, annotations: { [COSIGN_ANNOTATIONS.signature]: good } },
+    ]);
+    const found = await findCosign(repo, img, { mode: 'signature' });
+    expect(found.candidates).toHaveLength(2);
+    const trust = createTrust({ keys: [key.pem] });
+    const outcomes = await verifyCandidates(repo, img.digest, found.candidates, {
+      limits: { concurrency: 1 },
+      verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+      accept: (v) => v.ok,
+    });
+    expect(outcomes.map((o) => o.result?.ok)).toEqual([false, true]);
+    expect(outcomes[0]!.result!.reasons.join('\n')).toMatch(/bad signature/);
+    expect(outcomes[1]!.loaded!.hasTlogEntry).toBe(false);
+  });
+
+  it('caps candidates and sizes before fetching, and checks the referrer subject', async () => {
+    const { emu, repo } = setup();
+    const key = newKey();
+    const img = await pushImage(repo, 'c');
+    const elsewhere = await pushImage(repo, 'd');
+    const lie = await pushBundleReferrer(repo, elsewhere, keyDsseBundle(key, statement(hex(img), COSIGN_SIGN_PREDICATE_TYPE)), SIGN);
+    const descs: Descriptor[] = [];
+    for (let i = 0; i < 9; i++) descs.push(await pushBundleReferrer(repo, img, keyDsseBundle(key, statement(hex(img), COSIGN_SIGN_PREDICATE_TYPE)), { ...SIGN, n: String(i) }));
+    const huge = { ...descs[0]!, digest: `sha256:${'e'.repeat(64)}`, size: 10 * 1024 * 1024 };
+    // A listing that lies: a referrer of another subject, and a 10 MiB "manifest".
+    const lying: Repository = Object.create(repo, {
+      referrers: {
+        value: async function* () {
+          yield [lie, huge, ...descs];
+        },
+      },
+    });
+    const found = await findCosign(lying, img, { mode: 'signature' });
+    expect(found.candidates).toHaveLength(8);
+    expect(found.skipped.map((s) => s.reason)).toEqual(Array(3).fill('not loaded: over the cap of 8 candidates per subject'));
+    emu.clearLog();
+    const trust = createTrust({ keys: [key.pem] });
+    const outcomes = await verifyCandidates(repo, img.digest, found.candidates.slice(0, 2), {
+      verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+      accept: () => false,
+    });
+    expect(outcomes[0]!.error!.message).toMatch(/names subject .*, not sha256:/);
+    expect(isCosignError(outcomes[1]!.error!.cause, 'TOO_LARGE')).toBe(true);
+    expect(emu.log.some((e) => e.path.includes('e'.repeat(64)))).toBe(false);
+  });
+});
