@@ -1,10 +1,197 @@
-import type { VerifierFamily } from './types.ts';
+// The notation family of `ocx verify`: notation's own trust policy and trust stores, used as-is
+// (notary trust-store-trust-policy.md). Trust material is read once per invocation; each target
+// selects its statement by registry/repository and is verified by @ocx/notation.
+import { existsSync } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  isNotationError,
+  loadStatementAnchors,
+  loadTrustPolicy,
+  notationConfigDir,
+  NotationError,
+  offlineRevocationChecker,
+  parseTrustPolicy,
+  selectPolicy,
+  TRUST_POLICY_FILES,
+  verifyNotationArtifact,
+  type SignatureOutcome,
+  type TrustAnchors,
+  type TrustPolicyDocument,
+  type TrustPolicyStatement,
+} from '@ocx/notation';
+import { formatReference } from '@ocx/oci';
+import type { Context } from '../context.ts';
+import { ExitCode, UsageError } from '../exit-codes.ts';
+import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
-/** notation signatures (filled in by the notation integration). */
+const FAMILY = 'notation';
+
+interface TrustConfig {
+  readonly document: TrustPolicyDocument;
+  readonly policyPath: string;
+  /** The directory holding truststore/x509/{type}/{name}. */
+  readonly storeRoot: string;
+}
+
+/** The config dir `ocx verify` uses when no notation flag is given: NOTATION_CONFIG, else notation's OS default. */
+function defaultConfigDir(ctx: Context): string {
+  return notationConfigDir(ctx.io.env);
+}
+
+function hasPolicyFile(dir: string): boolean {
+  return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
+}
+
+/** `--trust-store DIR` may be notation's `truststore` directory itself or a directory containing it. */
+function storeRootFor(dir: string): string {
+  if (existsSync(join(dir, 'truststore', 'x509'))) return dir;
+  if (basename(dir) === 'truststore' && existsSync(join(dir, 'x509'))) return dirname(dir);
+  throw new NotationError('TRUSTSTORE_INVALID', `--trust-store ${dir}: expected notation's truststore directory (with x509/{ca,signingAuthority,tsa}/<name>/) or a directory containing truststore/x509`);
+}
+
+async function loadConfig(flags: VerifyFlags, ctx: Context): Promise<TrustConfig> {
+  const policyFile = flags['trust-policy'];
+  if (policyFile !== undefined) {
+    const storeRoot = storeRootFor(flags['trust-store'] ?? '');
+    let info;
+    try {
+      info = await lstat(policyFile);
+    } catch (err) {
+      throw new NotationError('IO', `cannot read trust policy ${policyFile}: ${(err as Error).message}`, { cause: err });
+    }
+    // As notation: a symlinked or non-regular policy file is refused.
+    if (!info.isFile()) throw new NotationError('POLICY_INVALID', `trust policy ${policyFile} is not a regular file (symlinks and directories are refused)`);
+    const document = parseTrustPolicy(await readFile(policyFile), `trust policy ${policyFile}`);
+    return { document, policyPath: policyFile, storeRoot };
+  }
+  const dir = flags['notation-config'] ?? defaultConfigDir(ctx);
+  const loaded = await loadTrustPolicy(dir);
+  const storeRoot = flags['trust-store'] !== undefined ? storeRootFor(flags['trust-store']) : dir;
+  return { document: loaded.document, policyPath: loaded.path, storeRoot };
+}
+
+function parseUserMetadata(values: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--user-metadata must be key=value, not "${v}"`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+function configError(message: string): FamilyReport {
+  return { family: FAMILY, candidates: [], error: { message, exitCode: ExitCode.CONFIG } };
+}
+
+function checkReports(s: SignatureOutcome): CheckReport[] {
+  return s.checks.map((c) => ({
+    name: c.type,
+    outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
+    action: c.action,
+    ...(c.reason ? { detail: c.reason } : {}),
+  }));
+}
+
+function candidate(s: SignatureOutcome, statement: TrustPolicyStatement): CandidateReport {
+  const format = s.envelopeMediaType === 'application/cose' ? 'notation-cose' : s.envelopeMediaType === 'application/jose+json' ? 'notation-jws' : 'notation';
+  const reasons = [
+    ...s.enforcedFailures.map((f) => `${f.type} validation failed: ${f.reason ?? f.code ?? 'failed'}`),
+    ...s.loggedFailures.map((f) => `${f.type} validation failed (logged, level ${statement.signatureVerification.level}): ${f.reason ?? f.code ?? 'failed'}`),
+  ];
+  const signer = s.signer;
+  const signingTime = signer?.authenticSigningTime ?? signer?.signingTime;
+  return {
+    format,
+    referrer: s.referrer.digest,
+    kind: 'signature',
+    ok: s.verdict === 'pass',
+    reasons,
+    ...(signer ? { identity: signer.subject, issuer: signer.issuer, keyId: signer.thumbprints[0] } : {}),
+    ...(signingTime ? { signingTime: signingTime.toISOString(), signingTimeSource: signer?.authenticSigningTime ? 'authenticSigningTime (signing authority)' : 'signingTime (claimed by the signer)' } : {}),
+    policy: `${statement.name} (level ${statement.signatureVerification.level})`,
+    checks: checkReports(s),
+  };
+}
+
+function targetName(t: VerifyTarget): string {
+  return `${formatReference(t.reference)} (${t.repositoryName}@${t.subject.digest})`;
+}
+
+async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<PreparedFamily> {
+  const userMetadata = parseUserMetadata(flags['user-metadata']);
+  let config: TrustConfig;
+  try {
+    config = await loadConfig(flags, ctx);
+  } catch (err) {
+    if (!isNotationError(err)) throw err;
+    const message = err.message;
+    return { verify: async () => configError(message) };
+  }
+  // Each statement's stores are loaded once per invocation, on first use.
+  const anchors = new Map<string, Promise<TrustAnchors>>();
+  const anchorsFor = (s: TrustPolicyStatement): Promise<TrustAnchors> => {
+    let p = anchors.get(s.name);
+    if (!p) {
+      p = loadStatementAnchors(config.storeRoot, s);
+      anchors.set(s.name, p);
+    }
+    return p;
+  };
+  return {
+    async verify(target, signal) {
+      let statement: TrustPolicyStatement;
+      let trustAnchors: TrustAnchors;
+      try {
+        statement = selectPolicy(config.document, target.repositoryName);
+        trustAnchors = statement.signatureVerification.level === 'skip' ? {} : await anchorsFor(statement);
+      } catch (err) {
+        if (!isNotationError(err)) throw err;
+        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+      }
+      let result;
+      try {
+        result = await verifyNotationArtifact(target.repo, target.subject, {
+          statement,
+          trustAnchors,
+          now,
+          revocationChecker: offlineRevocationChecker,
+          ...(userMetadata ? { userMetadata } : {}),
+          ...(signal ? { signal } : {}),
+        });
+      } catch (err) {
+        if (!isNotationError(err)) throw err;
+        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+      }
+      if (result.skipped) {
+        return {
+          family: FAMILY,
+          candidates: [
+            {
+              format: 'notation',
+              referrer: target.subject.digest,
+              kind: 'signature',
+              ok: true,
+              reasons: [`signature verification skipped: trust policy statement "${statement.name}" has level skip`],
+              policy: `${statement.name} (level skip)`,
+              checks: result.actions ? Object.entries(result.actions).map(([name]) => ({ name, outcome: 'skipped' as const, action: 'skip' as const })) : [],
+            },
+          ],
+          warnings: [`notation verification skipped for ${target.repositoryName} by trust policy statement "${statement.name}" (${config.policyPath})`],
+        };
+      }
+      const warnings: string[] = [];
+      if (result.notExamined > 0) warnings.push(`${result.notExamined} notation signature(s) not examined: more than the limit of signatures to evaluate`);
+      return { family: FAMILY, candidates: result.signatures.map((s) => candidate(s, statement)), warnings };
+    },
+  };
+}
+
+/** notation signatures, verified with notation's trust policy and trust stores. */
 export const notationFamily: VerifierFamily = {
-  name: 'notation',
-  applies: (flags) => Boolean(flags['notation-config'] || flags['trust-policy']),
-  prepare: async () => ({
-    verify: async () => ({ family: 'notation', candidates: [], warnings: ['notation verification is not available in this build'] }),
-  }),
+  name: FAMILY,
+  applies: (flags, ctx) => Boolean(flags['notation-config'] || flags['trust-policy'] || flags['trust-store']) || hasPolicyFile(defaultConfigDir(ctx)),
+  prepare,
 };
