@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectReferrers, encodeJson, fetchReferrer, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { collectReferrers, encodeJson, fetchReferrer, isIndex, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { copyLayout, registryTargets } from './notation-helpers.ts';
@@ -31,7 +31,7 @@ async function pushTampered(host: string, from: string, to: string): Promise<voi
     const [ref] = await collectReferrers(src.referrers(subject, { artifactType: SIG }));
     if (!ref) throw new Error('no signature to tamper with');
     const { manifest } = await fetchReferrer(src, ref, SUBJECT);
-    if (!('layers' in manifest)) throw new Error('not a manifest');
+    if (isIndex(manifest)) throw new Error('not a manifest');
     const layer = manifest.layers[0]!;
     const jws = JSON.parse(new TextDecoder().decode(await src.fetch(layer))) as { signature: string };
     const i = 20;
