@@ -12,6 +12,8 @@ export default defineConfig([
     clean: false,
     deps: { alwaysBundle: () => true, onlyBundle: false },
     inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
+    // One file, but verifiers loaded through import() stay lazy inside it.
+    outputOptions: { inlineDynamicImports: true },
     banner: { js: '#!/usr/bin/env node\nimport { createRequire as __ocxCreateRequire } from "node:module"; const require = __ocxCreateRequire(import.meta.url);' },
   },
 ]);

@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { isOciError } from '@ocx/oci';
 import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
 import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
-import { runVerify, VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify.ts';
+import { PACKAGE_HELP, PACKAGE_OPTIONS, runPackage } from './commands/package.ts';
+import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
 import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
 import { processIo, sanitize, type Io } from './output.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
+// Commands that load verifiers (sigstore, X.509, CBOR) import them on first use: `import()` inside
+// `run` keeps `ocx discover` and `ocx --help` fast to start.
 interface Command {
   readonly summary: string;
   readonly help: string;
@@ -17,8 +20,9 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: (c, p, v) => runVerify(c, p, v) },
+  verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/verify.ts')).runVerify(c, p, v) },
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
+  package: { summary: 'sign packages (ocx package sign --key)', help: PACKAGE_HELP, options: PACKAGE_OPTIONS as Options, run: (c, p, v) => runPackage(c, p, v) },
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
 };
 

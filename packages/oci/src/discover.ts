@@ -36,7 +36,7 @@ export async function discover<K>(target: ReferrerLister & Fetcher, root: Descri
   const maxDepth = options.maxDepth ?? 16;
   const depth = options.depth && options.depth > 0 ? Math.min(options.depth, maxDepth) : maxDepth;
   const maxNodes = options.maxNodes ?? 10_000;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 16;
   const types = options.artifactTypes?.length ? new Set(options.artifactTypes) : undefined;
   const artifactType = options.artifactTypes?.length === 1 ? options.artifactTypes[0] : undefined;
   const rootNode: DiscoverNode<K> = { descriptor: root, referrers: [] };

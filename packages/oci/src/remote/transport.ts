@@ -1,39 +1,48 @@
 import { readFileSync } from 'node:fs';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { OciError } from '../errors.ts';
 
 /** The fetch signature ocx injects everywhere (global fetch, undici's, or the emulator's). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface TransportOptions {
-  /** Injected fetch; default: undici with a keep-alive pool configured by the options below. */
+  /** Injected fetch; default: Node's fetch (undici, keep-alive pool per origin). */
   readonly fetch?: FetchLike;
   /** PEM file of extra CA certificates to trust. */
   readonly caFile?: string;
   /** Skip TLS verification (the CLI prints a warning). */
   readonly insecure?: boolean;
-  /** Connections per origin in the keep-alive pool. */
+  /** Connections per origin in the keep-alive pool (custom TLS transport only). */
   readonly connections?: number;
 }
 
 /**
- * A fetch over an undici Agent: keep-alive pools per origin, TLS options, body and header timeouts.
- * One per client; never module-level.
+ * The transport: Node's built-in fetch (undici with keep-alive pools) unless TLS needs custom
+ * settings, in which case an undici Agent is loaded on first use — keeping it off the start-up path
+ * of every command. One per client; never module-level.
  */
 export function createTransport(options: TransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
   if (options.fetch) return { fetch: options.fetch, close: async () => {} };
+  if (!options.caFile && !options.insecure) return { fetch: (input, init) => globalThis.fetch(input, init), close: async () => {} };
   const ca = options.caFile ? readCa(options.caFile) : undefined;
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    connections: options.connections ?? 32,
-    headersTimeout: 60_000,
-    bodyTimeout: 300_000,
-    connect: { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) },
-  });
-  const f: FetchLike = (input, init) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
-  return { fetch: f, close: () => agent.close() };
+  type Undici = typeof import('undici');
+  let loaded: Promise<{ undici: Undici; agent: InstanceType<Undici['Agent']> }> | undefined;
+  const load = () =>
+    (loaded ??= import('undici').then((undici) => ({
+      undici,
+      agent: new undici.Agent({
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 120_000,
+        connections: options.connections ?? 32,
+        headersTimeout: 60_000,
+        bodyTimeout: 300_000,
+        connect: { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) },
+      }),
+    })));
+  const f: FetchLike = async (input, init) => {
+    const { undici, agent } = await load();
+    return undici.fetch(input as Parameters<Undici['fetch']>[0], { ...(init as object), dispatcher: agent } as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
+  };
+  return { fetch: f, close: async () => (loaded ? (await loaded).agent.close() : undefined) };
 }
 
 function readCa(file: string): string {

@@ -1,0 +1,36 @@
+// Flags and help of `ocx verify`, kept apart from the verifiers so `ocx --help` loads none of them.
+export const VERIFY_OPTIONS = {
+  key: { type: 'string' },
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-regexp': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'certificate-oidc-issuer-regexp': { type: 'string' },
+  'trusted-root': { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  'insecure-ignore-tlog': { type: 'boolean', default: false },
+  attestation: { type: 'boolean', default: false },
+  type: { type: 'string' },
+  'notation-config': { type: 'string' },
+  'trust-policy': { type: 'string' },
+  'trust-store': { type: 'string' },
+  'user-metadata': { type: 'string', multiple: true },
+  'all-platforms': { type: 'boolean', default: false },
+  'verification-time': { type: 'string' },
+} as const;
+
+export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]
+
+Verifies the cosign and notation signatures attached to each reference, bound to the digest ocx
+resolves itself. An index signature also counts for its platform manifests (the index binds their
+digests); the report says which level was signed. Any one valid signature passes (ANY-of).
+
+cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y
+           [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
+           [--attestation --type ALIAS|URI]   verify an attestation instead of a signature
+notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FILE --trust-store DIR
+           [--user-metadata k=v]...
+other:     --verification-time RFC3339   verify as of that time instead of now
+
+Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
+network, 80 auth, 78 trust configuration.
+`;
