@@ -1,0 +1,101 @@
+// `ocx package …`: the signing half, implemented in @ocx/signer; this file only parses flags, reads
+// the key (password from COSIGN_PASSWORD or stdin, never argv) and prints what was written. The
+// signer (sigstore-js) is imported on first use so other commands start fast.
+import { readFile } from 'node:fs/promises';
+import { referenceTarget, repositoryName } from '@ocx/oci';
+import type { SigningKey } from '@ocx/signer';
+import type { Context } from '../context.ts';
+import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { sanitize, shortDigest } from '../output.ts';
+
+export const PACKAGE_OPTIONS = {
+  key: { type: 'string' },
+  'legacy-tag': { type: 'boolean', default: false },
+  // A string so that cosign's spelling `--tlog-upload=false` parses.
+  'tlog-upload': { type: 'string' },
+  annotation: { type: 'string', short: 'a', multiple: true },
+} as const;
+
+export const PACKAGE_HELP = `Usage: ocx package sign <ref> --key FILE [--platform P] [--legacy-tag] [--tlog-upload=false] [-a k=v]...
+
+Signs the manifest <ref> names (each platform manifest of an index, or the one --platform selects) as
+cosign v3 does: a DSSE in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore
+bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-<hex>.sig tag instead.
+
+--key FILE          PEM private key (PKCS#8, EC, RSA, Ed25519) or cosign's encrypted key; the password
+                    comes from COSIGN_PASSWORD, else the first line of stdin
+--tlog-upload=false do not upload to the Rekor transparency log (verifiers then need
+                    --insecure-ignore-tlog); the default uploads to the public-good Rekor
+`;
+
+interface PackageValues {
+  key?: string;
+  'legacy-tag'?: boolean;
+  'tlog-upload'?: string;
+  annotation?: string[];
+}
+
+async function readKey(ctx: Context, path: string): Promise<SigningKey> {
+  const { isEncryptedKey, isSignerError, loadSigningKey } = await import('@ocx/signer');
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CommandFailure(ExitCode.CONFIG, 'config', `cannot read --key ${path}: ${(e as Error).message}`, false);
+  }
+  let password: string | undefined;
+  if (isEncryptedKey(pem)) {
+    password = ctx.io.env.COSIGN_PASSWORD ?? (await ctx.io.stdin?.())?.split(/\r?\n/)[0];
+    if (password === undefined) throw new UsageError('the key is encrypted: set COSIGN_PASSWORD or pass the password on stdin');
+  }
+  try {
+    return loadSigningKey(pem, password);
+  } catch (e) {
+    if (isSignerError(e)) throw new CommandFailure(e.code === 'WRONG_PASSWORD' ? ExitCode.AUTH : ExitCode.CONFIG, e.code.toLowerCase(), `--key ${path}: ${e.message}`, false);
+    throw e;
+  }
+}
+
+function parseAnnotations(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of values ?? []) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw new UsageError(`--annotation must be key=value, not "${a}"`);
+    out[a.slice(0, i)] = a.slice(i + 1);
+  }
+  return out;
+}
+
+export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
+  const [sub, ...rest] = positionals;
+  if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
+  if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
+  if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
+  const tlog = values['tlog-upload'] ?? 'true';
+  if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
+  const annotations = parseAnnotations(values.annotation);
+  const ref = ctx.parse(rest[0]!);
+  const key = await readKey(ctx, values.key);
+  const repo = ctx.open(ref);
+  const { signPackage } = await import('@ocx/signer');
+  const result = await signPackage(repo, referenceTarget(ref), {
+    key,
+    repositoryName: repositoryName(ref),
+    legacyTag: values['legacy-tag'] === true,
+    tlogUpload: tlog === 'true',
+    annotations,
+    now: new Date(),
+    ...(ctx.platform ? { platform: ctx.platform } : {}),
+  });
+  if (tlog === 'false') ctx.warn('--tlog-upload=false: the signature is in no transparency log; verifiers need --insecure-ignore-tlog');
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify({ reference: rest[0], digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
+  } else {
+    for (const s of result.signed) {
+      const where = s.platform ? ` [${sanitize(s.platform)}]` : '';
+      const what = s.format === 'cosign-legacy' ? `tag ${sanitize(s.tag ?? '')} (${shortDigest(s.signature)})` : `referrer ${s.signature}${s.referrers === 'tag-schema' ? ' (referrers tag schema)' : ''}`;
+      ctx.io.stdout(`✓ signed ${shortDigest(s.digest)}${where}: ${what}\n`);
+    }
+  }
+  return ExitCode.OK;
+}

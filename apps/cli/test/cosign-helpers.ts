@@ -1,0 +1,98 @@
+// Shared setup for the cosign CLI tests: a registry with a small multi-platform package, keys on disk.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { digestOf, EMPTY_DESCRIPTOR, encodeJson, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { fixturePath } from '@ocx/testkit';
+
+export function repoAt(host: string, repository: string, fetchImpl?: typeof fetch): { repo: RemoteRepository; client: RegistryClient } {
+  const client = new RegistryClient(fetchImpl ? { fetch: fetchImpl as never } : {});
+  return { repo: new RemoteRepository(client, { host, registry: host, repository }), client };
+}
+
+async function pushBytes(repo: RemoteRepository, mediaType: string, bytes: Uint8Array): Promise<Descriptor> {
+  const desc = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+  await repo.push(desc, bytes);
+  return desc;
+}
+
+/** linux/amd64 + linux/arm64 image index tagged `tag`. */
+export async function pushPackage(repo: RemoteRepository, seed: string, tag: string): Promise<{ index: Descriptor; amd64: Descriptor; arm64: Descriptor }> {
+  const image = async (arch: string) => {
+    const config = await pushBytes(repo, MEDIA_TYPE_OCI_CONFIG, encodeJson({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed }));
+    const layer = await pushBytes(repo, MEDIA_TYPE_OCI_LAYER_TAR, new TextEncoder().encode(`${seed} ${arch}`));
+    return pushBytes(repo, MEDIA_TYPE_OCI_MANIFEST, encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers: [layer] }));
+  };
+  const amd64 = await image('amd64');
+  const arm64 = await image('arm64');
+  const index = await pushBytes(
+    repo,
+    MEDIA_TYPE_OCI_INDEX,
+    encodeJson({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_OCI_INDEX,
+      manifests: [
+        { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }),
+  );
+  await repo.tag(index, tag);
+  return { index, amd64, arm64 };
+}
+
+export interface KeyFiles {
+  dir: string;
+  priv: string;
+  pub: string;
+  cleanup(): Promise<void>;
+}
+
+export async function keyFiles(type: 'ec' | 'ed25519' = 'ec'): Promise<KeyFiles> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocx-cosign-'));
+  const pair = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const priv = join(dir, 'key.pem');
+  const pub = join(dir, 'key.pub');
+  await writeFile(priv, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  await writeFile(pub, pair.publicKey.export({ format: 'pem', type: 'spki' }));
+  return { dir, priv, pub, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+// cosign pkg/cosign/testdata (SOURCES.md "cosign"): a keyless v0.3 attestation on ggcr's empty image.
+export const FIXTURE = {
+  bundle: fixturePath('cosign/pkg/cosign/testdata/oci-attestation.sigstore.json'),
+  trustedRoot: fixturePath('cosign/pkg/cosign/testdata/trusted_root_pgi.json'),
+  manifestDigest: 'sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4',
+  configDigest: 'sha256:5b943e2b943f6c81dbbd4e2eca5121f4fcc39139e3d1219d6d89bd925b77d9fe',
+  identity: 'cody@soyland.com',
+  issuer: 'https://github.com/login/oauth',
+};
+
+/** Pushes the empty image and attaches the fixture bundle as a v0.3 referrer, as cosign's own test does. */
+export async function pushAttestationFixture(repo: RemoteRepository): Promise<Descriptor> {
+  const blobs = (d: string) => fixturePath('cosign/derived-ggcr-empty-image/blobs/sha256', d.slice('sha256:'.length));
+  await pushBytes(repo, 'application/vnd.docker.container.image.v1+json', await readFile(blobs(FIXTURE.configDigest)));
+  const subject = await pushBytes(repo, 'application/vnd.docker.distribution.manifest.v2+json', await readFile(blobs(FIXTURE.manifestDigest)));
+  const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  const layer = await pushBytes(repo, bundleType, await readFile(FIXTURE.bundle));
+  await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
+  await pushBytes(
+    repo,
+    MEDIA_TYPE_OCI_MANIFEST,
+    encodeJson({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_OCI_MANIFEST,
+      artifactType: bundleType,
+      config: EMPTY_DESCRIPTOR,
+      layers: [layer],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      annotations: {
+        'dev.sigstore.bundle.content': 'dsse-envelope',
+        'dev.sigstore.bundle.predicateType': 'https://cosign.sigstore.dev/attestation/v1',
+        'org.opencontainers.image.created': '2025-02-28T00:00:00Z',
+      },
+    }),
+  );
+  return subject;
+}

@@ -1,0 +1,20 @@
+// One error class for @ocx/signer. Branch on `code`, never on message text.
+export type SignerErrorCode = 'INVALID_KEY' | 'WRONG_PASSWORD' | 'INVALID_OPTIONS' | 'NOT_FOUND';
+
+export interface SignerErrorOptions {
+  readonly cause?: unknown;
+}
+
+export class SignerError extends Error {
+  readonly code: SignerErrorCode;
+
+  constructor(code: SignerErrorCode, message: string, options: SignerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SignerError';
+    this.code = code;
+  }
+}
+
+export function isSignerError(err: unknown, code?: SignerErrorCode): err is SignerError {
+  return err instanceof SignerError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,97 @@
+import { createHash, createPrivateKey, createPublicKey, scryptSync, sign, type KeyObject } from 'node:crypto';
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
+import { z } from 'zod';
+import { SignerError } from './errors.ts';
+
+/** A local signing key, ready for @sigstore/sign. */
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  /** PEM SubjectPublicKeyInfo, as `cosign verify --key` takes it. */
+  readonly publicKeyPem: string;
+  /** base64 sha256 of the DER SubjectPublicKeyInfo (bundle `publicKey.hint`). */
+  readonly hint: string;
+  /** Digest the signature uses: sha256 (P-256, RSA), sha384 (P-384), null (Ed25519 signs the message). */
+  readonly hash: 'sha256' | 'sha384' | null;
+}
+
+// cosign pkg/cosign/keys.go: `ENCRYPTED SIGSTORE PRIVATE KEY` (older: `ENCRYPTED COSIGN PRIVATE KEY`)
+// wraps JSON from secure-systems-lab/go-securesystemslib encrypted: scrypt KDF + nacl secretbox over
+// the PKCS#8 DER private key.
+const ENCRYPTED = /-----BEGIN (ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY)-----([A-Za-z0-9+/=\s]+)-----END \1-----/;
+
+const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const encryptedSchema = z.object({
+  kdf: z.object({
+    name: z.literal('scrypt'),
+    params: z.object({ N: z.number().int().min(2).max(1 << 20), r: z.number().int().min(1).max(32), p: z.number().int().min(1).max(16) }),
+    salt: b64,
+  }),
+  cipher: z.object({ name: z.literal('nacl/secretbox'), nonce: b64 }),
+  ciphertext: b64.max(64 * 1024),
+});
+
+/** True when the PEM is cosign's password-protected format (so a password must be asked for). */
+export function isEncryptedKey(pem: string): boolean {
+  return ENCRYPTED.test(pem);
+}
+
+function decrypt(pem: string, password: string): Buffer {
+  const m = ENCRYPTED.exec(pem)!;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64').toString('utf8'));
+  } catch (cause) {
+    throw new SignerError('INVALID_KEY', 'encrypted cosign key does not hold JSON', { cause });
+  }
+  const parsed = encryptedSchema.safeParse(json);
+  if (!parsed.success) throw new SignerError('INVALID_KEY', `encrypted cosign key is malformed: ${parsed.error.issues[0]?.message}`, { cause: parsed.error });
+  const { kdf, cipher, ciphertext } = parsed.data;
+  const key = scryptSync(password, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.params.N, r: kdf.params.r, p: kdf.params.p, maxmem: 256 * kdf.params.N * kdf.params.r + 1024 * 1024 });
+  try {
+    return Buffer.from(xsalsa20poly1305(key, Buffer.from(cipher.nonce, 'base64')).decrypt(Buffer.from(ciphertext, 'base64')));
+  } catch (cause) {
+    throw new SignerError('WRONG_PASSWORD', 'cannot decrypt the cosign key: wrong password', { cause });
+  }
+}
+
+/**
+ * Loads a private key: plain PEM (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 RSA) or cosign's encrypted
+ * format, decrypted with `password` (callers read it from COSIGN_PASSWORD or stdin, never argv).
+ */
+export function loadSigningKey(pem: string, password?: string): SigningKey {
+  let privateKey: KeyObject;
+  try {
+    if (isEncryptedKey(pem)) {
+      if (password === undefined) throw new SignerError('INVALID_KEY', 'the key is encrypted: a password is needed (COSIGN_PASSWORD or stdin)');
+      privateKey = createPrivateKey({ key: decrypt(pem, password), format: 'der', type: 'pkcs8' });
+    } else {
+      privateKey = createPrivateKey({ key: pem, format: 'pem' });
+    }
+  } catch (cause) {
+    if (cause instanceof SignerError) throw cause;
+    throw new SignerError('INVALID_KEY', `private key does not decode: ${(cause as Error).message}`, { cause });
+  }
+  const type = privateKey.asymmetricKeyType;
+  let hash: SigningKey['hash'];
+  if (type === 'ec') {
+    const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'prime256v1') hash = 'sha256';
+    else if (curve === 'secp384r1') hash = 'sha384';
+    else throw new SignerError('INVALID_KEY', `unsupported EC curve ${curve ?? '?'} (P-256 and P-384 only)`);
+  } else if (type === 'rsa') hash = 'sha256';
+  else if (type === 'ed25519') hash = null;
+  else throw new SignerError('INVALID_KEY', `unsupported key type ${type ?? '?'}`);
+  const publicKey = createPublicKey(privateKey);
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    privateKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    hint: createHash('sha256').update(der).digest('base64'),
+    hash,
+  };
+}
+
+/** Signs bytes; ECDSA output is ASN.1 DER, as cosign writes and verifies it. */
+export function signBytes(key: SigningKey, data: Uint8Array): Buffer {
+  return sign(key.hash, data, key.privateKey);
+}
