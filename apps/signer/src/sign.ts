@@ -95,7 +95,11 @@ async function signBundle(repo: Repo, target: Descriptor, opts: SignPackageOptio
   const witnesses: Witness[] = opts.tlogUpload ? [new RekorWitness({ rekorBaseURL: opts.rekorURL ?? DEFAULT_REKOR_URL, entryType: 'dsse', fetchOnConflict: true })] : [];
   const builder = new DSSEBundleBuilder({ signer: localSigner(opts.key), witnesses });
   const bundle = await builder.create({ data: Buffer.from(signStatement(target.digest, opts.annotations)), type: IN_TOTO_PAYLOAD_TYPE });
-  const layer = await pushBlob(repo, BUNDLE_V03, encodeJson(bundleToJSON(bundle)), call);
+  const json = bundleToJSON(bundle);
+  // The DSSE keyid is unsigned metadata; sigstore-go (cosign) skips a signature whose keyid differs
+  // from its own key id, so leave it out as cosign does and let `publicKey.hint` name the key.
+  for (const sig of json.dsseEnvelope?.signatures ?? []) delete (sig as { keyid?: string }).keyid;
+  const layer = await pushBlob(repo, BUNDLE_V03, encodeJson(json), call);
   await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'), call);
   // cosign pkg/oci/remote/write.go WriteReferrer: empty config, one bundle layer, cosign annotations.
   const manifest = encodeJson({
