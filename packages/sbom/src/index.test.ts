@@ -36,6 +36,14 @@ describe('@ocx/sbom public API', () => {
         'resolveSbomLimits',
         'sbomKindOf',
         'summarizeSbom',
+        'findSboms',
+        'legacySbomTag',
+        'DEFAULT_MAX_SBOM_BYTES',
+        'fetchSbomBytes',
+        'openSbom',
+        'DEFAULT_SBOM_FIND_LIMITS',
+        'writeFileAtomic',
+        'writeToStream',
       ].sort(),
     );
   });

@@ -42,3 +42,12 @@ export { summarizeSbom } from './summarize.ts';
 export type { SummarizeOptions } from './summarize.ts';
 export { STATEMENT_TYPE_V01, STATEMENT_TYPE_V1, extractPredicate } from './statement.ts';
 export type { ExtractOptions, ExtractedPredicate, StatementSubject } from './statement.ts';
+// Registry side: find the SBOMs attached to one subject, stream exactly their bytes, write them safely.
+export { findSboms, legacySbomTag } from './find/find.ts';
+export type { FindSbomsOptions, SbomRepository } from './find/find.ts';
+export { DEFAULT_MAX_SBOM_BYTES, fetchSbomBytes, openSbom } from './find/fetch.ts';
+export type { OpenSbomOptions } from './find/fetch.ts';
+export { DEFAULT_SBOM_FIND_LIMITS } from './find/types.ts';
+export type { SbomFindLimits, SbomFindResult, SbomFinding, SbomSource, SkippedSbom } from './find/types.ts';
+export { writeFileAtomic, writeToStream } from './find/write.ts';
+export type { WriteResult } from './find/write.ts';
