@@ -4,3 +4,7 @@ export { isEncryptedKey, loadSigningKey, signBytes } from './key.ts';
 export type { SigningKey } from './key.ts';
 export { signPackage, signStatement, simpleSigningPayload } from './sign.ts';
 export type { SignedManifest, SignPackageOptions, SignPackageResult } from './sign.ts';
+export { signNotation } from './notation/sign.ts';
+export type { SignNotationOptions, SignNotationResult } from './notation/sign.ts';
+export { buildCoseEnvelope, buildEnvelope, buildJwsEnvelope } from './notation/envelope.ts';
+export type { EnvelopeInput, NotationSignatureFormat } from './notation/envelope.ts';

@@ -1,0 +1,98 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
+import { signNotation } from '@ocx/signer';
+import { makePki, P256 } from './notation-pki.ts';
+
+// What signNotation writes (JWS and COSE) passes real `notation verify`, with notation's own
+// `cert generate-test` key (self-signed) and with a root → leaf chain of ours.
+
+const hasNotation = peerOrSkip('notation') !== undefined;
+
+const targets = [
+  { name: 'emulator', available: true, start: async () => { const s = await createEmulator().listen(); return { host: s.host, stop: () => s.close() }; } },
+  { name: 'docker-registry 2.8', available: registryOrSkip('distribution2') !== undefined, start: async () => { const r = await startRegistry('distribution2'); return { host: r.host, stop: () => r.stop() }; } },
+];
+
+async function pushSubject(repo: RemoteRepository, text: string): Promise<Descriptor> {
+  const { createHash } = await import('node:crypto');
+  const dig = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const config = new TextEncoder().encode('{}');
+  const layer = new TextEncoder().encode(text);
+  const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: dig(config), size: config.length };
+  const lay = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: dig(layer), size: layer.length };
+  await repo.push(cfg, config);
+  await repo.push(lay, layer);
+  const m = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [lay] }));
+  const d = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: dig(m), size: m.length };
+  await repo.push(d, m);
+  return d;
+}
+
+for (const target of targets) {
+  describe.skipIf(!target.available || !hasNotation)(`signNotation → real notation verify on ${target.name}`, () => {
+    let reg: { host: string; stop(): Promise<void> };
+    let sandbox: PeerSandbox;
+    let client: RegistryClient;
+    const notation = (args: string[]) => runPeer('notation', args, { sandbox });
+
+    beforeAll(async () => {
+      reg = await target.start();
+      client = new RegistryClient({});
+      sandbox = await createPeerSandbox();
+      const gen = await notation(['cert', 'generate-test', 'ocx-test']);
+      expect(gen.code, gen.stderr).toBe(0);
+      const pki = await makePki(P256, 'ocx-chain');
+      const store = join(sandbox.notationConfigDir, 'truststore', 'x509', 'ca', 'ocx-pki');
+      await mkdir(store, { recursive: true });
+      await writeFile(join(store, 'root.pem'), pki.rootPem);
+      await writeFile(join(sandbox.notationConfigDir, 'pki.json'), JSON.stringify(pki));
+      await writeFile(
+        join(sandbox.notationConfigDir, 'trustpolicy.json'),
+        JSON.stringify({
+          version: '1.0',
+          trustPolicies: [{ name: 'ocx-signer', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ocx-test', 'ca:ocx-pki'], trustedIdentities: ['*'] }],
+        }),
+      );
+    }, 120_000);
+    afterAll(async () => {
+      await client?.close();
+      await reg?.stop();
+      await sandbox?.cleanup();
+    });
+
+    const keys = async (which: 'generate-test' | 'chain') => {
+      if (which === 'generate-test') {
+        const dir = join(sandbox.notationConfigDir, 'localkeys');
+        return { key: await readFile(join(dir, 'ocx-test.key'), 'utf8'), certChain: await readFile(join(dir, 'ocx-test.crt'), 'utf8') };
+      }
+      const pki = JSON.parse(await readFile(join(sandbox.notationConfigDir, 'pki.json'), 'utf8')) as { keyPem: string; chainPem: string };
+      return { key: pki.keyPem, certChain: pki.chainPem };
+    };
+
+    it.each([
+      ['generate-test', 'jws'],
+      ['generate-test', 'cose'],
+      ['chain', 'jws'],
+      ['chain', 'cose'],
+    ] as const)('%s key, %s envelope: notation verify passes', async (which, format) => {
+      const repoName = `signed/${which}-${format}`;
+      const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
+      const subject = await pushSubject(repo, `${which} ${format}\n`);
+      await signNotation({ repo, subject, ...(await keys(which)), format, expiry: new Date(Date.now() + 3600_000), userMetadata: { by: 'ocx' } });
+      const ref = `${reg.host}/${repoName}@${subject.digest}`;
+      const v = await notation(['verify', '--insecure-registry', '--user-metadata', 'by=ocx', ref]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      const i = await notation(['inspect', '--insecure-registry', '--output', 'json', ref]);
+      expect(i.code, i.stderr).toBe(0);
+      // notation 1.3 spells the key `Signatures`.
+      const doc = JSON.parse(i.stdout) as { Signatures: { mediaType: string; signedAttributes: Record<string, string>; userDefinedAttributes?: Record<string, string> }[] };
+      expect(doc.Signatures).toHaveLength(1);
+      expect(doc.Signatures[0]!.mediaType).toBe(format === 'jws' ? 'application/jose+json' : 'application/cose');
+      expect(doc.Signatures[0]!.signedAttributes.signingScheme).toBe('notary.x509');
+      expect(doc.Signatures[0]!.userDefinedAttributes).toEqual({ by: 'ocx' });
+    });
+  });
+}
