@@ -10,8 +10,8 @@ export interface SigningKey {
   readonly publicKeyPem: string;
   /** base64 sha256 of the DER SubjectPublicKeyInfo (bundle `publicKey.hint`). */
   readonly hint: string;
-  /** Digest the signature uses: sha256 (P-256, RSA), sha384 (P-384), null (Ed25519 signs the message). */
-  readonly hash: 'sha256' | 'sha384' | null;
+  /** Digest the signature uses: sha256 (ECDSA, RSA), null (Ed25519 signs the message). */
+  readonly hash: 'sha256' | null;
 }
 
 // cosign pkg/cosign/keys.go: `ENCRYPTED SIGSTORE PRIVATE KEY` (older: `ENCRYPTED COSIGN PRIVATE KEY`)
@@ -75,8 +75,9 @@ export function loadSigningKey(pem: string, password?: string): SigningKey {
   let hash: SigningKey['hash'];
   if (type === 'ec') {
     const curve = privateKey.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'prime256v1') hash = 'sha256';
-    else if (curve === 'secp384r1') hash = 'sha384';
+    // cosign signs with SHA-256 for every key it loads (pkg/cosign/keys.go LoadSignerVerifier), and
+    // verifiers assume it: so do we, P-384 included.
+    if (curve === 'prime256v1' || curve === 'secp384r1') hash = 'sha256';
     else throw new SignerError('INVALID_KEY', `unsupported EC curve ${curve ?? '?'} (P-256 and P-384 only)`);
   } else if (type === 'rsa') hash = 'sha256';
   else if (type === 'ed25519') hash = null;

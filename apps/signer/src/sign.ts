@@ -130,7 +130,7 @@ async function signLegacy(repo: Repo, target: Descriptor, opts: SignPackageOptio
   try {
     const existing = await repo.resolve(tag, call);
     const { manifest } = parseManifest(await repo.fetch(existing, call), existing.mediaType);
-    if (!isIndex(manifest)) layers = manifest.layers.filter((l) => l.digest !== layer.digest);
+    if (!isIndex(manifest)) layers = manifest.layers.filter((l) => !(l.digest === layer.digest && l.annotations?.[COSIGN_ANNOTATIONS.signature] === layer.annotations[COSIGN_ANNOTATIONS.signature]));
   } catch (e) {
     if (!(isOciError(e) && e.code === 'NOT_FOUND')) throw e;
   }

@@ -1,0 +1,82 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { RegistryClient, RemoteRepository, digestOf, encodeJson, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_MANIFEST, type Descriptor } from '@ocx/oci';
+import { createTrust, findCosign, verifyCandidates, verifyCosignSignature } from '@ocx/cosign';
+import { createEmulator } from '@ocx/testkit';
+import { loadSigningKey, signPackage } from '../src/index.ts';
+
+function setup() {
+  const emu = createEmulator({ referrersApi: false });
+  const client = new RegistryClient({ fetch: emu.fetch as never });
+  return { emu, repo: new RemoteRepository(client, { host: 'registry.test', registry: 'registry.test', repository: 'app' }) };
+}
+
+async function pushImage(repo: RemoteRepository, seed: string): Promise<Descriptor> {
+  const config = encodeJson({ seed });
+  const cdesc = { mediaType: MEDIA_TYPE_OCI_CONFIG, digest: digestOf(config), size: config.byteLength };
+  await repo.push(cdesc, config);
+  const m = encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config: cdesc, layers: [] });
+  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(m), size: m.byteLength };
+  await repo.push(desc, m);
+  await repo.tag(desc, 'v1');
+  return desc;
+}
+
+describe('signPackage', () => {
+  for (const [name, pair] of [
+    ['P-256', generateKeyPairSync('ec', { namedCurve: 'P-256' })],
+    ['P-384', generateKeyPairSync('ec', { namedCurve: 'P-384' })],
+    ['Ed25519', generateKeyPairSync('ed25519')],
+  ] as const) {
+    for (const legacy of [false, true]) {
+      it(`${legacy ? 'legacy .sig tag' : 'bundle referrer'} with a ${name} key verifies with @ocx/cosign (tag-schema registry)`, async () => {
+        const { repo } = setup();
+        const img = await pushImage(repo, `${name}-${legacy}`);
+        const key = loadSigningKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+        const now = new Date('2026-05-01T12:00:00.123Z');
+        const result = await signPackage(repo, 'v1', { key, repositoryName: 'registry.test/app', legacyTag: legacy, now });
+        expect(result.signed).toEqual([expect.objectContaining({ digest: img.digest, format: legacy ? 'cosign-legacy' : 'cosign-bundle' })]);
+        if (!legacy) expect(result.signed[0]!.referrers).toBe('tag-schema');
+
+        const found = await findCosign(repo, img, { mode: 'signature' });
+        expect(found.candidates).toHaveLength(1);
+        if (!legacy) {
+          expect(found.candidates[0]!.manifest.annotations).toEqual({
+            'dev.sigstore.bundle.content': 'dsse-envelope',
+            'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1',
+            'org.opencontainers.image.created': '2026-05-01T12:00:00Z',
+          });
+        }
+        const trust = createTrust({ keys: [key.publicKeyPem] });
+        const [outcome] = await verifyCandidates(repo, img.digest, found.candidates, {
+          verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+          accept: (v) => v.ok,
+        });
+        expect(outcome!.result!.reasons).toEqual([]);
+        expect(outcome!.result!.ok).toBe(true);
+        expect(outcome!.result!.tlog).toBeUndefined();
+      });
+    }
+  }
+
+  it('appends to an existing .sig tag instead of replacing it', async () => {
+    const { repo } = setup();
+    const img = await pushImage(repo, 'append');
+    const a = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const b = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const now = new Date('2026-05-01T12:00:00Z');
+    await signPackage(repo, img.digest, { key: a, repositoryName: 'registry.test/app', legacyTag: true, now });
+    await signPackage(repo, img.digest, { key: b, repositoryName: 'registry.test/app', legacyTag: true, now });
+    const found = await findCosign(repo, img, { mode: 'signature' });
+    // Same payload, two signatures: one layer each, as cosign keeps them.
+    expect(found.candidates).toHaveLength(2);
+    for (const key of [a, b]) {
+      const trust = createTrust({ keys: [key.publicKeyPem] });
+      const outcomes = await verifyCandidates(repo, img.digest, found.candidates, {
+        verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+        accept: (v) => v.ok,
+      });
+      expect(outcomes.some((o) => o.result?.ok)).toBe(true);
+    }
+  });
+});
