@@ -8,3 +8,5 @@ export { signNotation } from './notation/sign.ts';
 export type { SignNotationOptions, SignNotationResult } from './notation/sign.ts';
 export { buildCoseEnvelope, buildEnvelope, buildJwsEnvelope } from './notation/envelope.ts';
 export type { EnvelopeInput, NotationSignatureFormat } from './notation/envelope.ts';
+export { signNotationPackage } from './notation/package.ts';
+export type { NotationSigned, SignNotationPackageOptions, SignNotationPackageResult } from './notation/package.ts';

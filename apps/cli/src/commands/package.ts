@@ -14,6 +14,12 @@ export const PACKAGE_OPTIONS = {
   // A string so that cosign's spelling `--tlog-upload=false` parses.
   'tlog-upload': { type: 'string' },
   annotation: { type: 'string', short: 'a', multiple: true },
+  notation: { type: 'boolean', default: false },
+  cert: { type: 'string' },
+  'signature-format': { type: 'string' },
+  expiry: { type: 'string' },
+  'timestamp-url': { type: 'string' },
+  'user-metadata': { type: 'string', multiple: true },
 } as const;
 
 export const PACKAGE_HELP = `Usage: ocx package sign <ref> --key FILE [--platform P] [--legacy-tag] [--tlog-upload=false] [-a k=v]...
@@ -26,6 +32,13 @@ bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-
                     comes from COSIGN_PASSWORD, else the first line of stdin
 --tlog-upload=false do not upload to the Rekor transparency log (verifiers then need
                     --insecure-ignore-tlog); the default uploads to the public-good Rekor
+
+ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
+                    [--user-metadata k=v]...
+                    a notation signature (scheme notary.x509) for each platform manifest, stored as a
+                    referrer (tag-schema index when the registry has no referrers API); KEY is an
+                    unencrypted PEM key, CHAIN the PEM chain leaf first. RFC 3161 timestamping
+                    (--timestamp-url) is not supported yet.
 `;
 
 interface PackageValues {
@@ -33,6 +46,62 @@ interface PackageValues {
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
   annotation?: string[];
+  notation?: boolean;
+  cert?: string;
+  'signature-format'?: string;
+  expiry?: string;
+  'timestamp-url'?: string;
+  'user-metadata'?: string[];
+}
+
+/** notation's --expiry duration: hours, minutes and seconds, e.g. 24h, 30m, 3h20m. */
+function parseExpiry(value: string, now: Date): Date {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  const secs = m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0;
+  if (!m || secs <= 0) throw new UsageError(`--expiry must be a duration such as 24h, 30m or 3h20m, not "${value}"`);
+  return new Date(now.getTime() + secs * 1000);
+}
+
+async function runNotationSign(ctx: Context, input: string, values: PackageValues): Promise<number> {
+  if (!values.key || !values.cert) throw new UsageError('package sign --notation needs --key KEY and --cert CHAIN');
+  const format = values['signature-format'] ?? 'jws';
+  if (format !== 'jws' && format !== 'cose') throw new UsageError(`--signature-format must be jws or cose, not "${format}"`);
+  const read = async (flag: string, path: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (e) {
+      throw new CommandFailure(ExitCode.CONFIG, 'config', `cannot read ${flag} ${path}: ${(e as Error).message}`, false);
+    }
+  };
+  const [key, certChain] = [await read('--key', values.key), await read('--cert', values.cert)];
+  const now = new Date();
+  const ref = ctx.parse(input);
+  const { isSignerError, signNotationPackage } = await import('@ocx/signer');
+  let result;
+  try {
+    result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
+      key,
+      certChain,
+      format,
+      now,
+      ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
+      ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+      ...(values['user-metadata'] ? { userMetadata: parseAnnotations(values['user-metadata']) } : {}),
+      ...(ctx.platform ? { platform: ctx.platform } : {}),
+    });
+  } catch (e) {
+    if (isSignerError(e)) throw new CommandFailure(ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
+    throw e;
+  }
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify({ reference: input, digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
+  } else {
+    for (const s of result.signed) {
+      const where = s.platform ? ` [${sanitize(s.platform)}]` : '';
+      ctx.io.stdout(`✓ signed ${shortDigest(s.digest)}${where}: ${s.format} referrer ${s.signature}${s.referrers === 'tag-schema' ? ' (referrers tag schema)' : ''}\n`);
+    }
+  }
+  return ExitCode.OK;
 }
 
 async function readKey(ctx: Context, path: string): Promise<SigningKey> {
@@ -70,6 +139,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
   const [sub, ...rest] = positionals;
   if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
+  if (values.notation) return runNotationSign(ctx, rest[0]!, values);
   if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';
   if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
