@@ -1,0 +1,376 @@
+// `ocx sbom`: lists, summarises and writes the SBOMs attached to one platform manifest, and says
+// whether each is signed. Trust goes through the `ocx verify` family seam: a raw SBOM referrer is
+// signed when a cosign or notation signature on the SBOM manifest verifies; an SBOM from an
+// attestation when the cosign family verifies that attestation on the platform manifest.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import {
+  formatPlatform,
+  hostPlatform,
+  isIndex,
+  parseManifest,
+  referenceTarget,
+  repositoryName,
+  selectPlatform,
+  type Descriptor,
+  type Repository,
+} from '@ocx/oci';
+import {
+  DEFAULT_MAX_SBOM_BYTES,
+  fetchSbomBytes,
+  findSboms,
+  isSbomError,
+  openSbom,
+  summarizeSbom,
+  writeFileAtomic,
+  writeToStream,
+  type SbomFinding,
+  type SbomSummary,
+  type SkippedSbom,
+} from '@ocx/sbom';
+import type { Context } from '../context.ts';
+import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { sanitize, shortDigest } from '../output.ts';
+import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+
+export const SBOM_OPTIONS = {
+  type: { type: 'string' },
+  summary: { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o' },
+  digest: { type: 'string' },
+  'require-signed': { type: 'boolean', default: false },
+  'max-bytes': { type: 'string' },
+  key: { type: 'string' },
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-regexp': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'certificate-oidc-issuer-regexp': { type: 'string' },
+  'trusted-root': { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  'insecure-ignore-tlog': { type: 'boolean', default: false },
+  'notation-config': { type: 'string' },
+  'trust-policy': { type: 'string' },
+  'trust-store': { type: 'string' },
+  'user-metadata': { type: 'string', multiple: true },
+  'verification-time': { type: 'string' },
+} as const;
+
+export const SBOM_HELP = `Usage: ocx sbom <ref> [--platform P] [--type spdx|cyclonedx|syft] [--summary] [--output FILE|-]
+                [--digest D] [--require-signed] [--max-bytes N] [trust flags] [--format text|json]
+
+Finds the SBOMs attached to the platform manifest of <ref>: OCI referrers (oras attach, syft,
+cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3 bundles and legacy
+.att tags) and legacy .sbom tags. Each is bound to the digest ocx resolved.
+
+  --summary          format, version, name, creators, package count, top-level package, licenses
+  --output FILE|-    write exactly the attached bytes (for an attestation: its predicate); the file
+                     appears only once the digest verified. Several matches: pick one with --digest
+  --digest D         the SBOM (document, layer or referrer digest, or a unique prefix) to use
+  --require-signed   only signed SBOMs count: unsigned ones are reported, never written
+  --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
+
+Trust flags are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
+--certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog; notation:
+--notation-config | --trust-policy --trust-store; --verification-time). An SBOM is signed when its
+referrer carries a valid cosign or notation signature, or when it is the predicate of a verified
+cosign attestation.
+
+Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and none signed,
+64 usage (also: several SBOMs match --output), 65 digest mismatch or malformed content.
+`;
+
+const TYPES = ['spdx', 'cyclonedx', 'syft'] as const;
+/** Summaries parse the whole document in memory; @ocx/sbom's own cap applies on top. */
+const SUMMARY_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface SbomValues extends Omit<VerifyFlags, 'attestation' | 'type' | 'all-platforms'> {
+  readonly type?: string;
+  readonly summary?: boolean;
+  readonly output?: string;
+  readonly digest?: string;
+  readonly 'require-signed'?: boolean;
+  readonly 'max-bytes'?: string;
+}
+
+/** A binary sink for `--output -`; the in-process test runner passes one, the CLI uses process.stdout. */
+export interface BinaryStdout {
+  readonly stdoutStream?: Writable & { isTTY?: boolean };
+}
+
+interface Trust {
+  readonly checked: boolean;
+  readonly signed: boolean;
+  readonly signedBy: { family: string; kind: string; format: string; referrer: string; identity?: string; issuer?: string; keyId?: string }[];
+  readonly reasons: string[];
+}
+
+interface Row {
+  readonly finding: SbomFinding;
+  trust: Trust;
+  summary?: SbomSummary;
+  summaryError?: string;
+}
+
+export function parseSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_SBOM_BYTES;
+  const m = /^(\d+)\s*(B|KiB|MiB|GiB)?$/i.exec(value.trim());
+  const unit: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+  const n = m ? Number(m[1]) * unit[(m[2] ?? 'b').toLowerCase()]! : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-bytes must be a size like 536870912 or 512MiB, not "${value}"`);
+  return n;
+}
+
+function parseTime(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new UsageError(`--verification-time must be an RFC 3339 time, not "${value}"`);
+  return t;
+}
+
+function matchesDigest(f: SbomFinding, want: string): boolean {
+  const ids = [f.digest, f.layer.digest, f.referrer.digest];
+  return ids.includes(want) || (want.length >= 'sha256:'.length + 8 && ids.some((d) => d.startsWith(want)));
+}
+
+export async function runSbom(ctx: Context, positionals: string[], values: SbomValues): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('sbom takes exactly one reference');
+  if (values.type !== undefined && !(TYPES as readonly string[]).includes(values.type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, not "${values.type}"`);
+  if (values.digest !== undefined && !/^[a-z0-9]+:[0-9a-f]{8,}$/.test(values.digest)) throw new UsageError(`--digest must be a digest (or a prefix of at least 8 hex digits), not "${values.digest}"`);
+  const maxBytes = parseSize(values['max-bytes']);
+  const now = parseTime(values['verification-time']);
+  const flags: VerifyFlags = { ...pickTrustFlags(values), attestation: false };
+  // Verifiers (sigstore, X.509, CBOR) load on first use, as in run.ts.
+  const { FAMILIES } = await import('../verify/families.ts');
+  const families = FAMILIES.filter((f) => f.applies(flags, ctx));
+  if (values['require-signed'] && families.length === 0) {
+    throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
+  }
+  const toStdout = values.output === '-';
+  const sink = toStdout ? ((ctx.io as BinaryStdout).stdoutStream ?? process.stdout) : undefined;
+  if (sink?.isTTY) throw new UsageError('refusing to write an SBOM to a terminal: redirect stdout or use --output FILE');
+
+  const ref = ctx.parse(positionals[0]!);
+  const repo = ctx.open(ref);
+  const root = await repo.resolve(referenceTarget(ref));
+  const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
+  let subject: Descriptor = root;
+  let platform: string | undefined;
+  if (isIndex(manifest)) {
+    const d = selectPlatform(manifest, ctx.platform ?? hostPlatform());
+    subject = { mediaType: d.mediaType, digest: d.digest, size: d.size };
+    platform = d.platform ? formatPlatform(d.platform) : undefined;
+  }
+
+  const found = await findSboms(repo, subject);
+  let findings = [...found.findings];
+  if (values.type !== undefined) findings = findings.filter((f) => f.kind === values.type);
+  if (values.digest !== undefined) findings = findings.filter((f) => matchesDigest(f, values.digest!));
+  const rows: Row[] = findings.map((finding) => ({ finding, trust: { checked: false, signed: false, signedBy: [], reasons: [] } }));
+  if (families.length > 0 && rows.length > 0) await checkTrust(ctx, flags, families, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows, now);
+
+  const requireSigned = values['require-signed'] === true;
+  if (values.summary) {
+    for (const row of rows) {
+      if (requireSigned && !row.trust.signed) continue;
+      try {
+        const bytes = await fetchSbomBytes(repo, row.finding, { maxBytes: Math.min(maxBytes, SUMMARY_MAX_BYTES) });
+        const f = row.finding;
+        row.summary = summarizeSbom(bytes, f.predicateType ? { predicateType: f.predicateType } : { mediaType: f.mediaType });
+      } catch (err) {
+        if (!isSbomError(err)) throw err;
+        row.summaryError = err.message;
+      }
+    }
+  }
+
+  const report = { reference: positionals[0]!, digest: root.digest, subject: subject.digest, platform, rows, skipped: found.skipped, total: found.findings.length };
+  const print = (written?: { path: string; bytes: number; digest: string }) => {
+    const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0, written);
+    // With --output - stdout carries the SBOM: the report goes to stderr.
+    (toStdout ? ctx.io.stderr : ctx.io.stdout)(doc);
+  };
+
+  if (rows.length === 0) {
+    print();
+    const what = found.findings.length === 0 ? `no SBOM attached to ${sanitize(positionals[0]!)}` : `no SBOM attached to ${sanitize(positionals[0]!)} matches ${values.type !== undefined ? `--type ${values.type}` : ''}${values.digest !== undefined ? ` --digest ${sanitize(values.digest)}` : ''}`;
+    throw new CommandFailure(ExitCode.NOT_FOUND, 'not_found', what);
+  }
+  const eligible = requireSigned ? rows.filter((r) => r.trust.signed) : rows;
+  if (eligible.length === 0) {
+    print();
+    throw new CommandFailure(ExitCode.PERMISSION, 'unsigned', `--require-signed: none of the ${rows.length} SBOM(s) attached carries a valid signature`);
+  }
+  if (values.output === undefined) {
+    print();
+    return ExitCode.OK;
+  }
+  if (eligible.length > 1) {
+    print();
+    throw new CommandFailure(ExitCode.USAGE, 'ambiguous', `${eligible.length} SBOMs match: choose one with --digest (e.g. --digest ${eligible[0]!.finding.digest})`);
+  }
+  const chosen = eligible[0]!.finding;
+  const written = await writeOut(repo, chosen, values.output, sink, ctx, maxBytes);
+  print({ ...written, digest: chosen.digest });
+  return ExitCode.OK;
+}
+
+function pickTrustFlags(v: SbomValues): VerifyFlags {
+  const keys = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'offline', 'insecure-ignore-tlog', 'notation-config', 'trust-policy', 'trust-store', 'user-metadata', 'verification-time'] as const;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (v[k] !== undefined) out[k] = v[k];
+  return out as VerifyFlags;
+}
+
+async function writeOut(repo: Repository, f: SbomFinding, output: string, sink: Writable | undefined, ctx: Context, maxBytes: number): Promise<{ path: string; bytes: number }> {
+  try {
+    if (!sink) return await writeFileAtomic(await openSbom(repo, f, { maxBytes }), resolve(ctx.io.cwd, output));
+    // Bytes reach stdout only after the digest verified: spool to a private temp file first.
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-sbom-'));
+    try {
+      const tmp = await writeFileAtomic(await openSbom(repo, f, { maxBytes }), join(dir, 'sbom'));
+      const bytes = await writeToStream(createReadStream(tmp.path), sink);
+      return { path: '-', bytes };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } catch (err) {
+    if (isSbomError(err)) throw new CommandFailure(ExitCode.DATA, err.code.toLowerCase(), err.message, false);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new CommandFailure(ExitCode.IO, 'io', `cannot write ${output}: ${(err as Error).message}`, false);
+    throw err;
+  }
+}
+
+function who(c: CandidateReport): Pick<Trust['signedBy'][number], 'identity' | 'issuer' | 'keyId'> {
+  return { ...(c.identity ? { identity: c.identity } : {}), ...(c.issuer ? { issuer: c.issuer } : {}), ...(c.keyId ? { keyId: c.keyId } : {}) };
+}
+
+/**
+ * Raw SBOMs: every applicable family, in signature mode, on the SBOM referrer manifest. Attestation
+ * SBOMs: the cosign family in attestation mode (type = the SBOM's predicate) on the platform
+ * manifest; the verified candidate must be the manifest the SBOM came from. The family reports per
+ * manifest, not per layer, so a legacy `.att` manifest with two SBOMs of one predicate type proves neither.
+ */
+async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly VerifierFamily[], platformTarget: VerifyTarget, rows: Row[], now: Date): Promise<void> {
+  const seen = new Set<string>();
+  const quiet: Context = { ...ctx, warn: (m) => (seen.has(m) ? undefined : (seen.add(m), ctx.warn(m))) };
+  const signatureFamilies = await Promise.all(families.map(async (f) => ({ name: f.name, p: await f.prepare(flags, quiet, now) })));
+  const raw = rows.filter((r) => r.finding.source === 'referrer' || r.finding.source === 'legacy-sbom-tag');
+  const byReferrer = new Map<string, Promise<{ family: string; candidates: readonly CandidateReport[]; error?: string }[]>>();
+  for (const row of raw) {
+    const d = row.finding.referrer;
+    if (!byReferrer.has(d.digest)) {
+      const target: VerifyTarget = { ...platformTarget, subject: { mediaType: d.mediaType, digest: d.digest, size: d.size } };
+      byReferrer.set(d.digest, Promise.all(signatureFamilies.map(async (f) => {
+        const r = await f.p.verify(target);
+        return { family: r.family, candidates: r.candidates, ...(r.error ? { error: r.error.message } : {}) };
+      })));
+    }
+  }
+  for (const row of raw) {
+    const reports = await byReferrer.get(row.finding.referrer.digest)!;
+    const ok = reports.flatMap((r) => r.candidates.filter((c) => c.ok && c.kind === 'signature').map((c) => ({ family: r.family, kind: c.kind, format: c.format, referrer: c.referrer, ...who(c) })));
+    const reasons = ok.length ? [] : reports.flatMap((r) => [...(r.error ? [`${r.family}: ${r.error}`] : []), ...r.candidates.flatMap((c) => c.reasons.map((x) => `${r.family} ${shortDigest(c.referrer)}: ${x}`))]);
+    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok, reasons: reasons.length ? reasons : ok.length ? [] : ['no signature on the SBOM referrer'] };
+  }
+
+  const atts = rows.filter((r) => r.finding.source === 'bundle-attestation' || r.finding.source === 'legacy-att');
+  const cosign = families.find((f) => f.name === 'cosign');
+  if (atts.length === 0) return;
+  if (!cosign) {
+    for (const row of atts) row.trust = { checked: false, signed: false, signedBy: [], reasons: ['attestations are verified by cosign: pass --key or --certificate-identity'] };
+    return;
+  }
+  const types = [...new Set(atts.map((r) => r.finding.predicateType!))];
+  const reports = new Map<string, { candidates: readonly CandidateReport[]; error?: string }>();
+  for (const pt of types) {
+    const prepared = await cosign.prepare({ ...flags, attestation: true, type: pt }, quiet, now);
+    const r = await prepared.verify(platformTarget);
+    reports.set(pt, { candidates: r.candidates, ...(r.error ? { error: r.error.message } : {}) });
+  }
+  for (const row of atts) {
+    const f = row.finding;
+    const r = reports.get(f.predicateType!)!;
+    const siblings = atts.filter((o) => o.finding.referrer.digest === f.referrer.digest && o.finding.predicateType === f.predicateType).length;
+    const mine = r.candidates.filter((c) => c.referrer === f.referrer.digest && c.kind === 'attestation');
+    const ok = siblings === 1 ? mine.filter((c) => c.ok) : [];
+    const reasons = ok.length
+      ? []
+      : siblings > 1
+        ? [`${siblings} ${f.predicateType} attestations share manifest ${shortDigest(f.referrer.digest)}; the verifier reports per manifest, so none is proven`]
+        : [...(r.error ? [r.error] : []), ...mine.flatMap((c) => c.reasons), ...(mine.length === 0 ? ['cosign did not verify this attestation'] : [])];
+    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok.map((c) => ({ family: 'cosign', kind: c.kind, format: c.format, referrer: c.referrer, ...who(c) })), reasons };
+  }
+}
+
+interface Report {
+  readonly reference: string;
+  readonly digest: string;
+  readonly subject: string;
+  readonly platform?: string;
+  readonly rows: Row[];
+  readonly skipped: readonly SkippedSbom[];
+  readonly total: number;
+}
+
+function toJson(r: Report, written?: { path: string; bytes: number; digest: string }): unknown {
+  return {
+    reference: r.reference,
+    digest: r.digest,
+    subject: r.subject,
+    ...(r.platform ? { platform: r.platform } : {}),
+    sboms: r.rows.map(({ finding: f, trust, summary, summaryError }) => ({
+      source: f.source,
+      format: f.kind,
+      mediaType: f.mediaType,
+      ...(f.predicateType ? { predicateType: f.predicateType } : {}),
+      ...(f.artifactType ? { artifactType: f.artifactType } : {}),
+      digest: f.digest,
+      size: f.size,
+      referrer: f.referrer.digest,
+      layer: f.layer.digest,
+      ...(f.tag ? { tag: f.tag } : {}),
+      signed: trust.signed,
+      trust,
+      ...(summary ? { summary } : {}),
+      ...(summaryError ? { summaryError } : {}),
+    })),
+    skipped: r.skipped,
+    ...(written ? { written } : {}),
+  };
+}
+
+function renderText(r: Report, trustChecked: boolean, written?: { path: string; bytes: number; digest: string }): string {
+  const out: string[] = [];
+  const where = r.platform ? ` [${r.platform}] ${shortDigest(r.subject)}` : '';
+  out.push(`${r.rows.length} SBOM(s) for ${sanitize(r.reference)}@${shortDigest(r.digest)}${where}${r.rows.length < r.total ? ` (${r.total} attached)` : ''}`);
+  for (const { finding: f, trust, summary, summaryError } of r.rows) {
+    const mark = !trustChecked ? '?' : trust.signed ? '✓' : '✗';
+    const state = !trustChecked ? 'not checked' : trust.signed ? 'signed' : 'unsigned';
+    out.push(`  ${mark} ${f.kind} ${f.source} ${sanitize(f.digest)} ${f.size} bytes (${state})`);
+    out.push(`      media type ${sanitize(f.mediaType)}, referrer ${sanitize(f.referrer.digest)}${f.tag ? ` via tag ${sanitize(f.tag)}` : ''}`);
+    for (const s of trust.signedBy) {
+      const id = s.identity ? ` identity=${sanitize(s.identity)}${s.issuer ? ` issuer=${sanitize(s.issuer)}` : ''}` : s.keyId ? ` key=${sanitize(s.keyId)}` : '';
+      out.push(`      signed: ${s.family} ${s.kind} ${shortDigest(s.referrer)} (${s.format})${id}`);
+    }
+    if (trustChecked && !trust.signed) for (const reason of trust.reasons.slice(0, 5)) out.push(`      - ${sanitize(reason)}`);
+    if (summary) out.push(...summaryLines(summary).map((l) => `      ${l}`));
+    if (summaryError) out.push(`      summary: ${sanitize(summaryError)}`);
+  }
+  for (const s of r.skipped) out.push(`  skipped ${s.source} ${sanitize(s.referrer)}: ${sanitize(s.reason)}`);
+  if (written) out.push(`wrote ${written.bytes} bytes (${written.digest}) to ${sanitize(written.path)}`);
+  return `${out.join('\n')}\n`;
+}
+
+function summaryLines(s: SbomSummary): string[] {
+  const lines = [`${s.format} ${s.specVersion} (${s.encoding})${s.name ? ` "${sanitize(s.name)}"` : ''}${s.serialNumber ? ` ${sanitize(s.serialNumber)}` : ''}: ${s.packageCount} packages`];
+  if (s.topLevel) lines.push(`top level: ${sanitize(s.topLevel.name)}${s.topLevel.version ? `@${sanitize(s.topLevel.version)}` : ''}`);
+  if (s.creators.length || s.createdAt) lines.push(`created${s.createdAt ? ` ${sanitize(s.createdAt)}` : ''}${s.creators.length ? ` by ${s.creators.slice(0, 3).map(sanitize).join(', ')}` : ''}`);
+  if (s.licenses.length) lines.push(`licenses: ${s.licenses.slice(0, 8).map((l) => `${sanitize(l.expression)} (${l.count})`).join(', ')}${s.licenses.length > 8 ? `, … ${s.licenses.length - 8} more` : ''}`);
+  if (s.packagesWithoutLicense) lines.push(`${s.packagesWithoutLicense} package(s) without license information`);
+  if (s.hintMismatch) lines.push('note: the media/predicate type names another format than the bytes contain');
+  return lines;
+}
