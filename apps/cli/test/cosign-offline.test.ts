@@ -1,0 +1,123 @@
+import net from 'node:net';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createEmulator, type Emulator } from '@ocx/testkit';
+import type { Context } from '../src/context.ts';
+import { run } from '../src/run.ts';
+import { createCosignFamily } from '../src/verify/cosign.ts';
+import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+
+// Issue 3: with --trusted-root or --offline, no socket is opened other than the registry's. The
+// registry here is the emulator behind an injected fetch, so the registry needs no socket at all and
+// ANY connection attempt (TUF, Rekor, OCSP, a stray fetch) is a failure.
+
+let attempts: string[] = [];
+const realConnect = net.Socket.prototype.connect;
+
+beforeEach(() => {
+  attempts = [];
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+    const o = args[0] as { host?: string; port?: number; path?: string } | number;
+    attempts.push(typeof o === 'object' && o !== null ? `${o.host ?? o.path ?? '?'}:${o.port ?? ''}` : String(o));
+    this.destroy(new Error('socket opened during an offline test'));
+    return this;
+  } as typeof net.Socket.prototype.connect;
+});
+afterEach(() => {
+  net.Socket.prototype.connect = realConnect;
+});
+
+async function ocxOffline(emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(
+    args,
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home', ...env }, cwd: process.cwd() },
+    { fetch: emu.fetch as typeof fetch },
+  );
+  return { code, stdout, stderr };
+}
+
+describe('no socket with --trusted-root or --offline', () => {
+  const emu = createEmulator();
+  let keys: KeyFiles;
+  let fixtureRef: string;
+  const host = 'registry.test';
+
+  beforeAll(async () => {
+    keys = await keyFiles();
+    const fixture = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
+    fixtureRef = `${host}/fixture/empty@${(await pushAttestationFixture(fixture.repo)).digest}`;
+    const pkg = repoAt(host, 'pkg/app', emu.fetch as typeof fetch);
+    await pushPackage(pkg.repo, 'offline', 'v1');
+    await Promise.all([fixture.client.close(), pkg.client.close()]);
+    return () => keys.cleanup();
+  });
+
+  it('the guard sees a connection attempt', async () => {
+    // (not port 9: fetch refuses the bad ports without connecting)
+    await fetch('http://127.0.0.1:59999/').catch(() => undefined);
+    expect(attempts).not.toEqual([]);
+  });
+
+  it('keyless attestation with --trusted-root', async () => {
+    const r = await ocxOffline(emu, ['verify', fixtureRef, '--attestation', '--type', 'custom', '--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', FIXTURE.trustedRoot]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(attempts).toEqual([]);
+  });
+
+  it('keyless with --offline and no trusted root is a configuration error, not a TUF fetch', async () => {
+    const r = await ocxOffline(emu, ['verify', fixtureRef, '--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--offline']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/--offline keyless verification needs --trusted-root/);
+    expect(attempts).toEqual([]);
+  });
+
+  it('ocx package sign, then verify --key --offline (with and without --insecure-ignore-tlog)', async () => {
+    const ref = `${host}/pkg/app:v1`;
+    const s = await ocxOffline(emu, ['package', 'sign', ref, '--key', keys.priv, '--tlog-upload=false']);
+    expect(s.code, s.stderr).toBe(0);
+    const ok = await ocxOffline(emu, ['verify', ref, '--key', keys.pub, '--offline', '--insecure-ignore-tlog', '--all-platforms']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const strict = await ocxOffline(emu, ['verify', ref, '--key', keys.pub, '--offline', '--all-platforms']);
+    expect(strict.code).toBe(65);
+    expect(attempts).toEqual([]);
+  });
+});
+
+describe('the public-good root (TUF) is loaded only when needed', () => {
+  function fakeContext(): Context {
+    return { io: { env: { OCX_HOME: '/tmp/ocx-home-test' }, stdout: () => {}, stderr: () => {}, cwd: '/' }, warn: () => {} } as unknown as Context;
+  }
+  const now = new Date('2026-01-01T00:00:00Z');
+  const keyless = { 'certificate-identity': FIXTURE.identity, 'certificate-oidc-issuer': FIXTURE.issuer };
+
+  it('keyless without --trusted-root or --offline asks TUF, with its cache under the ocx home', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { loadTrustedRoot } = await import('@ocx/cosign');
+    const root = loadTrustedRoot(await readFile(FIXTURE.trustedRoot));
+    const load = vi.fn(async () => root);
+    await createCosignFamily({ loadPublicGoodRoot: load }).prepare(keyless, fakeContext(), now);
+    expect(load).toHaveBeenCalledWith({ cachePath: '/tmp/ocx-home-test/sigstore-tuf' });
+  });
+
+  it('does not ask TUF with --trusted-root, --offline, or a key with --insecure-ignore-tlog', async () => {
+    const keys = await keyFiles();
+    try {
+      const load = vi.fn(async () => {
+        throw new Error('TUF must not be used');
+      });
+      const family = createCosignFamily({ loadPublicGoodRoot: load });
+      await family.prepare({ ...keyless, 'trusted-root': FIXTURE.trustedRoot }, fakeContext(), now);
+      await family.prepare({ key: keys.pub, offline: true }, fakeContext(), now);
+      await family.prepare({ key: keys.pub, 'insecure-ignore-tlog': true }, fakeContext(), now);
+      expect(load).not.toHaveBeenCalled();
+    } finally {
+      await keys.cleanup();
+    }
+  });
+
+  it('a TUF failure is a temporary failure naming the ways around it', async () => {
+    const family = createCosignFamily({ loadPublicGoodRoot: async () => Promise.reject(new Error('mirror unreachable')) });
+    await expect(family.prepare(keyless, fakeContext(), now)).rejects.toMatchObject({ exitCode: 75, message: expect.stringMatching(/mirror unreachable.*--trusted-root FILE or --offline/) });
+  });
+});
