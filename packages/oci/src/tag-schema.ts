@@ -61,7 +61,10 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
   const random = options.random ?? Math.random;
   let confirmations = 0;
   let conditional = false;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  // Other writers seen at work (index changed under us, lost entries, 412s): confirm for longer.
+  let contended = false;
+  let lastSeen: string | undefined;
+  for (let attempt = 1; attempt <= maxAttempts + 8; attempt++) {
     const current = await store.readIndex(tag);
     let index = emptyIndex();
     if (current) {
@@ -71,24 +74,33 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
       }
       index = parsed;
     }
+    const seen = index.manifests.map((d) => d.digest).join(',');
+    if (lastSeen !== undefined && seen !== lastSeen) contended = true;
+    lastSeen = seen;
     const present = new Set(index.manifests.map((d) => d.digest));
     const missing = entries.filter((e, i) => !present.has(e.digest) && entries.findIndex((x) => x.digest === e.digest) === i);
     if (missing.length === 0) {
       // With working conditional writes one read-back proves it; without, a writer that read before
-      // our write may still land after it, so look again a few times, spaced out.
+      // our write may still land after it, so look again, spaced out, longer when others are writing.
       confirmations++;
-      if (conditional || confirmations >= 3) return;
-      await sleep(50 + random() * 200);
+      if (conditional && !contended) return;
+      if (confirmations >= (contended ? 6 : 2)) return;
+      await sleep(contended ? 200 + random() * 400 : 50 + random() * 100);
       continue;
     }
+    if (confirmations > 0) contended = true;
     confirmations = 0;
+    if (attempt > maxAttempts) break;
     const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing] };
     conditional = current?.etag !== undefined;
     try {
-      await store.writeIndex(tag, new TextEncoder().encode(JSON.stringify(next)), current?.etag);
+      const bytes = new TextEncoder().encode(JSON.stringify(next));
+      await store.writeIndex(tag, bytes, current?.etag);
+      lastSeen = next.manifests.map((d) => d.digest).join(',');
     } catch (err) {
       if (!isOciError(err, 'CONFLICT')) throw err;
       conditional = false;
+      contended = true;
       await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
     }
   }

@@ -16,6 +16,8 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
   readonly onWarning?: (message: string) => void;
   readonly userAgent?: string;
+  /** Retries of idempotent requests on transient answers (default 3). */
+  readonly retries?: number;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
@@ -32,6 +34,24 @@ export interface RequestSpec {
 }
 
 const MAX_REDIRECTS = 5;
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+function backoff(attempt: number, retryAfter: string | null): number {
+  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined;
+  if (seconds !== undefined) return Math.min(10_000, seconds * 1000);
+  return 100 * 2 ** attempt * (0.5 + Math.random());
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new OciError('ABORTED', 'aborted'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new OciError('ABORTED', 'aborted'));
+    }, { once: true });
+  });
+}
 
 /**
  * One client per process and set of options: connection pool, token cache, capability cache and
@@ -81,6 +101,28 @@ export class RegistryClient {
    * redirects followed by hand so Authorization never reaches another host.
    */
   async request(host: string, spec: RequestSpec): Promise<Response> {
+    // Idempotent reads are retried on transient answers (429, 500, 502–504) and connection resets,
+    // honouring Retry-After up to 10 s: registries under write load (distribution 2.8 racing on a tag
+    // link) and rate limiters answer that way.
+    const idempotent = spec.method === 'GET' || spec.method === 'HEAD';
+    const retries = idempotent ? (this.options.retries ?? 3) : 0;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await this.#requestOnce(host, spec);
+      } catch (err) {
+        if (attempt >= retries || !isOciError(err, 'NETWORK')) throw err;
+        await delay(backoff(attempt, null), spec.signal);
+        continue;
+      }
+      if (attempt >= retries || !RETRYABLE.has(res.status)) return res;
+      const wait = backoff(attempt, res.headers.get('retry-after'));
+      await res.body?.cancel().catch(() => undefined);
+      await delay(wait, spec.signal);
+    }
+  }
+
+  async #requestOnce(host: string, spec: RequestSpec): Promise<Response> {
     const scope = `repository:${spec.repository}:${spec.push ? 'pull,push' : 'pull'}`;
     const release = await this.#semaphore.acquire();
     try {

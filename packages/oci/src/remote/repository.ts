@@ -8,7 +8,7 @@ import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
 import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import { readCapped } from './http.ts';
+import { errorFromResponse, readCapped } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
 
 /** Tag-index writes are serialised and coalesced per registry/repository/tag in this process. */
@@ -155,6 +155,9 @@ export class RemoteRepository implements Repository {
   async push(desc: Descriptor, content: Uint8Array, options: CallOptions & { mountFrom?: string } = {}): Promise<PushResult> {
     if (isManifestMediaType(desc.mediaType)) return this.#pushManifest(desc, content, desc.digest, options.signal);
     verifyDigest(content, desc.digest, 'blob to push');
+    // Skip what the registry has (as oras does); it also keeps concurrent writers of one shared
+    // blob (the empty config) from racing in distribution's upload path.
+    if (await this.exists(desc, options)) return {};
     await pushBlob(this.#target, desc, content, options.signal, options.mountFrom);
     return {};
   }
@@ -192,7 +195,15 @@ export class RemoteRepository implements Repository {
     verifyDigest(content, desc.digest, 'manifest to push');
     const { manifest } = parseManifest(content, desc.mediaType);
     const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
-    const res = await this.client.request(this.host, spec);
+    let res = await this.client.request(this.host, spec);
+    // distribution links a just-uploaded blob asynchronously under concurrent uploads of the same
+    // digest and answers MANIFEST_BLOB_UNKNOWN meanwhile: retry a couple of times.
+    for (let retry = 0; retry < 3 && res.status === 400; retry++) {
+      const err = await errorFromResponse(res, 'PUT', spec.url, `pushing manifest ${desc.digest}`);
+      if (!err.errors.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN')) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+      res = await this.client.request(this.host, spec);
+    }
     if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `pushing manifest ${desc.digest}`);
     await res.body?.cancel();
     const stored = res.headers.get(HEADER_DOCKER_CONTENT_DIGEST);
