@@ -107,6 +107,23 @@ for (const target of targets) {
       expect(theirs.code, theirs.stderr).toBe(0);
     }, 180_000);
 
+    it('cosign v2 experimental OCI 1.1 referrers and legacy .att attestations', async () => {
+      const { ref } = await fresh();
+      const r = await runPeer('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', ...HTTP, '-y', ref], { sandbox, env: { COSIGN_PASSWORD: PASSWORD, COSIGN_EXPERIMENTAL: '1' } });
+      expect(r.code, r.stderr).toBe(0);
+      const sbom = join(sandbox.dir, 'sbom-v2.spdx.json');
+      await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', packages: [] }));
+      await cosignOk('cosign2', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, '--tlog-upload=false', ...HTTP, '-y', ref]);
+      const sig = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
+      expect(sig.code, sig.stdout).toBe(0);
+      expect(JSON.parse(sig.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-oci11', ok: true });
+      const att = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--attestation', '--type', 'spdxjson', '--format', 'json']);
+      expect(att.code, att.stdout).toBe(0);
+      expect(JSON.parse(att.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true, kind: 'attestation' });
+      const other = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--attestation', '--type', 'slsaprovenance1']);
+      expect(other.code).not.toBe(0);
+    }, 180_000);
+
     it('what ocx package sign --key writes, cosign v3 verifies (bundle) and cosign v2 verifies (--legacy-tag)', async () => {
       const bundled = await fresh();
       const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false'], { COSIGN_PASSWORD: PASSWORD });
