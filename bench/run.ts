@@ -10,7 +10,7 @@ import { pushImage, pushReferrer } from '../packages/oci/test/helpers.ts';
 
 const LATENCY_MS = 25;
 const RUNS = Number(process.env.OCX_BENCH_RUNS ?? 3);
-const cli = join(repoRoot, 'apps/cli/dist/ocx.mjs');
+const cli = join(repoRoot, 'apps/cli/dist/bin/ocx.mjs');
 
 function ensureCli(): void {
   if (existsSync(cli) && !process.env.OCX_BENCH_REBUILD) return;

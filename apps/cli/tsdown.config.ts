@@ -12,8 +12,9 @@ export default defineConfig([
     clean: false,
     deps: { alwaysBundle: () => true, onlyBundle: false },
     inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
-    // One file, but verifiers loaded through import() stay lazy inside it.
-    outputOptions: { inlineDynamicImports: true },
+    // Verifiers and the custom-TLS transport load through import(): as separate chunks they are not
+    // even parsed by `ocx discover`, which keeps start-up near Node's own.
+    outDir: 'dist/bin',
     banner: { js: '#!/usr/bin/env node\nimport { createRequire as __ocxCreateRequire } from "node:module"; const require = __ocxCreateRequire(import.meta.url);' },
   },
 ]);
