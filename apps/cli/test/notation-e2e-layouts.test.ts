@@ -1,8 +1,10 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { copyLayout, E2E, makeNotationConfig, policyFile, registryTargets } from './notation-helpers.ts';
+import { copyLayout, E2E, layoutDir, makeNotationConfig, policyFile, registryTargets } from './notation-helpers.ts';
 
 // notation's own e2e layouts, copied into a registry, verified under notation's e2e trust
 // policies; expected verdicts from notation's e2e suite (fixtures SOURCES.md).
@@ -91,6 +93,47 @@ for (const target of registryTargets) {
       expect(r.code).toBe(78);
       expect(r.stdout).toContain(`${reg.host}/e2e-valid-signature`);
       expect(r.stdout).toContain(`${config}/trustpolicy.json`);
+    });
+  });
+}
+
+// The two timestamped layouts carry testcert7 (self-signed, not shipped as a trust store file): its
+// certificate is taken from the envelope's x5c. The countersigning TSA (Microsoft) is not among the
+// e2e tsa roots, so a policy that verifies timestamps fails authenticTimestamp.
+async function leafFromLayout(name: string, envelopeDigest: string): Promise<string> {
+  const jws = JSON.parse(await readFile(join(layoutDir(name), 'blobs', 'sha256', envelopeDigest), 'utf8')) as { header: { x5c: string[] } };
+  const dir = await mkdtemp(join(tmpdir(), 'ocx-testcert7-'));
+  const file = join(dir, 'testcert7.crt');
+  await writeFile(file, `-----BEGIN CERTIFICATE-----\n${jws.header.x5c[0]!.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`);
+  return file;
+}
+
+const TSA_ROOTS = ['globalsignTSARoot.cer', 'DigiCertTSARootSHA384.cer'].map((f) => fixturePath(E2E, 'config/timestamp', f));
+const TS_ROWS = [
+  { layout: 'e2e-with-timestamped-signature', policy: 'trustpolicy.json', at: '2025-01-21T10:00:00Z', code: 0 },
+  { layout: 'e2e-with-timestamped-signature', policy: 'trustpolicy.json', at: '2025-06-01T00:00:00Z', code: 65, says: /expiry validation failed/ },
+  { layout: 'e2e-with-timestamped-signature', policy: 'timestamp_trustpolicy.json', at: '2025-01-21T10:00:00Z', code: 65, says: /authenticTimestamp validation failed/ },
+  { layout: 'e2e-with-timestamped-signature', policy: 'timestamp_after_cert_expiry_trustpolicy.json', at: '2025-01-21T10:00:00Z', code: 0 },
+  { layout: 'e2e-with-invalid-timestamped-signature', policy: 'trustpolicy.json', at: '2025-01-21T10:00:00Z', code: 0 },
+  { layout: 'e2e-with-invalid-timestamped-signature', policy: 'timestamp_trustpolicy.json', at: '2025-01-21T10:00:00Z', code: 65, says: /authenticTimestamp validation failed/ },
+];
+
+for (const target of registryTargets) {
+  describe.skipIf(!target.available)(`notation e2e timestamped layouts in ${target.name}`, () => {
+    let reg: { host: string; stop(): Promise<void> };
+    let testcert7: string;
+    beforeAll(async () => {
+      reg = await target.start();
+      for (const l of ['e2e-with-timestamped-signature', 'e2e-with-invalid-timestamped-signature']) await copyLayout(l, reg.host, l);
+      testcert7 = await leafFromLayout('e2e-with-timestamped-signature', '603ff134e97a' + (await readdir(join(layoutDir('e2e-with-timestamped-signature'), 'blobs', 'sha256'))).find((f) => f.startsWith('603ff134e97a'))!.slice(12));
+    }, 60_000);
+    afterAll(async () => reg?.stop());
+
+    it.each(TS_ROWS)('$layout under $policy at $at → exit $code', async (row) => {
+      const config = await makeNotationConfig(row.policy, { 'ca:e2e': [testcert7], 'tsa:e2e': TSA_ROOTS });
+      const r = await ocx(['verify', `${reg.host}/${row.layout}:v1`, '--notation-config', config, '--no-cache', '--verification-time', row.at]);
+      expect(r.code, r.stdout + r.stderr).toBe(row.code);
+      if (row.says) expect(r.stdout).toMatch(row.says);
     });
   });
 }
