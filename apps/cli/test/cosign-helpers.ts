@@ -69,15 +69,12 @@ export const FIXTURE = {
   issuer: 'https://github.com/login/oauth',
 };
 
-/** Pushes the empty image and attaches the fixture bundle as a v0.3 referrer, as cosign's own test does. */
-export async function pushAttestationFixture(repo: RemoteRepository): Promise<Descriptor> {
-  const blobs = (d: string) => fixturePath('cosign/derived-ggcr-empty-image/blobs/sha256', d.slice('sha256:'.length));
-  await pushBytes(repo, 'application/vnd.docker.container.image.v1+json', await readFile(blobs(FIXTURE.configDigest)));
-  const subject = await pushBytes(repo, 'application/vnd.docker.distribution.manifest.v2+json', await readFile(blobs(FIXTURE.manifestDigest)));
+/** Attaches a bundle as a v0.3 referrer of `subject` (cosign pkg/oci/remote/write.go WriteReferrer shape). */
+export async function attachBundle(repo: RemoteRepository, subject: Descriptor, bundle: object | Uint8Array, annotations: Record<string, string>): Promise<Descriptor> {
   const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-  const layer = await pushBytes(repo, bundleType, await readFile(FIXTURE.bundle));
+  const layer = await pushBytes(repo, bundleType, bundle instanceof Uint8Array ? bundle : encodeJson(bundle));
   await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
-  await pushBytes(
+  return pushBytes(
     repo,
     MEDIA_TYPE_OCI_MANIFEST,
     encodeJson({
@@ -87,12 +84,19 @@ export async function pushAttestationFixture(repo: RemoteRepository): Promise<De
       config: EMPTY_DESCRIPTOR,
       layers: [layer],
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: {
-        'dev.sigstore.bundle.content': 'dsse-envelope',
-        'dev.sigstore.bundle.predicateType': 'https://cosign.sigstore.dev/attestation/v1',
-        'org.opencontainers.image.created': '2025-02-28T00:00:00Z',
-      },
+      annotations: { 'org.opencontainers.image.created': '2025-02-28T00:00:00Z', ...annotations },
     }),
   );
+}
+
+/** Pushes the empty image and attaches the fixture bundle as a v0.3 referrer, as cosign's own test does. */
+export async function pushAttestationFixture(repo: RemoteRepository): Promise<Descriptor> {
+  const blobs = (d: string) => fixturePath('cosign/derived-ggcr-empty-image/blobs/sha256', d.slice('sha256:'.length));
+  await pushBytes(repo, 'application/vnd.docker.container.image.v1+json', await readFile(blobs(FIXTURE.configDigest)));
+  const subject = await pushBytes(repo, 'application/vnd.docker.distribution.manifest.v2+json', await readFile(blobs(FIXTURE.manifestDigest)));
+  await attachBundle(repo, subject, await readFile(FIXTURE.bundle), {
+    'dev.sigstore.bundle.content': 'dsse-envelope',
+    'dev.sigstore.bundle.predicateType': 'https://cosign.sigstore.dev/attestation/v1',
+  });
   return subject;
 }

@@ -1,7 +1,9 @@
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attachBundle, FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // `ocx package sign --key` → `ocx verify --key` on the emulator, and the keyless cosign attestation
 // fixture, all without a socket beyond the loopback registry.
@@ -65,6 +67,33 @@ describe('ocx package sign + ocx verify (cosign, key)', () => {
     const arm = await ocx(['verify', ref, '--key', keys.pub, '--insecure-ignore-tlog', '--platform', 'linux/arm64']);
     expect(arm.code).toBe(79);
     expect(arm.stdout).toMatch(/no signatures found/);
+  });
+
+  it('verifies a message-signature bundle over the subject manifest bytes', async () => {
+    const { repo, client } = repoAt(server.host, 'pkg/msg');
+    const pkg = await pushPackage(repo, 'msg', 'v1');
+    const bytes = await repo.fetch(pkg.amd64);
+    const pem = await readFile(keys.priv, 'utf8');
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
+      messageSignature: {
+        messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(bytes).digest('base64') },
+        signature: sign('sha256', bytes, createPrivateKey(pem)).toString('base64'),
+      },
+    };
+    await attachBundle(repo, pkg.amd64, bundle, { 'dev.sigstore.bundle.content': 'message-signature' });
+    await client.close();
+    const ok = await ocx(['verify', `${server.host}/pkg/msg:v1`, '--key', keys.pub, '--insecure-ignore-tlog', '--platform', 'linux/amd64', '--format', 'json']);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ ok: true, kind: 'signature', format: 'cosign-bundle' });
+    // The same signature claimed for the other platform is a digest mismatch.
+    const { repo: r2, client: c2 } = repoAt(server.host, 'pkg/msg');
+    await attachBundle(r2, pkg.arm64, bundle, { 'dev.sigstore.bundle.content': 'message-signature' });
+    await c2.close();
+    const bad = await ocx(['verify', `${server.host}/pkg/msg:v1`, '--key', keys.pub, '--insecure-ignore-tlog', '--platform', 'linux/arm64']);
+    expect(bad.code).toBe(65);
+    expect(bad.stdout).toMatch(/digest mismatch/);
   });
 
   it('usage and configuration errors', async () => {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  BUNDLE_ANNOTATIONS,
   COSIGN_SIGN_PREDICATE_TYPE,
   createTrust,
   findCosign,
@@ -158,7 +159,12 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
     ...(s.predicateType !== undefined ? { predicateType: s.predicateType } : {}),
     ...(signal ? { signal } : {}),
   });
+  // A message-signature bundle signs the subject manifest bytes themselves (BUNDLE_SPEC.md); fetch
+  // them (digest-checked by the repository) only when the listing announces one.
+  const wantsBytes = !attestationMode && found.candidates.some((c) => c.format === 'cosign-bundle' && c.manifest.annotations?.[BUNDLE_ANNOTATIONS.content] === 'message-signature');
+  const subjectBytes = wantsBytes ? await target.repo.fetch(target.subject, signal ? { signal } : {}) : undefined;
   const base = {
+    ...(subjectBytes ? { subjectBytes } : {}),
     trust: s.trust,
     subjectDigest: target.subject.digest,
     insecureIgnoreTlog: s.insecureIgnoreTlog,
