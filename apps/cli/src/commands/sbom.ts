@@ -130,6 +130,12 @@ function parseTime(value: string | undefined): Date {
   return t;
 }
 
+/** The shortest-to-explain digest that picks exactly this SBOM with --digest among `all`. */
+function selector(f: SbomFinding, all: readonly SbomFinding[]): string {
+  for (const d of [f.digest, f.layer.digest, f.referrer.digest]) if (all.filter((o) => matchesDigest(o, d)).length === 1) return d;
+  return f.layer.digest;
+}
+
 function matchesDigest(f: SbomFinding, want: string): boolean {
   const ids = [f.digest, f.layer.digest, f.referrer.digest];
   return ids.includes(want) || (want.length >= 'sha256:'.length + 8 && ids.some((d) => d.startsWith(want)));
@@ -186,7 +192,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
     }
   }
 
-  const report = { reference: positionals[0]!, digest: root.digest, subject: subject.digest, platform, rows, skipped: found.skipped, total: found.findings.length };
+  const report = { reference: positionals[0]!, digest: root.digest, subject: subject.digest, platform, rows, skipped: found.skipped, total: found.findings.length, all: found.findings };
   const print = (written?: { path: string; bytes: number; digest: string }) => {
     const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0, written);
     // With --output - stdout carries the SBOM: the report goes to stderr.
@@ -209,7 +215,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   }
   if (eligible.length > 1) {
     print();
-    throw new CommandFailure(ExitCode.USAGE, 'ambiguous', `${eligible.length} SBOMs match: choose one with --digest (e.g. --digest ${eligible[0]!.finding.digest})`);
+    throw new CommandFailure(ExitCode.USAGE, 'ambiguous', `${eligible.length} SBOMs match: choose one with --digest (e.g. --digest ${selector(eligible[0]!.finding, found.findings)})`);
   }
   const chosen = eligible[0]!.finding;
   const written = await writeOut(repo, chosen, values.output, sink, ctx, maxBytes);
@@ -314,6 +320,7 @@ interface Report {
   readonly rows: Row[];
   readonly skipped: readonly SkippedSbom[];
   readonly total: number;
+  readonly all: readonly SbomFinding[];
 }
 
 function toJson(r: Report, written?: { path: string; bytes: number; digest: string }): unknown {
@@ -330,6 +337,7 @@ function toJson(r: Report, written?: { path: string; bytes: number; digest: stri
       ...(f.artifactType ? { artifactType: f.artifactType } : {}),
       digest: f.digest,
       size: f.size,
+      selector: selector(f, r.all),
       referrer: f.referrer.digest,
       layer: f.layer.digest,
       ...(f.tag ? { tag: f.tag } : {}),
@@ -352,6 +360,8 @@ function renderText(r: Report, trustChecked: boolean, written?: { path: string; 
     const state = !trustChecked ? 'not checked' : trust.signed ? 'signed' : 'unsigned';
     out.push(`  ${mark} ${f.kind} ${f.source} ${sanitize(f.digest)} ${f.size} bytes (${state})`);
     out.push(`      media type ${sanitize(f.mediaType)}, referrer ${sanitize(f.referrer.digest)}${f.tag ? ` via tag ${sanitize(f.tag)}` : ''}`);
+    const sel = selector(f, r.all);
+    if (sel !== f.digest) out.push(`      select with --digest ${sanitize(sel)}`);
     for (const s of trust.signedBy) {
       const id = s.identity ? ` identity=${sanitize(s.identity)}${s.issuer ? ` issuer=${sanitize(s.issuer)}` : ''}` : s.keyId ? ` key=${sanitize(s.keyId)}` : '';
       out.push(`      signed: ${s.family} ${s.kind} ${shortDigest(s.referrer)} (${s.format})${id}`);

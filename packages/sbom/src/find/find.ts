@@ -75,8 +75,10 @@ export async function findSboms(repo: SbomRepository, subject: Descriptor, optio
     if (at.startsWith(BUNDLE_ARTIFACT_PREFIX)) {
       // Bundles are classified from the listing annotation before anything is fetched; a bundle that
       // does not announce an SBOM predicate is some other signature or attestation.
+      // Tag-schema indexes (registries without the referrers API) carry no annotations: such a
+      // bundle is classified from its manifest's own annotations once fetched.
       const pt = d.annotations?.[BUNDLE_PREDICATE_ANNOTATION];
-      if (pt !== undefined && isSbomPredicateType(pt)) jobs.push({ source: 'bundle-attestation', desc: d });
+      if (pt === undefined || isSbomPredicateType(pt)) jobs.push({ source: 'bundle-attestation', desc: d });
       continue;
     }
     jobs.push({ source: 'referrer', desc: d });
@@ -99,9 +101,11 @@ export async function findSboms(repo: SbomRepository, subject: Descriptor, optio
   return { findings: results.flatMap((r) => r.findings), skipped: [...results.flatMap((r) => r.skipped), ...skipped] };
 }
 
+/** Known SBOMs first, then bundles the listing did not classify, then unclassified referrers. */
 function rank(j: Job): number {
+  if (j.source === 'bundle-attestation') return j.desc.annotations?.[BUNDLE_PREDICATE_ANNOTATION] === undefined ? 1 : 0;
   if (j.source !== 'referrer') return 0;
-  return isSbomMediaType(j.desc.artifactType ?? '') ? 0 : 1;
+  return isSbomMediaType(j.desc.artifactType ?? '') ? 0 : 2;
 }
 
 async function resolveTag(env: Env, suffix: 'att' | 'sbom'): Promise<{ tag: string; desc: Descriptor } | undefined> {
@@ -137,6 +141,8 @@ async function load(env: Env, job: Job): Promise<Loaded> {
     case 'legacy-sbom-tag':
       return { findings: rawLayers(env, manifest, artifactType).map((layer) => rawFinding(base, layer, artifactType)), skipped: [] };
     case 'bundle-attestation': {
+      const pt = manifest.annotations?.[BUNDLE_PREDICATE_ANNOTATION];
+      if (pt === undefined || !isSbomPredicateType(pt)) return { findings: [], skipped: [] };
       if (manifest.layers.length !== 1 || !manifest.layers[0]!.mediaType.startsWith(BUNDLE_ARTIFACT_PREFIX)) {
         throw new SbomError('INVALID_STATEMENT', `bundle referrer ${desc.digest} does not hold exactly one Sigstore bundle layer`);
       }
