@@ -123,3 +123,62 @@ describe('findCosign', () => {
     expect(emu.log.some((e) => e.path.includes('e'.repeat(64)))).toBe(false);
   });
 });
+
+describe('loading hostile candidates', () => {
+  it('reports each malformed candidate and still verifies the good one', async () => {
+    const { repo } = setup();
+    const key = newKey();
+    const img = await pushImage(repo, 'hostile');
+    const { blob, manifest } = await import('./registry.ts');
+    const { EMPTY_DESCRIPTOR } = await import('@ocx/oci');
+    const BT = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+    const subject = { mediaType: img.mediaType, digest: img.digest, size: img.size };
+    await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
+    const push = async (layers: { content: string; mediaType: string; size?: number }[]) => {
+      const descs = [];
+      for (const l of layers) {
+        const b = blob(l.content, l.mediaType);
+        await repo.push(b.desc, b.bytes);
+        descs.push(l.size === undefined ? b.desc : { ...b.desc, size: l.size });
+      }
+      const m = manifest({ artifactType: BT, config: EMPTY_DESCRIPTOR, layers: descs, subject, annotations: SIGN });
+      await repo.push(m.desc, m.bytes);
+    };
+    await push([{ content: 'not json', mediaType: BT }]);
+    await push([{ content: '{}', mediaType: BT }, { content: '[]', mediaType: BT }]);
+    await push([{ content: '{}', mediaType: 'text/plain' }]);
+    await push([{ content: 'x', mediaType: BT, size: 1024 * 1024 }]);
+    await pushBundleReferrer(repo, img, keyDsseBundle(key, statement(hex(img), COSIGN_SIGN_PREDICATE_TYPE)), SIGN);
+    const found = await findCosign(repo, img, { mode: 'signature' });
+    expect(found.candidates).toHaveLength(5);
+    const trust = createTrust({ keys: [key.pem] });
+    const outcomes = await verifyCandidates(repo, img.digest, found.candidates, {
+      verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true }),
+      accept: () => false, // load all of them
+    });
+    const lines = outcomes.map((o) => (o.error ? o.error.message : o.result!.ok ? 'ok' : o.result!.reasons[0]!));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'ok',
+        expect.stringMatching(/bundle is not valid JSON/),
+        expect.stringMatching(/has 2 layers, not 1/),
+        expect.stringMatching(/has a text\/plain layer, not a Sigstore bundle/),
+        expect.stringMatching(/declares 1048576 bytes, over the 524288-byte cap/),
+      ]),
+    );
+  });
+
+  it('a legacy layer with a malformed signature annotation is reported, not thrown', async () => {
+    const { repo } = setup();
+    const img = await pushImage(repo, 'bad-legacy');
+    await pushLegacySig(repo, img, [{ payload: simpleSigningPayload(img.digest), annotations: { [COSIGN_ANNOTATIONS.signature]: '!!!' } }]);
+    const found = await findCosign(repo, img, { mode: 'signature' });
+    const outcomes = await verifyCandidates(repo, img.digest, found.candidates, {
+      verify: () => {
+        throw new Error('not reached');
+      },
+      accept: () => true,
+    });
+    expect(outcomes[0]!.error!.message).toMatch(/not base64/);
+  });
+});
