@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { pushImage, pushReferrer } from '../packages/oci/test/helpers.ts';
+import { verifyBench } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
 // emulator adds 25 ms per request, so request counts dominate wall time as on a real WAN registry.
@@ -112,3 +113,4 @@ const want = (name: string) => only.size === 0 || only.has(name);
 ensureCli();
 if (want('discover')) await discoverBench();
 if (want('race')) await raceBench();
+if (want('verify')) await verifyBench(cli, printTable);

@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { EMPTY_DESCRIPTOR, digestOf, encodeJson, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
+import { pushImage } from '../packages/oci/test/helpers.ts';
+
+// `pnpm bench sbom`: a generated 256 MiB CycloneDX SBOM attached on docker-registry 2.8, fetched once
+// with `ocx sbom --output FILE` and once with curl from the same blob URL. Targets: ocx throughput
+// ≥ 80% of curl's, peak RSS of the ocx process ≤ 150 MiB (bounded-memory streaming).
+
+const SIZE = 256 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const defaultCli = join(repoRoot, 'apps/cli/dist/bin/ocx.mjs');
+
+/** Writes a valid CycloneDX document of exactly `size` bytes in 1 MiB writes, hashing as it goes. */
+async function generateSbom(path: string, size: number): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  const head = '{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[';
+  const tail = ']}\n';
+  let written = 0;
+  const write = async (s: string) => {
+    const b = Buffer.from(s);
+    hash.update(b);
+    written += b.byteLength;
+    if (!out.write(b)) await once(out, 'drain');
+  };
+  await write(head);
+  let i = 0;
+  let batch = '';
+  for (;;) {
+    const c = `${i ? ',' : ''}{"type":"library","name":"pkg-${i}","version":"1.${i % 100}.0","purl":"pkg:npm/pkg-${i}@1.${i % 100}.0","licenses":[{"license":{"id":"MIT"}}]}`;
+    if (written + batch.length + c.length + tail.length + 1 > size) break;
+    batch += c;
+    i++;
+    if (batch.length >= MiB) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  await write(batch);
+  // JSON allows trailing whitespace: pad to the exact size.
+  await write(' '.repeat(size - written - tail.length) + tail);
+  out.end();
+  await once(out, 'close');
+  return { digest: `sha256:${hash.digest('hex')}`, size: written };
+}
+
+async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
+  for await (const c of createReadStream(path, { highWaterMark: MiB })) yield c as Buffer;
+}
+
+interface Measured {
+  readonly ms: number;
+  readonly code: number;
+  readonly stderr: string;
+  readonly maxRssKiB?: number;
+}
+
+/** Runs a command under `/usr/bin/time -v` when present (peak RSS), else polls /proc VmHWM. */
+function measure(cmd: string, args: string[]): Promise<Measured> {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = timeBin ? spawn(timeBin, ['-v', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let hwm = 0;
+    const poll = timeBin
+      ? undefined
+      : setInterval(() => {
+          readFile(`/proc/${child.pid}/status`, 'utf8')
+            .then((s) => (hwm = Math.max(hwm, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0))))
+            .catch(() => undefined);
+        }, 20);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      const rss = timeBin ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? NaN) : hwm;
+      resolve({ ms: performance.now() - start, code: code ?? 1, stderr, ...(Number.isFinite(rss) && rss > 0 ? { maxRssKiB: rss } : {}) });
+    });
+  });
+}
+
+export async function sbomBench(cli: string = defaultCli): Promise<void> {
+  if (!registryBinary('distribution2')) {
+    console.log('\nocx sbom --output vs curl: n/a (docker-registry 2.8 not installed)');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'ocx-bench-sbom-'));
+  const reg = await startRegistry('distribution2');
+  const client = new RegistryClient({});
+  try {
+    const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'bench/sbom' });
+    const src = join(dir, 'bom.cdx.json');
+    const gen = await generateSbom(src, SIZE);
+    const layer: Descriptor = { mediaType: 'application/vnd.cyclonedx+json', digest: gen.digest, size: gen.size };
+    await repo.pushStream(layer, fileChunks(src));
+    const subject = await pushImage(repo, 'sbom-bench', 'v1');
+    await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
+    const bytes = encodeJson({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPE_OCI_MANIFEST,
+      artifactType: 'application/vnd.cyclonedx+json',
+      config: EMPTY_DESCRIPTOR,
+      layers: [layer],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    });
+    await repo.push({ mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(bytes), size: bytes.byteLength }, bytes);
+
+    const ocxOut = join(dir, 'ocx.json');
+    const curlOut = join(dir, 'curl.json');
+    const ours = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
+    if (ours.code !== 0) throw new Error(`ocx sbom failed: ${ours.stderr.slice(0, 2000)}`);
+    const theirs = await measure('curl', ['-sSfL', '-o', curlOut, `${reg.url}/v2/bench/sbom/blobs/${gen.digest}`]);
+    if (theirs.code !== 0) throw new Error(`curl failed: ${theirs.stderr.slice(0, 2000)}`);
+    for (const f of [ocxOut, curlOut]) if ((await stat(f)).size !== gen.size) throw new Error(`${f} is not ${gen.size} bytes`);
+
+    const mibs = (m: Measured) => gen.size / MiB / (m.ms / 1000);
+    const ratio = mibs(ours) / mibs(theirs);
+    const rss = (m: Measured) => (m.maxRssKiB ? `${(m.maxRssKiB / 1024).toFixed(0)}` : 'n/a');
+    printTable(`ocx sbom --output vs curl: one ${(gen.size / MiB).toFixed(0)} MiB SBOM blob on docker-registry 2.8, one run each`, ['tool', 'wall ms', 'MiB/s', 'peak RSS MiB'], [
+      ['ocx sbom', ours.ms.toFixed(0), mibs(ours).toFixed(0), rss(ours)],
+      ['curl', theirs.ms.toFixed(0), mibs(theirs).toFixed(0), rss(theirs)],
+    ]);
+    const rssOk = ours.maxRssKiB !== undefined && ours.maxRssKiB / 1024 <= 150;
+    console.log(`throughput: ocx ${(ratio * 100).toFixed(0)}% of curl (target ≥ 80%: ${ratio >= 0.8 ? 'met' : 'MISSED'}); ocx peak RSS ${rss(ours)} MiB (target ≤ 150: ${rssOk ? 'met' : 'MISSED'})`);
+  } finally {
+    await client.close();
+    await reg.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+// Run alone: `node --conditions=@ocx/source --import tsx bench/sbom.ts`.
+if (import.meta.url === `file://${process.argv[1]}`) await sbomBench();
