@@ -124,6 +124,18 @@ for (const target of targets) {
       expect(other.code).not.toBe(0);
     }, 180_000);
 
+    it('a cosign v3 signature on the image index counts for its platforms, and the report says so', async () => {
+      const { tagRef, repository } = await fresh();
+      const { repo, client } = repoAt(reg.host, repository);
+      const index = await repo.resolve('v1');
+      await client.close();
+      await cosignOk('cosign3', ['sign', '--key', key(), ...V3_OFFLINE, ...HTTP, '-y', `${reg.host}/${repository}@${index.digest}`]);
+      const r = await ocx(['verify', tagRef, '--key', pub(), '--insecure-ignore-tlog', '--platform', 'linux/arm64', '--format', 'json']);
+      expect(r.code, r.stdout).toBe(0);
+      const t = JSON.parse(r.stdout).results[0].targets[0];
+      expect(t).toMatchObject({ platform: 'linux/arm64', verified: true, signedAt: 'index' });
+    }, 120_000);
+
     it('what ocx package sign --key writes, cosign v3 verifies (bundle) and cosign v2 verifies (--legacy-tag)', async () => {
       const bundled = await fresh();
       const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false'], { COSIGN_PASSWORD: PASSWORD });
