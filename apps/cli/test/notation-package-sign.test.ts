@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { copyLayout, registryTargets } from './notation-helpers.ts';
@@ -46,6 +48,41 @@ for (const target of registryTargets) {
       const o = await ocx(['verify', ref, '--notation-config', sandbox.notationConfigDir, '--user-metadata', 'ci=ocx', '--no-cache']);
       expect(o.code, o.stdout).toBe(0);
       expect(o.stdout).toMatch(new RegExp(`notation-${format}`));
+    });
+
+    it('an image index: each platform manifest gets a notation signature that notation and ocx --all-platforms verify', async () => {
+      const client = new RegistryClient({});
+      const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'pkg-multi' });
+      const put = async (mediaType: string, value: unknown): Promise<Descriptor> => {
+        const b = new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+        const d = { mediaType, digest: `sha256:${createHash('sha256').update(b).digest('hex')}`, size: b.length };
+        await repo.push(d, b);
+        return d;
+      };
+      try {
+        const cfg = await put('application/vnd.oci.empty.v1+json', '{}');
+        const platforms: Descriptor[] = [];
+        for (const arch of ['amd64', 'arm64']) {
+          const layer = await put('application/vnd.oci.image.layer.v1.tar', `layer for ${arch}\n`);
+          const m = await put('application/vnd.oci.image.manifest.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [layer] });
+          platforms.push({ ...m, platform: { os: 'linux', architecture: arch } });
+        }
+        const index = await put('application/vnd.oci.image.index.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: platforms });
+        await repo.tag(index, 'v1');
+        const keys = join(sandbox.notationConfigDir, 'localkeys');
+        const s = await ocx(['package', 'sign', `${reg.host}/pkg-multi:v1`, '--notation', '--key', join(keys, 'ocx-pkg.key'), '--cert', join(keys, 'ocx-pkg.crt'), '--format', 'json', '--no-cache']);
+        expect(s.code, s.stdout + s.stderr).toBe(0);
+        const signed = JSON.parse(s.stdout).signed as { digest: string; platform: string }[];
+        expect(signed.map((x) => x.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+        for (const p of platforms) {
+          const n = await notation(['verify', '--insecure-registry', `${reg.host}/pkg-multi@${p.digest}`]);
+          expect(n.code, n.stdout + n.stderr).toBe(0);
+        }
+        const o = await ocx(['verify', `${reg.host}/pkg-multi:v1`, '--all-platforms', '--notation-config', sandbox.notationConfigDir, '--no-cache']);
+        expect(o.code, o.stdout).toBe(0);
+      } finally {
+        await client.close();
+      }
     });
 
     it('usage errors: missing --cert, bad format, bad expiry, timestamp URL', async () => {
