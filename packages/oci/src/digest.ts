@@ -85,3 +85,13 @@ export class DigestVerifier {
     }
   }
 }
+
+/** Passes `content` through, checking size and digest as it flows; the mismatch surfaces at the end. */
+export async function* verifyingStream(content: AsyncIterable<Uint8Array>, digest: string, size: number | undefined, what = 'blob'): AsyncGenerator<Uint8Array> {
+  const verifier = new DigestVerifier(digest, size, what);
+  for await (const chunk of content) {
+    verifier.update(chunk);
+    yield chunk;
+  }
+  verifier.finish();
+}

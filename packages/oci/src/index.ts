@@ -1,6 +1,6 @@
 export { copy } from './copy.ts';
 export type { CopyOptions, CopyResult } from './copy.ts';
-export { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, parseDigest, verifyDigest } from './digest.ts';
+export { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
 export type { DigestAlgorithm, ParsedDigest } from './digest.ts';
 export { discover } from './discover.ts';
 export type { DiscoverNode, DiscoverOptions, DiscoverResult } from './discover.ts';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DigestVerifier, assertVerifiableDigest, isDigest, parseDigest, verifyDigest } from './digest.ts';
+import { assertVerifiableDigest, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
 import { OciError } from './errors.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { isIndex, isManifestMediaType, parseIndex, parseManifest, referrerDescriptor } from './manifest.ts';
@@ -118,15 +118,7 @@ export class LayoutRepository implements Repository {
     });
     if (!st.isFile()) throw new OciError('LAYOUT', `${p} is not a regular file`);
     if (st.size !== desc.size) throw new OciError('SIZE_MISMATCH', `${desc.digest}: expected ${desc.size} bytes, found ${st.size}`);
-    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob');
-    const stream = createReadStream(p, { highWaterMark: 1024 * 1024 });
-    return (async function* () {
-      for await (const chunk of stream) {
-        verifier.update(chunk as Buffer);
-        yield chunk as Buffer;
-      }
-      verifier.finish();
-    })();
+    return verifyingStream(createReadStream(p, { highWaterMark: 1024 * 1024 }), desc.digest, desc.size, 'blob');
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
@@ -179,15 +171,7 @@ export class LayoutRepository implements Repository {
 
   async pushStream(desc: Descriptor, content: AsyncIterable<Uint8Array>): Promise<void> {
     if (await this.exists(desc)) return;
-    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob to push');
-    async function* checked() {
-      for await (const chunk of content) {
-        verifier.update(chunk);
-        yield chunk;
-      }
-      verifier.finish();
-    }
-    await this.#writeBlob(desc.digest, checked());
+    await this.#writeBlob(desc.digest, verifyingStream(content, desc.digest, desc.size, 'blob to push'));
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, verifyDigest } from '../digest.ts';
+import { assertVerifiableDigest, digestOf, isDigest, verifyDigest, verifyingStream } from '../digest.ts';
 import { OciError } from '../errors.ts';
 import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescriptor } from '../manifest.ts';
 import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
@@ -108,7 +108,6 @@ export class RemoteRepository implements Repository {
         yield bytes;
       })();
     }
-    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob');
     const spec = { method: 'GET' as const, url: `/v2/${this.repository}/blobs/${desc.digest}`, repository: this.repository, signal: options.signal };
     const res = await this.client.request(this.host, spec);
     if (res.status === 404) {
@@ -121,25 +120,8 @@ export class RemoteRepository implements Repository {
       await res.body?.cancel();
       throw new OciError('SIZE_MISMATCH', `blob ${desc.digest}: registry sends ${declared} bytes, descriptor says ${desc.size}`);
     }
-    const body = res.body;
-    return (async function* () {
-      if (!body) {
-        verifier.finish();
-        return;
-      }
-      const reader = body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          verifier.update(value);
-          yield value;
-        }
-        verifier.finish();
-      } finally {
-        await reader.cancel().catch(() => undefined);
-      }
-    })();
+    // A body ReadableStream is async-iterable; leaving the loop early cancels it.
+    return verifyingStream(res.body ?? emptyStream(), desc.digest, desc.size, 'blob');
   }
 
   async exists(desc: Descriptor, options: CallOptions = {}): Promise<boolean> {
@@ -169,15 +151,7 @@ export class RemoteRepository implements Repository {
 
   async pushStream(desc: Descriptor, content: AsyncIterable<Uint8Array>, options: CallOptions = {}): Promise<void> {
     // The registry verifies the digest of what we stream (PUT ?digest=); we verify as we send too.
-    const verifier = new DigestVerifier(desc.digest, desc.size, 'blob to push');
-    async function* checked() {
-      for await (const chunk of content) {
-        verifier.update(chunk);
-        yield chunk;
-      }
-      verifier.finish();
-    }
-    await pushBlobStream(this.#target, desc, checked(), options.signal);
+    await pushBlobStream(this.#target, desc, verifyingStream(content, desc.digest, desc.size, 'blob to push'), options.signal);
   }
 
   /** Pushes a manifest under its digest and tags it. */
@@ -278,3 +252,5 @@ export class RemoteRepository implements Repository {
     return isIndexMediaType(desc.mediaType);
   }
 }
+
+async function* emptyStream(): AsyncGenerator<Uint8Array> {}
