@@ -182,3 +182,20 @@ describe('loading hostile candidates', () => {
     expect(outcomes[0]!.error!.message).toMatch(/not base64/);
   });
 });
+
+describe('loadPublicGoodRoot', () => {
+  it('wraps TUF failures in a CosignError (unknown mirror: fails before any request)', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadPublicGoodRoot } = await import('../src/index.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-tuf-'));
+    try {
+      const err = await loadPublicGoodRoot({ cachePath: dir, mirrorURL: 'http://127.0.0.1:59999' }).catch((e: unknown) => e);
+      expect(isCosignError(err, 'INVALID_TRUSTED_ROOT')).toBe(true);
+      expect((err as Error).message).toMatch(/public-good trusted root through TUF/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
