@@ -119,7 +119,8 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
       out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error)}`);
       continue;
     }
-    out.push(`${r.verified ? '✓' : '✗'} ${sanitize(r.reference)}@${shortDigest(r.digest!)}`);
+    const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
+    out.push(`${r.verified ? '✓' : '✗'} ${pinned}`);
     for (const t of r.targets) {
       const where = t.platform ? ` [${t.platform}] ${shortDigest(t.digest)}` : '';
       if (where) out.push(`  ${t.verified ? '✓' : '✗'}${where}`);
