@@ -72,7 +72,7 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
   --require-signed   only signed SBOMs count: unsigned ones are reported, never written
   --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
 
-Trust flags are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
+Trust is checked only when trust flags are given. They are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
 --certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog; notation:
 --notation-config | --trust-policy --trust-store; --verification-time). An SBOM is signed when its
 referrer carries a valid cosign or notation signature, or when it is the predicate of a verified
@@ -148,9 +148,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   const maxBytes = parseSize(values['max-bytes']);
   const now = parseTime(values['verification-time']);
   const flags: VerifyFlags = { ...pickTrustFlags(values), attestation: false };
-  // Verifiers (sigstore, X.509, CBOR) load on first use, as in run.ts.
-  const { FAMILIES } = await import('../verify/families.ts');
-  const families = FAMILIES.filter((f) => f.applies(flags, ctx));
+  // Verifiers (sigstore, X.509, CBOR) take ~300 ms to load: only when trust is asked for. Unlike
+  // `ocx verify`, a default notation configuration alone does not turn checking on.
+  const wantsTrust = values['require-signed'] === true || Object.entries(flags).some(([k, v]) => k !== 'attestation' && k !== 'verification-time' && v !== false && v !== undefined);
+  const families = wantsTrust ? (await import('../verify/families.ts')).FAMILIES.filter((f) => f.applies(flags, ctx)) : [];
   if (values['require-signed'] && families.length === 0) {
     throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
   }
