@@ -302,7 +302,7 @@ async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly V
     const f = row.finding;
     const r = reports.get(f.predicateType!)!;
     const siblings = atts.filter((o) => o.finding.referrer.digest === f.referrer.digest && o.finding.predicateType === f.predicateType).length;
-    const mine = r.candidates.filter((c) => c.referrer === f.referrer.digest && c.kind === 'attestation');
+    const mine = r.candidates.filter((c) => c.referrer === f.referrer.digest && c.kind === 'attestation' && (c.predicateType === undefined || c.predicateType === f.predicateType));
     const ok = siblings === 1 ? mine.filter((c) => c.ok) : [];
     const reasons = ok.length
       ? []
