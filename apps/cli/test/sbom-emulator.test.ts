@@ -133,6 +133,30 @@ describe('ocx sbom on the emulator', () => {
     }
   });
 
+  it('picks the platform manifest of an index (--platform)', async () => {
+    const amd = await pushImage(repo, 'idx-amd64');
+    const arm = await pushImage(repo, 'idx-arm64');
+    const index = new TextEncoder().encode(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { ...amd, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    }));
+    const idx = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: digestOf(index), size: index.byteLength };
+    await repo.push(idx, index);
+    await repo.tag(idx, 'multi');
+    await attachRaw(repo, arm, 'application/spdx+json', SPDX, 'application/spdx+json');
+    const r = await ocx(['sbom', `${host}/cli/app:multi`, '--platform', 'linux/arm64', '--format', 'json', '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.subject).toBe(arm.digest);
+    expect(doc.platform).toBe('linux/arm64');
+    expect(doc.sboms).toHaveLength(1);
+    expect((await ocx(['sbom', `${host}/cli/app:multi`, '--platform', 'linux/amd64', '--no-cache'])).code).toBe(79);
+  });
+
   it('--max-bytes caps what is fetched', async () => {
     const r = await ocx(['sbom', `${host}/cli/app:v1`, '--digest', spdxLayer, '--output', join(dir, 'big.json'), '--max-bytes', '10', '--no-cache']);
     expect(r.code).toBe(65);

@@ -116,6 +116,34 @@ for (const referrersApi of [true, false]) {
   });
 }
 
+describe('findSboms with a listing that carries no annotations (tag-schema indexes written by cosign v3)', () => {
+  it('classifies bundle referrers from their own manifest annotations', async () => {
+    const emu = createEmulator();
+    const server = await emu.listen();
+    const client = new RegistryClient({});
+    try {
+      const repo = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'bare/app' });
+      const a = await pushImage(repo, 'a');
+      await attachBundle(repo, a, statement(a.digest, 'https://spdx.dev/Document', JSON.parse(SPDX)), 'https://spdx.dev/Document');
+      await attachBundle(repo, a, statement(a.digest, 'https://slsa.dev/provenance/v1', {}), 'https://slsa.dev/provenance/v1');
+      const bare = {
+        resolve: repo.resolve.bind(repo),
+        fetch: repo.fetch.bind(repo),
+        fetchStream: repo.fetchStream.bind(repo),
+        async *referrers(subject: Descriptor) {
+          for await (const page of repo.referrers(subject)) yield page.map(({ annotations: _drop, ...d }) => d);
+        },
+      };
+      const r = await findSboms(bare, a, { legacyTags: false });
+      expect(r.findings.map((f) => `${f.source} ${f.kind}`)).toEqual(['bundle-attestation spdx']);
+      expect(r.skipped).toEqual([]);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
 describe('findSboms against a hostile listing', () => {
   it('skips a referrer whose manifest names another subject', async () => {
     const emu = createEmulator();
