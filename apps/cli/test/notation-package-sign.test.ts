@@ -85,7 +85,7 @@ for (const target of registryTargets) {
       }
     });
 
-    it('usage errors: missing --cert, bad format, bad expiry, timestamp URL', async () => {
+    it('usage errors: missing --cert, bad format, bad expiry, timestamp URL without its root', async () => {
       const ref = `${reg.host}/pkg-jws:v1`;
       const keys = join(sandbox.notationConfigDir, 'localkeys');
       const base = ['package', 'sign', ref, '--notation', '--key', join(keys, 'ocx-pkg.key')];
@@ -94,7 +94,7 @@ for (const target of registryTargets) {
       expect((await ocx([...base, '--cert', join(keys, 'ocx-pkg.crt'), '--expiry', 'tomorrow'])).code).toBe(64);
       const ts = await ocx([...base, '--cert', join(keys, 'ocx-pkg.crt'), '--timestamp-url', 'http://127.0.0.1:9/tsa']);
       expect(ts.code).toBe(78);
-      expect(ts.stderr).toMatch(/timestamping/);
+      expect(ts.stderr).toMatch(/--timestamp-root-cert/);
     });
   });
 }

@@ -10,3 +10,5 @@ export { buildCoseEnvelope, buildEnvelope, buildJwsEnvelope } from './notation/e
 export type { EnvelopeInput, NotationSignatureFormat } from './notation/envelope.ts';
 export { signNotationPackage } from './notation/package.ts';
 export type { NotationSigned, SignNotationPackageOptions, SignNotationPackageResult } from './notation/package.ts';
+export { buildTimestampRequest, parseTimestampResponse, requestTimestamp } from './notation/timestamp.ts';
+export type { RequestTimestampOptions, TimestampHash } from './notation/timestamp.ts';

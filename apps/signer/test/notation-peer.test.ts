@@ -5,6 +5,7 @@ import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
 import { signNotation } from '@ocx/signer';
 import { makePki, P256 } from './notation-pki.ts';
+import { startTsa, type TestTsa } from './notation-tsa.ts';
 
 // What signNotation writes (JWS and COSE) passes real `notation verify`, with notation's own
 // `cert generate-test` key (self-signed) and with a root → leaf chain of ours.
@@ -36,6 +37,7 @@ for (const target of targets) {
     let reg: { host: string; stop(): Promise<void> };
     let sandbox: PeerSandbox;
     let client: RegistryClient;
+    let tsa: TestTsa;
     const notation = (args: string[]) => runPeer('notation', args, { sandbox });
 
     beforeAll(async () => {
@@ -49,15 +51,30 @@ for (const target of targets) {
       await mkdir(store, { recursive: true });
       await writeFile(join(store, 'root.pem'), pki.rootPem);
       await writeFile(join(sandbox.notationConfigDir, 'pki.json'), JSON.stringify(pki));
+      tsa = await startTsa();
+      const tsaStore = join(sandbox.notationConfigDir, 'truststore', 'x509', 'tsa', 'ocx-tsa');
+      await mkdir(tsaStore, { recursive: true });
+      await writeFile(join(tsaStore, 'tsa-root.pem'), tsa.rootPem);
       await writeFile(
         join(sandbox.notationConfigDir, 'trustpolicy.json'),
         JSON.stringify({
           version: '1.0',
-          trustPolicies: [{ name: 'ocx-signer', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ocx-test', 'ca:ocx-pki'], trustedIdentities: ['*'] }],
+          trustPolicies: [
+            { name: 'ocx-signer', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ocx-test', 'ca:ocx-pki'], trustedIdentities: ['*'] },
+            // With a tsa store notation requires and verifies the RFC 3161 countersignature.
+            {
+              name: 'ocx-timestamped',
+              registryScopes: [`${reg.host}/signed/ts-jws`, `${reg.host}/signed/ts-cose`],
+              signatureVerification: { level: 'strict', verifyTimestamp: 'always' },
+              trustStores: ['ca:ocx-pki', 'tsa:ocx-tsa'],
+              trustedIdentities: ['*'],
+            },
+          ],
         }),
       );
     }, 120_000);
     afterAll(async () => {
+      await tsa?.close();
       await client?.close();
       await reg?.stop();
       await sandbox?.cleanup();
@@ -93,6 +110,31 @@ for (const target of targets) {
       expect(doc.Signatures[0]!.mediaType).toBe(format === 'jws' ? 'application/jose+json' : 'application/cose');
       expect(doc.Signatures[0]!.signedAttributes.signingScheme).toBe('notary.x509');
       expect(doc.Signatures[0]!.userDefinedAttributes).toEqual({ by: 'ocx' });
+    });
+
+    it.each(['jws', 'cose'] as const)('timestamped %s (RFC 3161, our TSA): notation verify checks the countersignature and passes', async (format) => {
+      const repoName = `signed/ts-${format}`;
+      const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
+      const subject = await pushSubject(repo, `timestamped ${format}\n`);
+      const before = tsa.requests;
+      await signNotation({ repo, subject, ...(await keys('chain')), format, timestampUrl: tsa.url, timestampRootCert: tsa.rootPem });
+      expect(tsa.requests).toBe(before + 1);
+      const ref = `${reg.host}/${repoName}@${subject.digest}`;
+      const v = await notation(['verify', '--insecure-registry', '--verbose', ref]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      const i = await notation(['inspect', '--insecure-registry', '--output', 'json', ref]);
+      const doc = JSON.parse(i.stdout) as { Signatures: { unsignedAttributes: { timestampSignature?: { timestamp?: string } } }[] };
+      expect(doc.Signatures[0]!.unsignedAttributes.timestampSignature).toBeDefined();
+    });
+
+    it('a signature without a countersignature fails where the policy names a tsa store (notation agrees)', async () => {
+      const repoName = 'signed/ts-jws';
+      const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
+      const subject = await pushSubject(repo, 'not timestamped\n');
+      await signNotation({ repo, subject, ...(await keys('chain')), format: 'jws' });
+      const v = await notation(['verify', '--insecure-registry', '--verbose', `${reg.host}/${repoName}@${subject.digest}`]);
+      expect(v.code).not.toBe(0);
+      expect(v.stderr + v.stdout).toMatch(/timestamp/i);
     });
   });
 }

@@ -35,7 +35,16 @@ function keyUsage(byte: number, unusedBits: number): ArrayBuffer {
   return new asn1js.BitString({ valueHex: new Uint8Array([byte]).buffer, unusedBits }).toBER(false);
 }
 
-async function makeCert(subject: [string, string][], issuer: [string, string][], publicKey: Key, signingKey: Key, hash: string, ca: boolean, serial: number): Promise<pkijs.Certificate> {
+export async function makeCert(
+  subject: [string, string][],
+  issuer: [string, string][],
+  publicKey: Key,
+  signingKey: Key,
+  hash: string,
+  ca: boolean,
+  serial: number,
+  eku: { oid: string; critical: boolean } = { oid: '1.3.6.1.5.5.7.3.3', critical: false },
+): Promise<pkijs.Certificate> {
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = new asn1js.Integer({ value: serial });
@@ -48,13 +57,14 @@ async function makeCert(subject: [string, string][], issuer: [string, string][],
   cert.extensions = [
     new pkijs.Extension({ extnID: '2.5.29.19', critical: true, extnValue: bc.toSchema().toBER(false) }),
     new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: ca ? keyUsage(0x06, 1) : keyUsage(0x80, 7) }),
-    ...(ca ? [] : [new pkijs.Extension({ extnID: '2.5.29.37', critical: false, extnValue: new pkijs.ExtKeyUsage({ keyPurposes: ['1.3.6.1.5.5.7.3.3'] }).toSchema().toBER(false) })]),
+    ...(ca ? [] : [new pkijs.Extension({ extnID: '2.5.29.37', critical: eku.critical, extnValue: new pkijs.ExtKeyUsage({ keyPurposes: [eku.oid] }).toSchema().toBER(false) })]),
   ];
   await cert.sign(signingKey, hash, engine);
   return cert;
 }
 
-const pem = (label: string, der: ArrayBuffer | Uint8Array) => `-----BEGIN ${label}-----\n${Buffer.from(der as ArrayBuffer).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
+export const engineFor = engine;
+export const pem = (label: string, der: ArrayBuffer | Uint8Array) => `-----BEGIN ${label}-----\n${Buffer.from(der as ArrayBuffer).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
 
 export async function makePki(alg: Alg, leafCn = 'ocx-signer'): Promise<TestPki> {
   const gen = () => subtle.generateKey(alg as never, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;

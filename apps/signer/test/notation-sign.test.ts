@@ -4,6 +4,7 @@ import { parseCertificates, parseSignatureEnvelope, verifyNotationSignature } fr
 import { createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { isSignerError, signNotation } from '@ocx/signer';
 import { makePki, P256, P384, RSA3072, type TestPki } from './notation-pki.ts';
+import { startTsa, type TestTsa } from './notation-tsa.ts';
 
 // What signNotation writes: the envelope verifies with @ocx/notation, the manifest follows the
 // notary storage rules. Real `notation verify` over it is in notation-peer.test.ts.
@@ -86,10 +87,53 @@ describe('signNotation', () => {
     expect(r.ok).toBe(true);
   });
 
-  it('refuses a key that is not the leaf certificate key, and timestamp URLs (not implemented)', async () => {
+  it('refuses a key that is not the leaf certificate key, and a TSA URL without its root', async () => {
     const err1 = await signNotation({ repo, subject, key: pkis.p256!.keyPem, certChain: pkis.rsa!.chainPem }).catch((e) => e);
     expect(isSignerError(err1, 'INVALID_KEY')).toBe(true);
     const err2 = await signNotation({ repo, subject, key: pkis.rsa!.keyPem, certChain: pkis.rsa!.chainPem, timestampUrl: 'http://127.0.0.1:9/tsa' }).catch((e) => e);
     expect(isSignerError(err2, 'INVALID_OPTIONS')).toBe(true);
+  });
+
+  describe('RFC 3161 timestamp', () => {
+    let tsa: TestTsa;
+    beforeAll(async () => {
+      tsa = await startTsa();
+    }, 30_000);
+    afterAll(async () => tsa?.close());
+
+    it.each(['jws', 'cose'] as const)('%s: the countersignature verifies against the tsa store', async (format) => {
+      tsa.mode = 'grant';
+      const pki = pkis.p256!;
+      const now = new Date();
+      const res = await signNotation({ repo, subject, key: pki.keyPem, certChain: pki.chainPem, format, now, timestampUrl: tsa.url, timestampRootCert: tsa.rootPem });
+      const { manifest } = await fetchReferrer(repo, res.descriptor, subject.digest);
+      if (isIndex(manifest)) throw new Error('index');
+      const envelope = await repo.fetch(manifest.layers[0]!);
+      const parsed = parseSignatureEnvelope(envelope, manifest.layers[0]!.mediaType);
+      expect(parsed.unsignedAttributes.timestampSignature?.length).toBeGreaterThan(100);
+      const r = await verifyNotationSignature(envelope, manifest.layers[0]!.mediaType, {
+        subject,
+        trustAnchors: { ca: parseCertificates(pki.rootPem), tsa: parseCertificates(tsa.rootPem) },
+        now,
+      });
+      expect(r.checks.authenticTimestamp).toMatchObject({ status: 'ok' });
+      expect(Math.abs(r.timestamp!.genTime.getTime() - now.getTime())).toBeLessThan(5000);
+    });
+
+    it.each(['reject', 'garbage', 'wrong-nonce'] as const)('a TSA answer that is %s fails signing with a reason', async (mode) => {
+      tsa.mode = mode;
+      const pki = pkis.p256!;
+      const err = await signNotation({ repo, subject, key: pki.keyPem, certChain: pki.chainPem, timestampUrl: tsa.url, timestampRootCert: tsa.rootPem }).catch((e) => e);
+      expect(isSignerError(err), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(mode === 'reject' ? /refused.*bad request/ : mode === 'garbage' ? /not a TimeStampResp/ : /nonce/);
+      tsa.mode = 'grant';
+    });
+
+    it('a token that does not chain to the given root fails signing', async () => {
+      const other = await makePki(P256, 'not-a-tsa');
+      const pki = pkis.p256!;
+      const err = await signNotation({ repo, subject, key: pki.keyPem, certChain: pki.chainPem, timestampUrl: tsa.url, timestampRootCert: other.rootPem }).catch((e) => e);
+      expect(isSignerError(err, 'INVALID_OPTIONS') && err.message).toMatch(/does not verify against the TSA root/);
+    });
   });
 });

@@ -19,6 +19,7 @@ export const PACKAGE_OPTIONS = {
   'signature-format': { type: 'string' },
   expiry: { type: 'string' },
   'timestamp-url': { type: 'string' },
+  'timestamp-root-cert': { type: 'string' },
   'user-metadata': { type: 'string', multiple: true },
 } as const;
 
@@ -34,11 +35,11 @@ bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-
                     --insecure-ignore-tlog); the default uploads to the public-good Rekor
 
 ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
-                    [--user-metadata k=v]...
+                    [--user-metadata k=v]... [--timestamp-url URL --timestamp-root-cert FILE]
                     a notation signature (scheme notary.x509) for each platform manifest, stored as a
                     referrer (tag-schema index when the registry has no referrers API); KEY is an
-                    unencrypted PEM key, CHAIN the PEM chain leaf first. RFC 3161 timestamping
-                    (--timestamp-url) is not supported yet.
+                    unencrypted PEM key, CHAIN the PEM chain leaf first. --timestamp-url adds an
+                    RFC 3161 countersignature, checked against --timestamp-root-cert as notation does.
 `;
 
 interface PackageValues {
@@ -51,6 +52,7 @@ interface PackageValues {
   'signature-format'?: string;
   expiry?: string;
   'timestamp-url'?: string;
+  'timestamp-root-cert'?: string;
   'user-metadata'?: string[];
 }
 
@@ -86,6 +88,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
       now,
       ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
       ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+      ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
       ...(values['user-metadata'] ? { userMetadata: parseAnnotations(values['user-metadata']) } : {}),
       ...(ctx.platform ? { platform: ctx.platform } : {}),
     });

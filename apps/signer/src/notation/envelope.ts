@@ -1,5 +1,5 @@
 // Building notation signature envelopes (notary signature-specification.md, signature-envelope-jws.md,
-// signature-envelope-cose.md). Pure: key, chain, payload and signing time in, envelope bytes out.
+// signature-envelope-cose.md). Pure apart from the injected timestamp countersigner.
 import { sign, type KeyObject } from 'node:crypto';
 import { encode, Tag } from 'cbor2';
 import { PAYLOAD_CONTENT_TYPE, SCHEME_X509, type SignatureAlgorithm } from '@ocx/notation';
@@ -16,6 +16,8 @@ export interface EnvelopeInput {
   readonly signingTime: Date;
   readonly expiry?: Date;
   readonly signingAgent: string;
+  /** RFC 3161 countersigner: gets the signature bytes, returns a TimeStampToken (unsigned attribute). */
+  readonly timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
 }
 
 const HASH: Readonly<Record<SignatureAlgorithm, 'sha256' | 'sha384' | 'sha512'>> = {
@@ -49,6 +51,7 @@ const SIGNING_SCHEME = 'io.cncf.notary.signingScheme';
 const SIGNING_TIME = 'io.cncf.notary.signingTime';
 const EXPIRY = 'io.cncf.notary.expiry';
 const SIGNING_AGENT = 'io.cncf.notary.signingAgent';
+const TIMESTAMP_SIGNATURE = 'io.cncf.notary.timestampSignature';
 
 /** signingScheme is always critical; expiry is critical when present (signature-specification.md "Signed Attributes"). */
 function crit(input: EnvelopeInput): string[] {
@@ -56,7 +59,7 @@ function crit(input: EnvelopeInput): string[] {
 }
 
 /** JWS JSON serialization, flattened (signature-envelope-jws.md). */
-export function buildJwsEnvelope(input: EnvelopeInput): Uint8Array {
+export async function buildJwsEnvelope(input: EnvelopeInput): Promise<Uint8Array> {
   const protectedHeader: Record<string, unknown> = {
     alg: input.algorithm,
     crit: crit(input),
@@ -68,17 +71,23 @@ export function buildJwsEnvelope(input: EnvelopeInput): Uint8Array {
   const prot = b64url(JSON.stringify(protectedHeader));
   const payload = b64url(input.payload);
   const signature = signWith(input.algorithm, input.privateKey, new TextEncoder().encode(`${prot}.${payload}`));
+  const token = input.timestamp ? await input.timestamp(signature) : undefined;
   const jws = {
     payload,
     protected: prot,
-    header: { x5c: input.chain.map((c) => Buffer.from(c).toString('base64')), [SIGNING_AGENT]: input.signingAgent },
+    header: {
+      x5c: input.chain.map((c) => Buffer.from(c).toString('base64')),
+      [SIGNING_AGENT]: input.signingAgent,
+      // Go's []byte JSON encoding: standard base64.
+      ...(token ? { [TIMESTAMP_SIGNATURE]: Buffer.from(token).toString('base64') } : {}),
+    },
     signature: b64url(signature),
   };
   return new TextEncoder().encode(JSON.stringify(jws));
 }
 
 /** COSE_Sign1_Tagged (signature-envelope-cose.md; RFC 9052 §4.2, §4.4; x5chain RFC 9360). */
-export function buildCoseEnvelope(input: EnvelopeInput): Uint8Array {
+export async function buildCoseEnvelope(input: EnvelopeInput): Promise<Uint8Array> {
   const prot = new Map<number | string, unknown>([
     [1, COSE_ALG[input.algorithm]],
     [2, crit(input)],
@@ -95,9 +104,10 @@ export function buildCoseEnvelope(input: EnvelopeInput): Uint8Array {
     [33, input.chain.map((c) => new Uint8Array(c))],
     [SIGNING_AGENT, input.signingAgent],
   ]);
+  if (input.timestamp) unprot.set(TIMESTAMP_SIGNATURE, await input.timestamp(signature));
   return encode(new Tag(18, [protBytes, unprot, input.payload, signature]));
 }
 
-export function buildEnvelope(format: NotationSignatureFormat, input: EnvelopeInput): Uint8Array {
+export function buildEnvelope(format: NotationSignatureFormat, input: EnvelopeInput): Promise<Uint8Array> {
   return format === 'cose' ? buildCoseEnvelope(input) : buildJwsEnvelope(input);
 }

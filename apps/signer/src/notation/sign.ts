@@ -15,6 +15,10 @@ import {
 } from '@ocx/notation';
 import { SignerError } from '../errors.ts';
 import { buildEnvelope, type NotationSignatureFormat } from './envelope.ts';
+import { requestTimestamp, type TimestampHash } from './timestamp.ts';
+
+// The timestamp request hashes with the signature algorithm's hash (notation-core-go signer).
+const HASH_OF: Readonly<Record<string, TimestampHash>> = { PS256: 'sha256', ES256: 'sha256', PS384: 'sha384', ES384: 'sha384', PS512: 'sha512', ES512: 'sha512' };
 
 export interface SignNotationOptions {
   readonly repo: Pusher;
@@ -27,8 +31,12 @@ export interface SignNotationOptions {
   readonly format?: NotationSignatureFormat;
   /** Absolute expiry ("best by use") time written as io.cncf.notary.expiry. */
   readonly expiry?: Date;
-  /** RFC 3161 timestamping is not implemented yet: passing a URL is refused. */
+  /** RFC 3161 TSA to countersign the signature (notation `--timestamp-url`). */
   readonly timestampUrl?: string;
+  /** PEM root(s) the TSA's token must chain to (notation `--timestamp-root-cert`); needed with timestampUrl. */
+  readonly timestampRootCert?: string;
+  /** fetch for the TSA request (tests, proxies). */
+  readonly fetch?: typeof globalThis.fetch;
   /** Annotations added to the signed payload's targetArtifact (notation `--user-metadata`). */
   readonly userMetadata?: Readonly<Record<string, string>>;
   /** Signing time (defaults to the current time, second precision). */
@@ -66,8 +74,9 @@ function loadChain(pem: string): ParsedCertificate[] {
 
 /** Build, then push, a notation signature of `subject`. */
 export async function signNotation(options: SignNotationOptions): Promise<SignNotationResult> {
-  if (options.timestampUrl !== undefined) {
-    throw new SignerError('INVALID_OPTIONS', 'RFC 3161 timestamping (--timestamp-url) is not supported yet for notation signatures');
+  // As notation: a timestamp is verified against a root the signer names before it is stored.
+  if (options.timestampUrl !== undefined && options.timestampRootCert === undefined) {
+    throw new SignerError('INVALID_OPTIONS', '--timestamp-url needs --timestamp-root-cert (the TSA root the token must chain to)');
   }
   const format = options.format ?? 'jws';
   const privateKey = loadKey(options.key);
@@ -90,7 +99,21 @@ export async function signNotation(options: SignNotationOptions): Promise<SignNo
     ...(options.userMetadata && Object.keys(options.userMetadata).length > 0 ? { annotations: { ...options.userMetadata } } : {}),
   };
   const payload = encodeJson({ targetArtifact });
-  const envelopeBytes = buildEnvelope(format, {
+  const tsaUrl = options.timestampUrl;
+  const timestamp = tsaUrl
+    ? async (signature: Uint8Array) =>
+        (
+          await requestTimestamp(signature, {
+            url: tsaUrl,
+            hash: HASH_OF[algorithm],
+            ...(options.timestampRootCert !== undefined ? { rootCertificates: options.timestampRootCert } : {}),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          })
+        ).token
+    : undefined;
+  const envelopeBytes = await buildEnvelope(format, {
+    ...(timestamp ? { timestamp } : {}),
     privateKey,
     algorithm,
     chain: chain.map((c) => c.der),
