@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   createDockerCredentials,
   fileCapabilityStore,
+  fileContentCache,
   openRepository,
   parsePlatform,
   parseReference,
@@ -87,6 +88,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     caFile: values['ca-file'],
     credentials: createDockerCredentials({ env: io.env, explicit }),
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
+    contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
     onWarning: warn,
     userAgent: 'ocx/0.0.0',
   });

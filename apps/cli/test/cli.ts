@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run } from '../src/run.ts';
+
+// Each test worker gets its own ocx home (caches), never the user's.
+const home = process.env.OCX_TEST_HOME ?? mkdtempSync(join(tmpdir(), 'ocx-test-home-'));
 
 /** Runs ocx in-process and captures what it prints. */
 export async function ocx(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -7,7 +13,7 @@ export async function ocx(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   const code = await run(args, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: { ...process.env, OCX_HOME: process.env.OCX_TEST_HOME ?? '/nonexistent-ocx-home', ...env },
+    env: { ...process.env, OCX_HOME: home, ...env },
     cwd: process.cwd(),
   });
   return { code, stdout, stderr };

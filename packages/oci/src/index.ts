@@ -1,3 +1,5 @@
+export { fileContentCache, memoryContentCache } from './content-cache.ts';
+export type { ContentCache } from './content-cache.ts';
 export { copy } from './copy.ts';
 export type { CopyOptions, CopyResult } from './copy.ts';
 export { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';

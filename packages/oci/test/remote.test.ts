@@ -8,6 +8,8 @@ import {
   createDockerCredentials,
   digestOf,
   fileCapabilityStore,
+  fileContentCache,
+  memoryContentCache,
   MEDIA_TYPE_OCI_INDEX,
   parsePlatform,
   RegistryClient,
@@ -121,5 +123,41 @@ describe('blob transfer', () => {
     expect(emu.log.filter((e) => e.method === 'POST' && e.path.includes('mount=')).map((e) => e.status)).toEqual([201, 201]);
     expect(emu.log.some((e) => e.method === 'GET' && e.path.includes('/blobs/sha256:'))).toBe(false);
     expect((await dst.resolve('v1')).digest).toBe(desc.digest);
+  });
+});
+
+describe('content cache', () => {
+  it('serves manifests and small blobs by digest without requests, and re-hashes what it reads', async () => {
+    const emu = createEmulator();
+    const cache = memoryContentCache();
+    const seed = new RemoteRepository(new RegistryClient({ fetch: emu.fetch }), { host: HOST, registry: HOST, repository: 'cache/app' });
+    const desc = await pushImage(seed, 'cached', 'v1');
+    const first = new RemoteRepository(new RegistryClient({ fetch: emu.fetch, contentCache: cache }), { host: HOST, registry: HOST, repository: 'cache/app' });
+    const manifestBytes = await first.fetch(desc);
+    const layer = JSON.parse(new TextDecoder().decode(manifestBytes)).layers[0];
+    await first.fetch(layer);
+    emu.clearLog();
+    const second = new RemoteRepository(new RegistryClient({ fetch: emu.fetch, contentCache: cache }), { host: HOST, registry: HOST, repository: 'cache/app' });
+    expect((await second.resolve(desc.digest)).mediaType).toBe(desc.mediaType);
+    expect(await second.fetch(desc)).toEqual(manifestBytes);
+    expect(new TextDecoder().decode(await second.fetch(layer))).toBe('layer cached');
+    expect(emu.log).toHaveLength(0);
+    await second.resolve('v1');
+    expect(emu.log).toHaveLength(1);
+  });
+
+  it('treats a tampered cache file as a miss', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-cc-'));
+    try {
+      const cache = fileContentCache(dir);
+      const bytes = new TextEncoder().encode('hello');
+      const d = digestOf(bytes);
+      await cache.put(d, bytes);
+      expect(await cache.get(d)).toEqual(bytes);
+      await writeFile(join(dir, 'sha256', d.slice(7)), 'evil!');
+      expect(await cache.get(d)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

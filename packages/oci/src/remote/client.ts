@@ -1,3 +1,4 @@
+import type { ContentCache } from '../content-cache.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
 import { TokenCache, type CredentialProvider } from './auth.ts';
@@ -16,6 +17,8 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
   readonly onWarning?: (message: string) => void;
   readonly userAgent?: string;
+  /** Manifests and small blobs by digest, shared across runs (immutable content). */
+  readonly contentCache?: ContentCache;
   /** Retries of idempotent requests on transient answers (default 3). */
   readonly retries?: number;
   readonly signal?: AbortSignal;

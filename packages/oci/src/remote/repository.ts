@@ -41,6 +41,13 @@ export class RemoteRepository implements Repository {
     if (isDigest(reference)) assertVerifiableDigest(reference);
     const cached = isDigest(reference) ? this.#manifests.get(reference) : undefined;
     if (cached) return { mediaType: cached.mediaType, digest: reference, size: cached.bytes.byteLength };
+    // A digest names immutable content: a (re-hashed) cache hit needs no request. Tags always do.
+    const hit = isDigest(reference) ? await this.client.options.contentCache?.get(reference) : undefined;
+    if (hit) {
+      const { mediaType } = parseManifest(hit);
+      this.#remember(reference, hit, mediaType);
+      return { mediaType, digest: reference, size: hit.byteLength };
+    }
     const spec = { method: 'GET' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, signal: options.signal, headers: { accept: MANIFEST_ACCEPT } };
     const res = await this.client.request(this.host, spec);
     if (res.status === 404) {
@@ -64,6 +71,7 @@ export class RemoteRepository implements Repository {
     }
     const { mediaType } = parseManifest(bytes, headerType);
     this.#remember(digest, bytes, mediaType);
+    await this.client.options.contentCache?.put(digest, bytes);
     return { mediaType, digest, size: bytes.byteLength };
   }
 
@@ -85,6 +93,15 @@ export class RemoteRepository implements Repository {
         return cached.bytes;
       }
     }
+    const store = this.client.options.contentCache;
+    const cacheable = store !== undefined && desc.size <= store.maxItemBytes;
+    if (cacheable) {
+      const hit = await store.get(desc.digest);
+      if (hit && hit.byteLength === desc.size) {
+        if (manifest) this.#remember(desc.digest, hit, desc.mediaType);
+        return hit;
+      }
+    }
     const kind = manifest ? 'manifests' : 'blobs';
     const spec = { method: 'GET' as const, url: `/v2/${this.repository}/${kind}/${desc.digest}`, repository: this.repository, signal: options.signal, headers: (manifest ? { accept: MANIFEST_ACCEPT } : {}) as Record<string, string> };
     const res = await this.client.request(this.host, spec);
@@ -98,6 +115,7 @@ export class RemoteRepository implements Repository {
     if (bytes.byteLength !== desc.size) throw new OciError('SIZE_MISMATCH', `${desc.digest}: expected ${desc.size} bytes, got ${bytes.byteLength}`);
     verifyDigest(bytes, desc.digest, manifest ? 'manifest' : 'blob');
     if (manifest) this.#remember(desc.digest, bytes, desc.mediaType);
+    if (cacheable) await store.put(desc.digest, bytes);
     return bytes;
   }
 
