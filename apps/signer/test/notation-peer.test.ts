@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
+import { loadStatementAnchors, loadTrustPolicy, offlineRevocationChecker, selectPolicy, verifyNotationArtifact } from '@ocx/notation';
 import { signNotation } from '@ocx/signer';
 import { makePki, P256 } from './notation-pki.ts';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
@@ -125,6 +126,13 @@ for (const target of targets) {
       const i = await notation(['inspect', '--insecure-registry', '--output', 'json', ref]);
       const doc = JSON.parse(i.stdout) as { Signatures: { unsignedAttributes: { timestampSignature?: { timestamp?: string } } }[] };
       expect(doc.Signatures[0]!.unsignedAttributes.timestampSignature).toBeDefined();
+      // ocx's own path over the same config dir (what `ocx verify --notation-config` runs).
+      const { document } = await loadTrustPolicy(sandbox.notationConfigDir);
+      const statement = selectPolicy(document, `${reg.host}/${repoName}`);
+      expect(statement.name).toBe('ocx-timestamped');
+      const r = await verifyNotationArtifact(repo, subject, { statement, trustAnchors: await loadStatementAnchors(sandbox.notationConfigDir, statement), now: new Date(), revocationChecker: offlineRevocationChecker });
+      expect(r.verified, JSON.stringify(r.signatures[0]?.enforcedFailures)).toBe(true);
+      expect(r.signatures[0]!.checks.find((c) => c.type === 'authenticTimestamp')).toMatchObject({ status: 'ok', action: 'enforce' });
     });
 
     it('a signature without a countersignature fails where the policy names a tsa store (notation agrees)', async () => {
