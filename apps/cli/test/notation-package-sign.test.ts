@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
@@ -83,6 +83,22 @@ for (const target of registryTargets) {
       } finally {
         await client.close();
       }
+    });
+
+    it('a package signed with cosign (ocx package sign --key) and notation shows both families', async () => {
+      await copyLayout('e2e', reg.host, 'pkg-both');
+      const keys = join(sandbox.notationConfigDir, 'localkeys');
+      const ref = `${reg.host}/pkg-both:v1`;
+      const n = await ocx(['package', 'sign', ref, '--notation', '--key', join(keys, 'ocx-pkg.key'), '--cert', join(keys, 'ocx-pkg.crt'), '--no-cache']);
+      expect(n.code, n.stderr).toBe(0);
+      const c = await ocx(['package', 'sign', ref, '--key', join(keys, 'ocx-pkg.key'), '--tlog-upload=false', '--no-cache']);
+      expect(c.code, c.stderr).toBe(0);
+      const pub = join(sandbox.dir, 'ocx-pkg.pub');
+      await writeFile(pub, createPublicKey(await readFile(join(keys, 'ocx-pkg.crt'))).export({ type: 'spki', format: 'pem' }));
+      const v = await ocx(['verify', ref, '--key', pub, '--insecure-ignore-tlog', '--notation-config', sandbox.notationConfigDir, '--format', 'json', '--no-cache']);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      const sigs = JSON.parse(v.stdout).results[0].targets[0].signatures as { family: string; ok: boolean }[];
+      expect(sigs.filter((x) => x.ok).map((x) => x.family).sort()).toEqual(['cosign', 'notation']);
     });
 
     it('usage errors: missing --cert, bad format, bad expiry, timestamp URL without its root', async () => {
