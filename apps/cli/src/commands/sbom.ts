@@ -372,7 +372,7 @@ function renderText(r: Report, trustChecked: boolean, written?: { path: string; 
     if (summaryError) out.push(`      summary: ${sanitize(summaryError)}`);
   }
   for (const s of r.skipped) out.push(`  skipped ${s.source} ${sanitize(s.referrer)}: ${sanitize(s.reason)}`);
-  if (written) out.push(`wrote ${written.bytes} bytes (${written.digest}) to ${sanitize(written.path)}`);
+  if (written) out.push(`wrote ${written.bytes} bytes (${written.digest}) to ${written.path === '-' ? 'stdout' : sanitize(written.path)}`);
   return `${out.join('\n')}\n`;
 }
 
