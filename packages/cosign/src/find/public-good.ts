@@ -1,5 +1,4 @@
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { getTrustedRoot } from '@sigstore/tuf';
 import { CosignError } from '../errors.ts';
 
 export interface PublicGoodOptions {
@@ -17,6 +16,8 @@ export interface PublicGoodOptions {
  * passes --trusted-root or --offline.
  */
 export async function loadPublicGoodRoot(opts: PublicGoodOptions): Promise<TrustedRoot> {
+  // Loaded on demand: @sigstore/tuf brings an HTTP stack that key and --trusted-root runs never need.
+  const { getTrustedRoot } = await import('@sigstore/tuf');
   try {
     return await getTrustedRoot({
       cachePath: opts.cachePath,
