@@ -85,6 +85,8 @@ Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and
 const TYPES = ['spdx', 'cyclonedx', 'syft'] as const;
 /** Summaries parse the whole document in memory; @ocx/sbom's own cap applies on top. */
 const SUMMARY_MAX_BYTES = 256 * 1024 * 1024;
+/** A registry can attach many SBOMs; each summary fetches and parses one whole document. */
+const MAX_SUMMARIES = 16;
 
 export interface SbomValues extends Omit<VerifyFlags, 'attestation' | 'type' | 'all-platforms'> {
   readonly type?: string;
@@ -180,8 +182,13 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
 
   const requireSigned = values['require-signed'] === true;
   if (values.summary) {
+    let done = 0;
     for (const row of rows) {
       if (requireSigned && !row.trust.signed) continue;
+      if (done++ >= MAX_SUMMARIES) {
+        row.summaryError = `not summarised: over ${MAX_SUMMARIES} SBOMs (select with --type or --digest)`;
+        continue;
+      }
       try {
         const bytes = await fetchSbomBytes(repo, row.finding, { maxBytes: Math.min(maxBytes, SUMMARY_MAX_BYTES) });
         const f = row.finding;
