@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { pushImage, pushReferrer } from '../packages/oci/test/helpers.ts';
+import { sbomBench } from './sbom.ts';
 import { verifyBench } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
@@ -114,3 +115,4 @@ ensureCli();
 if (want('discover')) await discoverBench();
 if (want('race')) await raceBench();
 if (want('verify')) await verifyBench(cli, printTable);
+if (want('sbom')) await sbomBench(cli);

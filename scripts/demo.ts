@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digestOf, EMPTY_DESCRIPTOR, encodeJson, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { collectReferrers, digestOf, EMPTY_DESCRIPTOR, encodeJson, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createEmulator } from '@ocx/testkit';
 import { run } from 'ocx';
+import { makePki, P256 } from '../apps/signer/test/notation-pki.ts';
 
 // `pnpm demo`: the main job end to end on a local registry, with nothing installed beyond the repo.
 // A spec-strict registry starts on 127.0.0.1, a multi-platform package and its SBOM are pushed,
@@ -11,10 +13,17 @@ import { run } from 'ocx';
 
 const say = (s: string) => process.stdout.write(`\n\x1b[1m▶ ${s}\x1b[0m\n`);
 
-async function ocx(...args: string[]): Promise<number> {
+let surprises = 0;
+
+/** Runs one ocx command as a user would and checks it ends with the exit code the step expects. */
+async function ocx(expected: number, ...args: string[]): Promise<number> {
   process.stdout.write(`$ ocx ${args.join(' ')}\n`);
   const code = await run(args);
   process.stdout.write(`(exit ${code})\n`);
+  if (code !== expected) {
+    surprises++;
+    process.stdout.write(`!! expected exit ${expected}\n`);
+  }
   return code;
 }
 
@@ -60,23 +69,74 @@ try {
   await pushManifest(repo, { artifactType: 'application/spdx+json', config: EMPTY_DESCRIPTOR, layers: [sbom.desc], subject: { mediaType: platforms[0]!.mediaType, digest: platforms[0]!.digest, size: platforms[0]!.size }, annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } });
 
   say('Discover what is attached (tree, then JSON in the shape of `oras discover --format json`)');
-  await ocx('discover', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--no-cache');
-  await ocx('discover', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--format', 'json', '--no-cache');
+  await ocx(0, 'discover', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--no-cache');
+  await ocx(0, 'discover', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--format', 'json', '--no-cache');
+
+  say('The SBOM of the linux/amd64 package, summarised (format, packages, licenses)');
+  await ocx(0, 'sbom', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--summary', '--no-cache');
 
   say('Copy the package with its whole referrer graph into an OCI layout (air-gap style)');
   const layout = join(work, 'layout');
-  await ocx('copy', `${ref}:1.0.0`, `oci-layout:${layout}:1.0.0`, '--no-cache');
-  await ocx('discover', `oci-layout:${layout}:1.0.0`, '--platform', 'linux/amd64');
+  await ocx(0, 'copy', `${ref}:1.0.0`, `oci-layout:${layout}:1.0.0`, '--no-cache');
+  await ocx(0, 'discover', `oci-layout:${layout}:1.0.0`, '--platform', 'linux/amd64');
 
   say('Copy it on into a registry without the referrers API: ocx writes the tag-schema index');
   const legacy = createEmulator({ referrersApi: false });
   const legacyServer = await legacy.listen();
-  await ocx('copy', `oci-layout:${layout}:1.0.0`, `${legacyServer.host}/demo/hello:1.0.0`, '--no-cache');
-  await ocx('discover', `${legacyServer.host}/demo/hello:1.0.0`, '--platform', 'linux/amd64', '--no-cache');
+  await ocx(0, 'copy', `oci-layout:${layout}:1.0.0`, `${legacyServer.host}/demo/hello:1.0.0`, '--no-cache');
+  await ocx(0, 'discover', `${legacyServer.host}/demo/hello:1.0.0`, '--platform', 'linux/amd64', '--no-cache');
   await legacyServer.close();
 
+  say('Sign the package with a key generated on the spot (cosign v3 format: a Sigstore bundle referrer per platform)');
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyFile = join(work, 'demo.key');
+  const pubFile = join(work, 'demo.pub');
+  await writeFile(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  await writeFile(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  await ocx(0, 'package', 'sign', `${ref}:1.0.0`, '--key', keyFile, '--tlog-upload=false', '--no-cache');
+
+  say('Verify it: every platform, bound to the digests ocx resolves itself (no transparency log in this demo)');
+  await ocx(0, 'verify', `${ref}:1.0.0`, '--key', pubFile, '--insecure-ignore-tlog', '--all-platforms', '--no-cache');
+
+  say('Sign it with notation too (JWS envelope, a certificate chain minted on the spot) and verify both families');
+  const pki = await makePki(P256, 'ocx-demo');
+  const notationKey = join(work, 'notation.key');
+  const notationChain = join(work, 'notation.crt');
+  await writeFile(notationKey, pki.keyPem, { mode: 0o600 });
+  await writeFile(notationChain, pki.chainPem);
+  await ocx(0, 'package', 'sign', `${ref}:1.0.0`, '--notation', '--key', notationKey, '--cert', notationChain, '--no-cache');
+  // A notation configuration exactly as notation lays it out: trust store + trust policy.
+  const notationConfig = join(work, 'notation');
+  await mkdir(join(notationConfig, 'truststore/x509/ca/demo'), { recursive: true });
+  await writeFile(join(notationConfig, 'truststore/x509/ca/demo/root.pem'), pki.rootPem);
+  await writeFile(
+    join(notationConfig, 'trustpolicy.oci.json'),
+    JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'demo', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:demo'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=ocx test, CN=ocx-demo'] }] }, null, 2),
+  );
+  await ocx(0, 'verify', `${ref}:1.0.0`, '--notation-config', notationConfig, '--key', pubFile, '--insecure-ignore-tlog', '--platform', 'linux/arm64', '--no-cache');
+
+  say('A tampered copy: same signature, moved onto a manifest with a changed layer — rejected (exit 65)');
+  const tampered = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'demo/tampered' });
+  const original = platforms[0]!;
+  const origManifest = parseManifest(await repo.fetch(original)).manifest as { config: Descriptor; layers: Descriptor[] };
+  const evil = blob('hello from a tampered build\n', MEDIA_TYPE_OCI_LAYER_TAR);
+  await tampered.push(origManifest.config, await repo.fetch(origManifest.config));
+  await tampered.push(evil.desc, evil.bytes);
+  const evilManifest = await pushManifest(tampered, { config: origManifest.config, layers: [evil.desc] });
+  await tampered.tag(evilManifest, '1.0.0');
+  for (const sig of await collectReferrers(repo.referrers(original, { artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }))) {
+    const sigManifest = parseManifest(await repo.fetch(sig)).manifest as { layers: Descriptor[]; [k: string]: unknown };
+    for (const d of [EMPTY_DESCRIPTOR, ...sigManifest.layers]) await tampered.push({ ...d }, d === EMPTY_DESCRIPTOR ? new TextEncoder().encode('{}') : await repo.fetch(d));
+    await pushManifest(tampered, { ...sigManifest, subject: { mediaType: evilManifest.mediaType, digest: evilManifest.digest, size: evilManifest.size } });
+  }
+  await ocx(65, 'verify', `${server.host}/demo/tampered:1.0.0`, '--key', pubFile, '--insecure-ignore-tlog', '--no-cache');
+
   say('A bad reference gets a clear message and the usage exit code (64)');
-  await ocx('discover', `${server.host}/Demo/Hello:1.0.0`);
+  await ocx(64, 'discover', `${server.host}/Demo/Hello:1.0.0`);
+  if (surprises > 0) {
+    process.stdout.write(`\n${surprises} step(s) did not end as expected\n`);
+    process.exitCode = 1;
+  } else process.stdout.write('\nDemo complete: every step ended as expected.\n');
 } finally {
   await client.close();
   await server.close();
