@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
 import { baseConfig } from '../../tsdown.base.ts';
 
-export default defineConfig(baseConfig);
+// `@ocx/notation/config` is the config-dir lookup alone, for callers that must not load the verifier.
+export default defineConfig({ ...baseConfig, entry: ['src/index.ts', 'src/policy/config-dir.ts'] });

@@ -25,6 +25,7 @@ import {
 } from '@ocx/cosign';
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { cosignApplies } from './applies.ts';
 import type { CandidateReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
@@ -188,7 +189,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
 export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily {
   return {
     name: 'cosign',
-    applies: (flags) => Boolean(flags.key || flags['certificate-identity'] || flags['certificate-identity-regexp'] || flags['trusted-root']),
+    applies: cosignApplies,
     async prepare(flags, ctx, now): Promise<PreparedFamily> {
       if (flags.attestation && !flags.type) throw new UsageError('--attestation needs --type ALIAS|URI (e.g. spdxjson, slsaprovenance1, custom, or a predicate URI)');
       let predicateType: string | undefined;

@@ -13,7 +13,6 @@ import {
   offlineRevocationChecker,
   parseTrustPolicy,
   selectPolicy,
-  TRUST_POLICY_FILES,
   verifyNotationArtifact,
   type SignatureOutcome,
   type TrustAnchors,
@@ -23,6 +22,7 @@ import {
 import { formatReference } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { ExitCode, UsageError } from '../exit-codes.ts';
+import { notationApplies } from './applies.ts';
 import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 const FAMILY = 'notation';
@@ -37,10 +37,6 @@ interface TrustConfig {
 /** The config dir `ocx verify` uses when no notation flag is given: NOTATION_CONFIG, else notation's OS default. */
 function defaultConfigDir(ctx: Context): string {
   return notationConfigDir(ctx.io.env);
-}
-
-function hasPolicyFile(dir: string): boolean {
-  return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
 }
 
 /** `--trust-store DIR` may be notation's `truststore` directory itself or a directory containing it. */
@@ -193,6 +189,6 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
 /** notation signatures, verified with notation's trust policy and trust stores. */
 export const notationFamily: VerifierFamily = {
   name: FAMILY,
-  applies: (flags, ctx) => Boolean(flags['notation-config'] || flags['trust-policy'] || flags['trust-store']) || hasPolicyFile(defaultConfigDir(ctx)),
+  applies: notationApplies,
   prepare,
 };

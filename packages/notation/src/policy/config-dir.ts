@@ -2,6 +2,9 @@
 // notation's per-user default, which is Go's os.UserConfigDir() joined with "notation".
 import { posix, win32 } from 'node:path';
 
+/** Where notation looks for the OCI trust policy, in order (trustpolicy.json is the legacy name). */
+export const TRUST_POLICY_FILES: readonly string[] = ['trustpolicy.oci.json', 'trustpolicy.json'];
+
 /**
  * The notation configuration directory. Pure: pass `env` and `platform` to test it.
  * Linux/other Unix: $XDG_CONFIG_HOME/notation if it is an absolute path, else ~/.config/notation;

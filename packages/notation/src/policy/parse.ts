@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { NotationError } from '../errors.ts';
 import type { TrustPolicyDocument } from './types.ts';
 import { checkTrustPolicy } from './validate.ts';
+import { TRUST_POLICY_FILES } from './config-dir.ts';
 
-/** File names notation reads, in preference order (notation-go dir.PathOCITrustPolicy, PathTrustPolicy). */
-export const TRUST_POLICY_FILES: readonly string[] = ['trustpolicy.oci.json', 'trustpolicy.json'];
+// File names notation reads, in preference order (notation-go dir.PathOCITrustPolicy, PathTrustPolicy).
+export { TRUST_POLICY_FILES };
 
 // A policy is a small hand-written file; refuse anything absurdly large before decoding it.
 const MAX_POLICY_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { notationConfigDir, TRUST_POLICY_FILES } from '@ocx/notation/config';
+import type { Context } from '../context.ts';
+import type { VerifyFlags } from './types.ts';
+
+// When each family applies, from flags and files alone (cheap: no verifier is loaded to decide).
+
+export function cosignApplies(flags: VerifyFlags): boolean {
+  return Boolean(flags.key || flags['certificate-identity'] || flags['certificate-identity-regexp'] || flags['trusted-root']);
+}
+
+export function notationApplies(flags: VerifyFlags, ctx: Context): boolean {
+  if (flags['notation-config'] || flags['trust-policy'] || flags['trust-store']) return true;
+  const dir = notationConfigDir(ctx.io.env);
+  return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
+}
