@@ -15,6 +15,8 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly stdin?: () => Promise<string>;
+  /** Binary stdout (`ocx sbom --output -`); `isTTY` lets a command refuse to dump bytes on a terminal. */
+  readonly stdoutStream?: NodeJS.WritableStream & { readonly isTTY?: boolean };
 }
 
 export function processIo(): Io {
@@ -23,6 +25,7 @@ export function processIo(): Io {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    stdoutStream: process.stdout,
     stdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -14,6 +14,6 @@ export async function ocxBinary(args: string[], opts: { tty?: boolean; env?: Nod
     env: { ...process.env, OCX_HOME: process.env.OCX_TEST_HOME ?? '/nonexistent-ocx-home', ...opts.env },
     cwd: opts.cwd ?? process.cwd(),
     stdoutStream: sink,
-  } as Parameters<typeof run>[1]);
+  });
   return { code, stdout, stderr, bytes: Buffer.concat(chunks) };
 }

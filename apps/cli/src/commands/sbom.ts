@@ -6,7 +6,6 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import {
   formatPlatform,
   hostPlatform,
@@ -97,11 +96,6 @@ export interface SbomValues extends Omit<VerifyFlags, 'attestation' | 'type' | '
   readonly 'max-bytes'?: string;
 }
 
-/** A binary sink for `--output -`; the in-process test runner passes one, the CLI uses process.stdout. */
-export interface BinaryStdout {
-  readonly stdoutStream?: Writable & { isTTY?: boolean };
-}
-
 interface Trust {
   readonly checked: boolean;
   readonly signed: boolean;
@@ -158,7 +152,9 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
     throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
   }
   const toStdout = values.output === '-';
-  const sink = toStdout ? ((ctx.io as BinaryStdout).stdoutStream ?? process.stdout) : undefined;
+  const sink = toStdout ? ctx.io.stdoutStream : undefined;
+  // Never fall back to a file named "-": an embedder without a binary stdout gets a usage error.
+  if (toStdout && !sink) throw new UsageError('--output - needs a binary stdout, which this caller does not provide');
   if (sink?.isTTY) throw new UsageError('refusing to write an SBOM to a terminal: redirect stdout or use --output FILE');
 
   const ref = ctx.parse(positionals[0]!);
@@ -238,7 +234,7 @@ function pickTrustFlags(v: SbomValues): VerifyFlags {
   return out as VerifyFlags;
 }
 
-async function writeOut(repo: Repository, f: SbomFinding, output: string, sink: Writable | undefined, ctx: Context, maxBytes: number): Promise<{ path: string; bytes: number }> {
+async function writeOut(repo: Repository, f: SbomFinding, output: string, sink: NodeJS.WritableStream | undefined, ctx: Context, maxBytes: number): Promise<{ path: string; bytes: number }> {
   try {
     if (!sink) return await writeFileAtomic(await openSbom(repo, f, { maxBytes }), resolve(ctx.io.cwd, output));
     // Bytes reach stdout only after the digest verified: spool to a private temp file first.

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Writable } from 'node:stream';
 
 export interface WriteResult {
   readonly path: string;
@@ -60,7 +59,7 @@ export async function writeFileAtomic(chunks: AsyncIterable<Uint8Array>, path: s
 }
 
 /** Streams to an already open sink (stdout) with backpressure, leaving it open. */
-export async function writeToStream(chunks: AsyncIterable<Uint8Array>, sink: Writable): Promise<number> {
+export async function writeToStream(chunks: AsyncIterable<Uint8Array>, sink: NodeJS.WritableStream): Promise<number> {
   let bytes = 0;
   for await (const c of chunks) {
     bytes += c.byteLength;
