@@ -111,6 +111,10 @@ for (const target of registryTargets) {
       const ts = await ocx([...base, '--cert', join(keys, 'ocx-pkg.crt'), '--timestamp-url', 'http://127.0.0.1:9/tsa']);
       expect(ts.code).toBe(78);
       expect(ts.stderr).toMatch(/--timestamp-root-cert/);
+      // Nothing listens on port 9: the TSA is unavailable (69), not a configuration error.
+      const down = await ocx([...base, '--cert', join(keys, 'ocx-pkg.crt'), '--timestamp-url', 'http://127.0.0.1:9/tsa', '--timestamp-root-cert', join(keys, 'ocx-pkg.crt')]);
+      expect(down.code, down.stderr).toBe(69);
+      expect(down.stderr).toMatch(/cannot reach the TSA/);
     });
   });
 }

@@ -1,5 +1,6 @@
 // One error class for @ocx/signer. Branch on `code`, never on message text.
-export type SignerErrorCode = 'INVALID_KEY' | 'WRONG_PASSWORD' | 'INVALID_OPTIONS' | 'NOT_FOUND';
+/** TIMESTAMP_FAILED: the RFC 3161 TSA was unreachable, refused, or sent a token that does not check out. */
+export type SignerErrorCode = 'INVALID_KEY' | 'WRONG_PASSWORD' | 'INVALID_OPTIONS' | 'NOT_FOUND' | 'TIMESTAMP_FAILED';
 
 export interface SignerErrorOptions {
   readonly cause?: unknown;

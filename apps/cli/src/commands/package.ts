@@ -93,7 +93,8 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
       ...(ctx.platform ? { platform: ctx.platform } : {}),
     });
   } catch (e) {
-    if (isSignerError(e)) throw new CommandFailure(ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
+    // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
+    if (isSignerError(e)) throw new CommandFailure(e.code === 'TIMESTAMP_FAILED' ? ExitCode.UNAVAILABLE : ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
     throw e;
   }
   if (ctx.json) {

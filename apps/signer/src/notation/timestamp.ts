@@ -17,10 +17,10 @@ const HASH_OID: Readonly<Record<TimestampHash, string>> = {
 // A TSA answer is a token of a few KiB; anything far larger is refused unread.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-// SignerErrorCode has no timestamp code yet (errors.ts belongs to the cosign signer): a failed
-// timestamp is reported as INVALID_OPTIONS, the message saying what the TSA did.
+// Every way the TSA round trip fails is one code (the message says what the TSA did): the options
+// were fine, the service was not.
 function tsError(message: string, cause?: unknown): never {
-  throw new SignerError('INVALID_OPTIONS', message, cause === undefined ? {} : { cause });
+  throw new SignerError('TIMESTAMP_FAILED', message, cause === undefined ? {} : { cause });
 }
 
 /** DER TimeStampReq (RFC 3161 §2.4.1): version 1, messageImprint = hash(message), nonce, certReq. */
