@@ -83,7 +83,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   if (values.insecure) warn('--insecure: TLS certificates are not verified');
   const client = new RegistryClient({
     fetch: extra.fetch as never,
-    plainHttp: values['plain-http'],
+    plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],
     credentials: createDockerCredentials({ env: io.env, explicit }),

@@ -7,7 +7,7 @@ import { errorFromResponse, redactUrl, Semaphore } from './http.ts';
 import { createTransport, isLoopbackHost, type FetchLike, type TransportOptions } from './transport.ts';
 
 export interface RegistryClientOptions extends TransportOptions {
-  /** Speak plain HTTP to every host (loopback hosts always do). */
+  /** true: plain HTTP to every host; false: HTTPS everywhere, loopback too; unset: HTTP for loopback only. */
   readonly plainHttp?: boolean;
   readonly credentials?: CredentialProvider;
   readonly limits?: Partial<Limits>;
@@ -91,7 +91,7 @@ export class RegistryClient {
   }
 
   baseUrl(host: string): string {
-    const plain = this.options.plainHttp || isLoopbackHost(host);
+    const plain = this.options.plainHttp ?? isLoopbackHost(host);
     return `${plain ? 'http' : 'https'}://${host}`;
   }
 

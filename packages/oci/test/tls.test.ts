@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciError, RegistryClient, RemoteRepository } from '@ocx/oci';
+import { createEmulator, isCI } from '@ocx/testkit';
+import { pushImage } from './helpers.ts';
+
+// TLS: a registry with a private CA is reached with --ca-file, refused without it, and reached with
+// --insecure. The emulator sits behind an HTTPS forwarder with a certificate made by openssl.
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+if (!openssl && isCI()) throw new Error('required under CI: openssl (to mint a test TLS certificate)');
+
+describe.skipIf(!openssl)('TLS to a registry', () => {
+  let dir: string;
+  let server: Server;
+  let host: string;
+  let caFile: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocx-tls-'));
+    caFile = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', caFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const emu = createEmulator();
+    const plain = await emu.listen();
+    server = createServer({ key: await readFile(key), cert: await readFile(caFile) }, (req, res) => {
+      // Forward to the plain-HTTP emulator.
+      const up = request({ host: '127.0.0.1', port: plain.port, path: req.url, method: req.method, headers: req.headers }, (u) => {
+        res.writeHead(u.statusCode ?? 502, u.headers);
+        u.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    host = `127.0.0.1:${port}`;
+    close = async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await plain.close();
+    };
+  });
+  afterAll(async () => {
+    await close?.();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const repo = (client: RegistryClient) => new RemoteRepository(client, { host, registry: host, repository: 'tls/app' });
+
+  it('trusts a private CA given as a file', async () => {
+    const client = new RegistryClient({ plainHttp: false, caFile });
+    const desc = await pushImage(repo(client), 'tls', 'v1');
+    expect((await repo(client).resolve('v1')).digest).toBe(desc.digest);
+    await client.close();
+  });
+
+  it('refuses an untrusted certificate with a network error', async () => {
+    const client = new RegistryClient({ plainHttp: false, retries: 0 });
+    await expect(repo(client).resolve('v1')).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(repo(client).resolve('v1')).rejects.toBeInstanceOf(OciError);
+    await client.close();
+  });
+
+  it('skips verification with insecure', async () => {
+    const client = new RegistryClient({ plainHttp: false, insecure: true });
+    await repo(client).resolve('v1');
+    await client.close();
+  });
+});
