@@ -50,6 +50,9 @@ export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
     }
   }
   const eContent = sd.encapContentInfo.eContent;
+  // notation parses tokens with Go's encoding/asn1, which takes eContent only as a primitive (DER)
+  // OCTET STRING; a BER constructed one fails there ("sequence truncated"), so it fails here too.
+  if (eContent?.idBlock.isConstructed) tsError('cms: eContent is a constructed OCTET STRING; DER (primitive) is required');
   const content = eContent ? new Uint8Array(eContent.getValue()) : new Uint8Array(0);
   return { contentType: sd.encapContentInfo.eContentType, content, certificates, signerInfos: sd.signerInfos };
 }

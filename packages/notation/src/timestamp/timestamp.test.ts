@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as asn1js from 'asn1js';
 import { fixturePath } from '@ocx/testkit';
 import { describe, expect, it } from 'vitest';
 import { isNotationError } from '../errors.ts';
@@ -41,5 +42,37 @@ describe('RFC 3161 timestamp tokens', () => {
     // A corrupted token is a TIMESTAMP_INVALID error, never a crash.
     const t = token();
     expect(err(() => parseTimestampToken(t.slice(0, 100)))).toBe(true);
+  });
+});
+
+/** The fixture token with its TSTInfo re-wrapped as a constructed (BER) OCTET STRING of two segments. */
+function constructedEContent(der: Uint8Array): Uint8Array {
+  const asn = asn1js.fromBER(der);
+  const ci = asn.result as asn1js.Sequence;
+  const sd = (ci.valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
+  const encap = sd.valueBlock.value[2] as asn1js.Sequence;
+  const wrapper = encap.valueBlock.value[1] as asn1js.Constructed;
+  const info = new Uint8Array((wrapper.valueBlock.value[0] as asn1js.OctetString).valueBlock.valueHexView);
+  const half = info.length >> 1;
+  wrapper.valueBlock.value[0] = new asn1js.OctetString({
+    idBlock: { isConstructed: true },
+    lenBlock: { isIndefiniteForm: false },
+    value: [new asn1js.OctetString({ valueHex: info.slice(0, half) }), new asn1js.OctetString({ valueHex: info.slice(half) })],
+  });
+  return new Uint8Array(ci.toBER(false));
+}
+
+describe('RFC 3161 timestamp tokens: DER only, as notation', () => {
+  it('rejects a TSTInfo wrapped in a constructed OCTET STRING (notation: "sequence truncated")', () => {
+    const bad = constructedEContent(token());
+    expect(bad[0]).toBe(0x30);
+    let caught: unknown;
+    try {
+      verifyTimestampToken(bad, { message, tsaRoots: root() });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isNotationError(caught, 'TIMESTAMP_INVALID'), String(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(/constructed/);
   });
 });
