@@ -12,6 +12,10 @@ export function cosignApplies(flags: VerifyFlags): boolean {
 
 export function notationApplies(flags: VerifyFlags, ctx: Context): boolean {
   if (flags['notation-config'] || flags['trust-policy'] || flags['trust-store']) return true;
+  // The user's default notation config joins in only when no trust was named on the command line:
+  // `--key K` means "verify with K", not "or with whatever ~/.config/notation trusts" (ANY-of would
+  // otherwise widen what passes).
+  if (cosignApplies(flags)) return false;
   const dir = notationConfigDir(ctx.io.env);
   return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
 }
