@@ -14,6 +14,8 @@ export const VERIFY_OPTIONS = {
   'trust-policy': { type: 'string' },
   'trust-store': { type: 'string' },
   'user-metadata': { type: 'string', multiple: true },
+  crl: { type: 'string', multiple: true },
+  'revocation-timeout': { type: 'string' },
   'all-platforms': { type: 'boolean', default: false },
   'verification-time': { type: 'string' },
 } as const;
@@ -28,7 +30,10 @@ cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-iss
            [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
            [--attestation --type ALIAS|URI]   verify an attestation instead of a signature
 notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FILE --trust-store DIR
-           [--user-metadata k=v]...
+           [--user-metadata k=v]... [--crl FILE]... [--revocation-timeout SECONDS]
+           revocation: OCSP then CRL as notation (timeouts 2 s / 5 s), cached under the ocx home;
+           --crl FILE (DER or PEM) answers first; --offline makes no request (unavailable unless a
+           --crl answers; the policy level enforces or logs it)
 other:     --verification-time RFC3339   verify as of that time instead of now
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or

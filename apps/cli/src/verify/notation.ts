@@ -9,18 +9,20 @@ import {
   loadStatementAnchors,
   loadTrustPolicy,
   notationConfigDir,
+  createRevocationChecker,
+  fileRevocationCache,
   NotationError,
-  offlineRevocationChecker,
   parseTrustPolicy,
   selectPolicy,
   verifyNotationArtifact,
+  type RevocationChecker,
   type SignatureOutcome,
   type TrustAnchors,
   type TrustPolicyDocument,
   type TrustPolicyStatement,
 } from '@ocx/notation';
 import { formatReference } from '@ocx/oci';
-import type { Context } from '../context.ts';
+import { ocxHome, type Context } from '../context.ts';
 import { ExitCode, UsageError } from '../exit-codes.ts';
 import { notationApplies } from './applies.ts';
 import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
@@ -78,6 +80,36 @@ function parseUserMetadata(values: readonly string[] | undefined): Record<string
   return out;
 }
 
+function parseRevocationTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError(`--revocation-timeout must be a number of seconds (0 < s <= 600), not "${value}"`);
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * notation's revocation check (OCSP, then CRL) with the CLI's edges: the network through fetch, a
+ * cache under the ocx home, `--crl FILE` answering before any request, and `--offline` meaning no
+ * request at all ("revocation unavailable" unless a given CRL answers; the level decides).
+ */
+async function revocationCheckerFor(flags: VerifyFlags, ctx: Context, now: Date): Promise<RevocationChecker> {
+  const timeoutMs = parseRevocationTimeout(flags['revocation-timeout']);
+  const crls: Uint8Array[] = [];
+  for (const file of flags.crl ?? []) {
+    try {
+      crls.push(new Uint8Array(await readFile(file)));
+    } catch (err) {
+      throw new NotationError('IO', `cannot read --crl ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return createRevocationChecker({
+    now,
+    crls,
+    ...(flags.offline ? { offline: true } : { fetch: globalThis.fetch, cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+}
+
 function configError(message: string): FamilyReport {
   return { family: FAMILY, candidates: [], error: { message, exitCode: ExitCode.CONFIG } };
 }
@@ -119,8 +151,10 @@ function targetName(t: VerifyTarget): string {
 async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<PreparedFamily> {
   const userMetadata = parseUserMetadata(flags['user-metadata']);
   let config: TrustConfig;
+  let revocationChecker: RevocationChecker;
   try {
     config = await loadConfig(flags, ctx);
+    revocationChecker = await revocationCheckerFor(flags, ctx, now);
   } catch (err) {
     if (!isNotationError(err)) throw err;
     const message = err.message;
@@ -153,7 +187,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
           statement,
           trustAnchors,
           now,
-          revocationChecker: offlineRevocationChecker,
+          revocationChecker,
           ...(userMetadata ? { userMetadata } : {}),
           ...(signal ? { signal } : {}),
         });

@@ -21,6 +21,10 @@ export interface VerifyFlags {
   readonly 'trust-policy'?: string;
   readonly 'trust-store'?: string;
   readonly 'user-metadata'?: string[];
+  /** Bring-your-own CRL files (DER or PEM) for notation revocation, consulted before any network. */
+  readonly crl?: string[];
+  /** notation revocation: one timeout in seconds for OCSP and CRL requests (default 2 s / 5 s). */
+  readonly 'revocation-timeout'?: string;
   readonly 'all-platforms'?: boolean;
   /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
   readonly 'verification-time'?: string;
