@@ -7,7 +7,7 @@ import { SCHEME_X509 } from '../envelope/constants.ts';
 import type { SignatureEnvelope } from '../envelope/types.ts';
 import { findTrustAnchor, invalidAt, validateCertChain } from '../x509/chain.ts';
 import type { ParsedCertificate } from '../x509/cert.ts';
-import { matchTrustedIdentity } from '../x509/dn.ts';
+import { matchTrustedIdentity } from '../policy/identity.ts';
 import { verifyTimestampToken, type VerifiedTimestamp } from '../timestamp/token.ts';
 import type { VerifyNotationOptions } from './options.ts';
 import type { CheckResult, ValidationType } from './types.ts';
@@ -74,19 +74,20 @@ export function checkAuthenticity(env: SignatureEnvelope, chain: ParsedCertifica
   }
   if (!anchor) return { result: failed('authenticity', 'UNTRUSTED', 'signature is not produced by a trusted signer') };
   if (opts.trustedIdentities === undefined) return { result: ok('authenticity'), anchor };
-  let identity: string | undefined;
+  // One identity matcher for the whole package: notation's rules (policy/identity.ts).
+  let match;
   try {
-    identity = matchTrustedIdentity(chain[0] as ParsedCertificate, opts.trustedIdentities);
+    match = matchTrustedIdentity(opts.trustedIdentities, chain[0] as ParsedCertificate);
   } catch (err) {
     return { result: fromError('authenticity', err, 'POLICY_INVALID'), anchor };
   }
-  if (identity === undefined) {
+  if (!match.matched) {
     return {
-      result: failed('authenticity', 'UNTRUSTED', `signing certificate "${chain[0]?.subject}" does not match the trusted identities`),
+      result: failed('authenticity', 'UNTRUSTED', `signing certificate "${chain[0]?.subject}" does not match the trusted identities: ${match.reason}`),
       anchor,
     };
   }
-  return { result: ok('authenticity'), anchor, identity };
+  return { result: ok('authenticity'), anchor, identity: match.identity };
 }
 
 export function checkExpiry(env: SignatureEnvelope, now: Date): CheckResult {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isNotationError } from '../errors.ts';
 import { parseCertificate, parseCertificates } from './cert.ts';
 import { findTrustAnchor, validateCertChain, type ChainPurpose } from './chain.ts';
-import { matchTrustedIdentity, parseDn } from './dn.ts';
+import { matchTrustedIdentity } from '../policy/identity.ts';
 import { makeCert, makeKey, makePki, type CertOptions } from './testcerts.ts';
 
 const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
@@ -108,25 +108,14 @@ describe('notation certificate profile', () => {
   });
 });
 
-describe('trusted identities (x509.subject subset match)', () => {
-  it('parses DNs with escapes and the S alias', () => {
-    expect([...parseDn('C=US, S=WA, O=Acme\\, Inc., CN=a\\+b')]).toEqual([
-      ['C', 'US'],
-      ['ST', 'WA'],
-      ['O', 'Acme, Inc.'],
-      ['CN', 'a+b'],
-    ]);
-    expect(code(() => parseDn('C=US,,O=x'))).toBe('POLICY_INVALID');
-    expect(code(() => parseDn('C=US, C=CA'))).toBe('POLICY_INVALID');
-  });
-
+describe('trusted identities against a real leaf (policy/identity.ts)', () => {
   it('matches a subset of the leaf subject RDNs, or *', async () => {
     const p = await makePki();
     const leaf = parseCertificate(p.leaf);
-    expect(matchTrustedIdentity(leaf, ['x509.subject: C=US, ST=WA, O=Acme'])).toBe('x509.subject: C=US, ST=WA, O=Acme');
-    expect(matchTrustedIdentity(leaf, ['x509.subject: C=US, ST=WA, O=Acme, CN=Acme Signer, OU=Build, L=Seattle'])).toBeDefined();
-    expect(matchTrustedIdentity(leaf, ['x509.subject: C=US, ST=WA, O=Other'])).toBeUndefined();
-    expect(matchTrustedIdentity(leaf, ['x509.subject: C=US, ST=WA, O=Acme, CN=Someone'])).toBeUndefined();
-    expect(matchTrustedIdentity(leaf, ['arn:aws:signer:us-east-1:1:/signing-profiles/x', '*'])).toBe('*');
+    expect(matchTrustedIdentity(['x509.subject: C=US, ST=WA, O=Acme'], leaf)).toEqual({ matched: true, identity: 'x509.subject: C=US, ST=WA, O=Acme' });
+    expect(matchTrustedIdentity(['x509.subject: C=US, ST=WA, O=Acme, CN=Acme Signer, OU=Build, L=Seattle'], leaf).matched).toBe(true);
+    expect(matchTrustedIdentity(['x509.subject: C=US, ST=WA, O=Other'], leaf).matched).toBe(false);
+    expect(matchTrustedIdentity(['x509.subject: C=US, ST=WA, O=Acme, CN=Someone'], leaf).matched).toBe(false);
+    expect(matchTrustedIdentity(['arn:aws:signer:us-east-1:1:/signing-profiles/x', '*'], leaf)).toMatchObject({ matched: true, identity: '*' });
   });
 });
