@@ -11,8 +11,16 @@ import { X509Certificate } from '@sigstore/core';
 import { z } from 'zod';
 import { CosignError } from './errors.ts';
 
-/** Bundles are a few KiB; cosign caps referrer blobs far below this. */
+/** Signature bundles are a few KiB; cosign caps referrer blobs far below this. The default cap. */
 export const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
+
+export interface ParseBundleOptions {
+  /**
+   * Largest bundle accepted (bytes of JSON; also the cap on each base64 field). Default
+   * MAX_BUNDLE_BYTES; attestation callers raise it, an SBOM predicate can be tens of MiB.
+   */
+  readonly maxBytes?: number;
+}
 const MAX_TLOG_ENTRIES = 16;
 const MAX_CERTIFICATES = 10;
 
@@ -33,60 +41,75 @@ const VERSIONS: Record<string, BundleVersion> = {
   [BUNDLE_V03_MEDIA_TYPE]: '0.3',
 };
 
-const b64 = z.string().max(MAX_BUNDLE_BYTES).regex(/^[A-Za-z0-9+/_\r\n-]*={0,2}[\r\n]*$/, 'not base64');
+const B64 = /^[A-Za-z0-9+/_\r\n-]*={0,2}[\r\n]*$/;
 const uint = z.string().regex(/^\d{1,19}$/, 'must be a non-negative integer');
-const rawBytes = z.looseObject({ rawBytes: b64 });
 
-// sigstore_rekor.proto TransparencyLogEntry; InclusionProof.checkpoint is REQUIRED there.
-const tlogEntry = z.looseObject({
-  logIndex: uint,
-  logId: z.looseObject({ keyId: b64 }),
-  kindVersion: z.looseObject({ kind: z.string().max(64), version: z.string().max(64) }),
-  integratedTime: uint.optional(),
-  inclusionPromise: z.looseObject({ signedEntryTimestamp: b64 }).optional(),
-  inclusionProof: z
-    .looseObject({
-      logIndex: uint,
-      rootHash: b64,
-      treeSize: uint,
-      hashes: z.array(b64).max(128),
-      checkpoint: z.looseObject({ envelope: z.string().min(1).max(64 * 1024) }, 'inclusion proof has no checkpoint'),
-    })
-    .optional(),
-  canonicalizedBody: b64,
-});
-
-const bundleSchema = z.looseObject({
-  mediaType: z.string().max(256),
-  verificationMaterial: z.looseObject({
-    publicKey: z.looseObject({ hint: z.string().max(1024).optional() }).optional(),
-    x509CertificateChain: z.looseObject({ certificates: z.array(rawBytes).min(1, 'empty certificate chain').max(MAX_CERTIFICATES) }).optional(),
-    certificate: rawBytes.optional(),
-    tlogEntries: z.array(tlogEntry).max(MAX_TLOG_ENTRIES).default([]),
-    timestampVerificationData: z
-      .looseObject({ rfc3161Timestamps: z.array(z.looseObject({ signedTimestamp: b64 })).max(MAX_TLOG_ENTRIES).optional() })
+/**
+ * The bundle schema with every base64 field capped at `maxBytes` characters: a field can be no larger
+ * than the bundle it sits in, and a DSSE payload (an SBOM attestation) may legitimately be MiBs.
+ */
+function makeBundleSchema(maxBytes: number) {
+  const b64 = z.string().max(maxBytes).regex(B64, 'not base64');
+  const rawBytes = z.looseObject({ rawBytes: b64 });
+  // sigstore_rekor.proto TransparencyLogEntry; InclusionProof.checkpoint is REQUIRED there.
+  const tlogEntry = z.looseObject({
+    logIndex: uint,
+    logId: z.looseObject({ keyId: b64 }),
+    kindVersion: z.looseObject({ kind: z.string().max(64), version: z.string().max(64) }),
+    integratedTime: uint.optional(),
+    inclusionPromise: z.looseObject({ signedEntryTimestamp: b64 }).optional(),
+    inclusionProof: z
+      .looseObject({
+        logIndex: uint,
+        rootHash: b64,
+        treeSize: uint,
+        hashes: z.array(b64).max(128),
+        checkpoint: z.looseObject({ envelope: z.string().min(1).max(64 * 1024) }, 'inclusion proof has no checkpoint'),
+      })
       .optional(),
-  }),
-  messageSignature: z
-    .looseObject({ messageDigest: z.looseObject({ algorithm: z.string().max(32), digest: b64 }), signature: b64 })
-    .optional(),
-  dsseEnvelope: z
-    .looseObject({
-      payload: b64,
-      payloadType: z.string().max(256),
-      signatures: z.array(z.looseObject({ sig: b64, keyid: z.string().max(1024).optional() })).length(1, 'a DSSE envelope in a bundle carries exactly one signature'),
-    })
-    .optional(),
-});
+    canonicalizedBody: b64,
+  });
+
+  return z.looseObject({
+    mediaType: z.string().max(256),
+    verificationMaterial: z.looseObject({
+      publicKey: z.looseObject({ hint: z.string().max(1024).optional() }).optional(),
+      x509CertificateChain: z.looseObject({ certificates: z.array(rawBytes).min(1, 'empty certificate chain').max(MAX_CERTIFICATES) }).optional(),
+      certificate: rawBytes.optional(),
+      tlogEntries: z.array(tlogEntry).max(MAX_TLOG_ENTRIES).default([]),
+      timestampVerificationData: z
+        .looseObject({ rfc3161Timestamps: z.array(z.looseObject({ signedTimestamp: b64 })).max(MAX_TLOG_ENTRIES).optional() })
+        .optional(),
+    }),
+    messageSignature: z
+      .looseObject({ messageDigest: z.looseObject({ algorithm: z.string().max(32), digest: b64 }), signature: b64 })
+      .optional(),
+    dsseEnvelope: z
+      .looseObject({
+        payload: b64,
+        payloadType: z.string().max(256),
+        signatures: z.array(z.looseObject({ sig: b64, keyid: z.string().max(1024).optional() })).length(1, 'a DSSE envelope in a bundle carries exactly one signature'),
+      })
+      .optional(),
+  });
+}
+
+const schemas = new Map<number, ReturnType<typeof makeBundleSchema>>();
+
+function bundleSchemaFor(maxBytes: number): ReturnType<typeof makeBundleSchema> {
+  let schema = schemas.get(maxBytes);
+  if (!schema) schemas.set(maxBytes, (schema = makeBundleSchema(maxBytes)));
+  return schema;
+}
 
 function fail(message: string, cause?: unknown): never {
   throw new CosignError('INVALID_BUNDLE', message, { cause });
 }
 
-function toJSON(input: Uint8Array | string | object): unknown {
+function toJSON(input: Uint8Array | string | object, maxBytes: number): unknown {
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return input;
   const size = typeof input === 'string' ? input.length : input.byteLength;
-  if (size > MAX_BUNDLE_BYTES) throw new CosignError('TOO_LARGE', `bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
+  if (size > maxBytes) throw new CosignError('TOO_LARGE', `bundle larger than ${maxBytes} bytes`);
   try {
     const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
     return JSON.parse(text);
@@ -108,9 +131,11 @@ function isSelfSigned(der: string): boolean {
  * Parses a Sigstore bundle (sigstore_bundle.proto) from bytes, text or an already-parsed JSON value.
  * Throws CosignError INVALID_BUNDLE with a specific message for malformed input.
  */
-export function parseBundle(input: Uint8Array | string | object): ParsedBundle {
-  const raw = toJSON(input);
-  const parsed = bundleSchema.safeParse(raw);
+export function parseBundle(input: Uint8Array | string | object, options: ParseBundleOptions = {}): ParsedBundle {
+  const maxBytes = options.maxBytes ?? MAX_BUNDLE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new CosignError('INVALID_OPTIONS', `maxBytes must be a positive integer, got ${maxBytes}`);
+  const raw = toJSON(input, maxBytes);
+  const parsed = bundleSchemaFor(maxBytes).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     fail(`malformed bundle at ${issue?.path.join('.') || '<root>'}: ${issue?.message}`, parsed.error);

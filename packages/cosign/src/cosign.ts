@@ -86,7 +86,7 @@ type Prepared = { parsed: ParsedBundle; payload?: Uint8Array } | { verdict: Verd
 function prepare(evidence: CosignEvidence | BundleInput, opts: CosignVerifyOptions): Prepared {
   const ev: CosignEvidence = isEvidence(evidence) ? evidence : { bundle: evidence };
   try {
-    return { parsed: parseBundle(ev.bundle), ...(ev.payload ? { payload: ev.payload } : {}) };
+    return { parsed: parseBundle(ev.bundle, opts.maxBundleBytes !== undefined ? { maxBytes: opts.maxBundleBytes } : {}), ...(ev.payload ? { payload: ev.payload } : {}) };
   } catch (e) {
     if (!isCosignError(e)) throw e;
     return { verdict: finishVerdict({ kind: guessKind(ev.bundle), checks: [{ name: 'bundle', ok: false, detail: e.message }] }) };

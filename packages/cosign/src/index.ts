@@ -3,6 +3,7 @@ export type { CosignErrorCode, CosignErrorOptions } from './errors.ts';
 export { createTrust, loadTrustedRoot, parsePublicKey } from './trust.ts';
 export type { CosignTrust, CreateTrustOptions, TrustedKey } from './trust.ts';
 export { MAX_BUNDLE_BYTES, parseBundle } from './bundle.ts';
+export type { ParseBundleOptions } from './bundle.ts';
 export type { BundleVersion, ParsedBundle } from './bundle.ts';
 export { IN_TOTO_PAYLOAD_TYPE, parseStatement, statementHasDigest } from './intoto.ts';
 export type { InTotoStatement, StatementSubject } from './intoto.ts';
@@ -19,8 +20,9 @@ export {
 } from './cosign.ts';
 export type { CosignAttestationOptions, CosignEvidence, CosignPredicateAlias, CosignVerifyOptions } from './cosign.ts';
 export { COSIGN_ANNOTATIONS, DSSE_ENVELOPE_MEDIA_TYPE, legacyToBundle, SIMPLE_SIGNING_MEDIA_TYPE } from './legacy.ts';
-export type { LegacyEvidence, LegacyLayer } from './legacy.ts';
+export type { LegacyEvidence, LegacyLayer, LegacyOptions } from './legacy.ts';
 export {
+  ATTESTATION_FIND_LIMITS,
   BUNDLE_ANNOTATIONS,
   BUNDLE_ARTIFACT_TYPES,
   COSIGN_ATT_ARTIFACT_TYPE,

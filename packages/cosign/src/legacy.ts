@@ -104,13 +104,19 @@ function tlogEntry(annotation: string): NonNullable<SerializedBundle['verificati
   } as NonNullable<SerializedBundle['verificationMaterial']['tlogEntries']>[number];
 }
 
+export interface LegacyOptions {
+  /** Largest layer blob accepted (default 4 MiB); a legacy `.att` SBOM envelope can be larger. */
+  readonly maxPayloadBytes?: number;
+}
+
 /**
  * Adapts a legacy cosign layer (`sha256-<hex>.sig` simple-signing layer or `.att` DSSE layer, with the
  * dev.cosignproject.cosign / dev.sigstore.cosign annotations) into a v0.1 Sigstore bundle so the
  * same verifier runs. Pure: takes the layer descriptor and its blob bytes.
  */
-export function legacyToBundle(layer: LegacyLayer, payloadBytes: Uint8Array): LegacyEvidence {
-  if (payloadBytes.byteLength > MAX_PAYLOAD_BYTES) throw new CosignError('TOO_LARGE', `legacy payload larger than ${MAX_PAYLOAD_BYTES} bytes`);
+export function legacyToBundle(layer: LegacyLayer, payloadBytes: Uint8Array, options: LegacyOptions = {}): LegacyEvidence {
+  const max = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  if (payloadBytes.byteLength > max) throw new CosignError('TOO_LARGE', `legacy payload larger than ${max} bytes`);
   const ann = layer.annotations ?? {};
   for (const [k, v] of Object.entries(ann)) {
     if (v.length > MAX_ANNOTATION_CHARS) throw new CosignError('TOO_LARGE', `annotation ${k} longer than ${MAX_ANNOTATION_CHARS} characters`);

@@ -28,6 +28,8 @@ export interface VerifyBundleOptions {
   readonly insecureIgnoreTlog?: boolean;
   /** Reported as the verification time when the bundle holds no signed time; never replaces a signed time. */
   readonly now?: Date;
+  /** Largest bundle parsed (default MAX_BUNDLE_BYTES); raise it for large attestations such as SBOMs. */
+  readonly maxBundleBytes?: number;
 }
 
 /** Input accepted wherever a bundle is expected: raw bytes, JSON text, or a parsed JSON object. */
@@ -318,7 +320,7 @@ export function verifyBundle(input: BundleInput, opts: VerifyBundleOptions): Ver
   if (opts.identity) compileIdentity(opts.identity);
   let parsed: ParsedBundle;
   try {
-    parsed = parseBundle(input);
+    parsed = parseBundle(input, opts.maxBundleBytes !== undefined ? { maxBytes: opts.maxBundleBytes } : {});
   } catch (e) {
     if (!isCosignError(e)) throw e;
     return finishVerdict({ kind: guessKind(input), checks: [{ name: 'bundle', ok: false, detail: e.message }] });

@@ -2,14 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository, type Descriptor, type Repository } from '@ocx/oci';
 import { createEmulator } from '@ocx/testkit';
 import {
+  ATTESTATION_FIND_LIMITS,
   COSIGN_ANNOTATIONS,
   COSIGN_SIGN_PREDICATE_TYPE,
   createTrust,
+  DEFAULT_FIND_LIMITS,
   findCosign,
   isCosignError,
   legacyTag,
+  parseBundle,
   verifyCandidates,
+  verifyCosignAttestation,
   verifyCosignSignature,
+  type FindLimits,
 } from '../src/index.ts';
 import { keyDsseBundle, legacySignatureAnnotation, newKey, simpleSigningPayload, statement } from './helpers.ts';
 import { pushBundleReferrer, pushImage, pushLegacySig } from './registry.ts';
@@ -197,5 +202,44 @@ describe('loadPublicGoodRoot', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('attestation limits', () => {
+  it('an SBOM attestation over the default 512 KiB loads and verifies only with ATTESTATION_FIND_LIMITS', async () => {
+    const { repo } = setup();
+    const key = newKey();
+    const img = await pushImage(repo, 'big', 'v1');
+    const predicate = { packages: Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}`, versionInfo: '1.0.0' })) };
+    await pushBundleReferrer(repo, img, keyDsseBundle(key, statement(hex(img), 'https://spdx.dev/Document', predicate)), SPDX);
+    const found = await findCosign(repo, img, { mode: 'attestation', predicateType: 'https://spdx.dev/Document' });
+    expect(found.candidates).toHaveLength(1);
+    const trust = createTrust({ keys: [key.pem] });
+    const run = (limits: Partial<FindLimits>) =>
+      verifyCandidates(repo, img.digest, found.candidates, {
+        limits,
+        verify: (l) => verifyCosignAttestation(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true, predicateType: 'spdxjson', maxBundleBytes: limits.maxBundleBytes ?? DEFAULT_FIND_LIMITS.maxBundleBytes }),
+        accept: (v) => v.ok,
+      });
+    const small = await run({});
+    expect(isCosignError(small[0]!.error?.cause, 'TOO_LARGE')).toBe(true);
+    const big = await run(ATTESTATION_FIND_LIMITS);
+    expect(big[0]!.result?.ok, JSON.stringify(big[0]!.result?.reasons)).toBe(true);
+    // The total cap counts every candidate's bytes.
+    const tight = await run({ ...ATTESTATION_FIND_LIMITS, maxTotalBytes: 1024 });
+    expect(tight[0]!.error?.message).toMatch(/total cap/);
+  });
+
+  it('parseBundle caps input at maxBytes (default MAX_BUNDLE_BYTES)', () => {
+    const key = newKey();
+    const bytes = Buffer.from(JSON.stringify(keyDsseBundle(key, statement('a'.repeat(64), 'https://spdx.dev/Document', { pad: 'x'.repeat(4096) }))));
+    expect(parseBundle(bytes).kind).toBe('dsse');
+    let err: unknown;
+    try {
+      parseBundle(bytes, { maxBytes: 1024 });
+    } catch (e) {
+      err = e;
+    }
+    expect(isCosignError(err, 'TOO_LARGE')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ATTESTATION_FIND_LIMITS,
   BUNDLE_ANNOTATIONS,
   COSIGN_SIGN_PREDICATE_TYPE,
   createTrust,
@@ -18,6 +19,7 @@ import {
   verifyCosignSignature,
   type CandidateOutcome,
   type CosignTrust,
+  type FindLimits,
   type IdentityPolicy,
   type PublicGoodOptions,
   type SkippedCandidate,
@@ -33,6 +35,11 @@ type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 /** Seam for tests: where the public-good root comes from (never the network in tests). */
 export interface CosignFamilyDeps {
   readonly loadPublicGoodRoot?: (opts: PublicGoodOptions) => Promise<TrustedRoot>;
+  /**
+   * Caps on what one verification fetches and parses. Default: @ocx/cosign's DEFAULT_FIND_LIMITS in
+   * signature mode, ATTESTATION_FIND_LIMITS in attestation mode (SBOM predicates run to MiBs).
+   */
+  readonly limits?: { readonly signature?: Partial<FindLimits>; readonly attestation?: Partial<FindLimits> };
 }
 
 const TUF_MIRROR_DIR = 'tuf-repo-cdn.sigstore.dev';
@@ -151,6 +158,7 @@ interface Settings {
   readonly insecureIgnoreTlog: boolean;
   readonly predicateType?: string;
   readonly now: Date;
+  readonly limits?: Partial<FindLimits>;
 }
 
 async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSignal | undefined): Promise<FamilyReport> {
@@ -164,8 +172,10 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
   // them (digest-checked by the repository) only when the listing announces one.
   const wantsBytes = !attestationMode && found.candidates.some((c) => c.format === 'cosign-bundle' && c.manifest.annotations?.[BUNDLE_ANNOTATIONS.content] === 'message-signature');
   const subjectBytes = wantsBytes ? await target.repo.fetch(target.subject, signal ? { signal } : {}) : undefined;
+  const maxBundleBytes = s.limits?.maxBundleBytes;
   const base = {
     ...(subjectBytes ? { subjectBytes } : {}),
+    ...(maxBundleBytes !== undefined ? { maxBundleBytes } : {}),
     trust: s.trust,
     subjectDigest: target.subject.digest,
     insecureIgnoreTlog: s.insecureIgnoreTlog,
@@ -174,6 +184,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
   };
   const outcomes = await verifyCandidates(target.repo, target.subject.digest, found.candidates, {
     ...(signal ? { signal } : {}),
+    ...(s.limits ? { limits: s.limits } : {}),
     verify: (l) =>
       s.predicateType !== undefined ? verifyCosignAttestation(l.evidence, { ...base, predicateType: s.predicateType }) : verifyCosignSignature(l.evidence, base),
     accept: (v) => v.ok,
@@ -213,7 +224,15 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
         throw e;
       }
       if (flags['insecure-ignore-tlog']) ctx.warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted; nothing proves when they were made or that they were ever published');
-      const settings: Settings = { trust, insecureIgnoreTlog: flags['insecure-ignore-tlog'] === true, now, ...(identity ? { identity } : {}), ...(predicateType ? { predicateType } : {}) };
+      const limits = predicateType !== undefined ? { ...ATTESTATION_FIND_LIMITS, ...deps.limits?.attestation } : deps.limits?.signature;
+      const settings: Settings = {
+        trust,
+        insecureIgnoreTlog: flags['insecure-ignore-tlog'] === true,
+        now,
+        ...(identity ? { identity } : {}),
+        ...(predicateType ? { predicateType } : {}),
+        ...(limits ? { limits } : {}),
+      };
       return { verify: (target, signal) => verifyTarget(target, settings, signal) };
     },
   };

@@ -21,8 +21,10 @@ export const LEGACY_PREDICATE_ANNOTATION = 'predicateType';
 
 /** Caps on what a registry can make us fetch for one subject. */
 export interface FindLimits {
-  /** Largest bundle or legacy payload blob fetched. */
+  /** Largest bundle or legacy payload blob fetched (and parsed: pass it on as `maxBundleBytes`). */
   readonly maxBundleBytes: number;
+  /** Bundle and payload bytes fetched over all candidates of one verifyCandidates call. */
+  readonly maxTotalBytes: number;
   /** Largest referrer or legacy-tag manifest fetched. */
   readonly maxManifestBytes: number;
   /** Candidates loaded in signature mode. */
@@ -35,8 +37,19 @@ export interface FindLimits {
 
 export const DEFAULT_FIND_LIMITS: FindLimits = {
   maxBundleBytes: 512 * 1024,
+  maxTotalBytes: 16 * 1024 * 1024,
   maxManifestBytes: 256 * 1024,
   maxSignatureCandidates: 8,
   maxAttestationCandidates: 32,
   concurrency: 4,
+};
+
+/**
+ * Attestation mode: an in-toto predicate (an SBOM above all) can be MiBs, so envelopes up to 32 MiB,
+ * 64 MiB over all candidates — the caps OCX uses for attestations.
+ */
+export const ATTESTATION_FIND_LIMITS: FindLimits = {
+  ...DEFAULT_FIND_LIMITS,
+  maxBundleBytes: 32 * 1024 * 1024,
+  maxTotalBytes: 64 * 1024 * 1024,
 };

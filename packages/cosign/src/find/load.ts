@@ -27,13 +27,23 @@ function tooLarge(what: string, size: number, cap: number): never {
   throw new CosignError('TOO_LARGE', `${what} declares ${size} bytes, over the ${cap}-byte cap`);
 }
 
-async function fetchLayer(repo: Fetcher, layer: Descriptor, limits: FindLimits, call: CallOptions): Promise<Uint8Array> {
+/** Bytes fetched so far for one verifyCandidates call, against `maxTotalBytes`. */
+interface Budget {
+  used: number;
+}
+
+async function fetchLayer(repo: Fetcher, layer: Descriptor, limits: FindLimits, call: CallOptions, budget: Budget): Promise<Uint8Array> {
   if (layer.size > limits.maxBundleBytes) tooLarge(`layer ${layer.digest}`, layer.size, limits.maxBundleBytes);
+  // Reserve before the request (sizes are declared; the repository enforces them while reading).
+  if (budget.used + layer.size > limits.maxTotalBytes) {
+    throw new CosignError('TOO_LARGE', `layer ${layer.digest} (${layer.size} bytes) would take the candidates over the ${limits.maxTotalBytes}-byte total cap`);
+  }
+  budget.used += layer.size;
   return repo.fetch(layer, call);
 }
 
-function legacyEvidence(candidate: CosignCandidate, referrer: string, layer: Descriptor, bytes: Uint8Array): LoadedEvidence {
-  const ev = legacyToBundle(layer as LegacyLayer, bytes);
+function legacyEvidence(candidate: CosignCandidate, referrer: string, layer: Descriptor, bytes: Uint8Array, limits: FindLimits): LoadedEvidence {
+  const ev = legacyToBundle(layer as LegacyLayer, bytes, { maxPayloadBytes: limits.maxBundleBytes });
   return {
     candidate,
     referrer,
@@ -50,6 +60,10 @@ function legacyEvidence(candidate: CosignCandidate, referrer: string, layer: Des
  * request. Throws CosignError or OciError; the caller reports the candidate as failed.
  */
 export async function loadCandidate(repo: Fetcher, subjectDigest: string, candidate: CosignCandidate, opts: LoadOptions = {}): Promise<LoadedEvidence[]> {
+  return load(repo, subjectDigest, candidate, opts, { used: 0 });
+}
+
+async function load(repo: Fetcher, subjectDigest: string, candidate: CosignCandidate, opts: LoadOptions, budget: Budget): Promise<LoadedEvidence[]> {
   const limits = { ...DEFAULT_FIND_LIMITS, ...opts.limits };
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
   const m = candidate.manifest;
@@ -64,7 +78,7 @@ export async function loadCandidate(repo: Fetcher, subjectDigest: string, candid
       const { manifest } = parseManifest(await repo.fetch(m, call), m.mediaType);
       layers = isIndex(manifest) ? [] : manifest.layers;
     }
-    return Promise.all(layers.map(async (l) => legacyEvidence(candidate, m.digest, l, await fetchLayer(repo, l, limits, call))));
+    return Promise.all(layers.map(async (l) => legacyEvidence(candidate, m.digest, l, await fetchLayer(repo, l, limits, call, budget), limits)));
   }
 
   const { manifest } = await fetchReferrer(repo, m, subjectDigest, call);
@@ -76,12 +90,12 @@ export async function loadCandidate(repo: Fetcher, subjectDigest: string, candid
     if (!layer.mediaType.startsWith(BUNDLE_LAYER_PREFIX)) {
       throw new CosignError('INVALID_BUNDLE', `bundle referrer ${m.digest} has a ${layer.mediaType} layer, not a Sigstore bundle`);
     }
-    const bytes = await fetchLayer(repo, layer, limits, call);
+    const bytes = await fetchLayer(repo, layer, limits, call, budget);
     return [{ candidate, referrer: m.digest, layer, evidence: { bundle: bytes }, warnings: [] }];
   }
   const cap = limits.maxSignatureCandidates;
   if (manifest.layers.length > cap) throw new CosignError('TOO_LARGE', `referrer ${m.digest} has ${manifest.layers.length} layers, over the cap of ${cap}`);
-  return Promise.all(manifest.layers.map(async (l) => legacyEvidence(candidate, m.digest, l, await fetchLayer(repo, l, limits, call))));
+  return Promise.all(manifest.layers.map(async (l) => legacyEvidence(candidate, m.digest, l, await fetchLayer(repo, l, limits, call, budget), limits)));
 }
 
 /** The outcome for one loaded layer, or for a candidate that could not be loaded. */
@@ -107,11 +121,12 @@ export interface VerifyCandidatesOptions<R> extends LoadOptions {
 export async function verifyCandidates<R>(repo: Fetcher, subjectDigest: string, candidates: readonly CosignCandidate[], opts: VerifyCandidatesOptions<R>): Promise<CandidateOutcome<R>[]> {
   const limits = { ...DEFAULT_FIND_LIMITS, ...opts.limits };
   let done = false;
+  const budget: Budget = { used: 0 };
   const perCandidate = await mapLimit(candidates, limits.concurrency, async (candidate): Promise<CandidateOutcome<R>[]> => {
     if (done) return [];
     let loaded: LoadedEvidence[];
     try {
-      loaded = await loadCandidate(repo, subjectDigest, candidate, opts);
+      loaded = await load(repo, subjectDigest, candidate, opts, budget);
     } catch (cause) {
       if (opts.signal?.aborted) throw cause;
       return [{ candidate, error: { message: describe(cause), cause } }];
