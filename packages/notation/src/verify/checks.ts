@@ -161,7 +161,9 @@ export async function checkRevocation(chain: readonly ParsedCertificate[], env: 
   if (!opts.revocationChecker) {
     return skipped('revocation', 'REVOCATION_UNAVAILABLE', 'revocation was not checked: no revocation checker configured (offline verification)');
   }
-  const signingTime = env.signedAttributes.authenticSigningTime ?? env.signedAttributes.signingTime;
+  // Only an authentic signing time (scheme notary.x509.signingAuthority) may excuse a revocation whose
+  // invalidity date is later, as notation-go passes it; a notary.x509 signingTime is the signer's claim.
+  const signingTime = env.signedAttributes.authenticSigningTime;
   try {
     const r = await opts.revocationChecker(chain, { purpose: 'codeSigning', ...(signingTime ? { signingTime } : {}) });
     if (r.status === 'good') return ok('revocation');
