@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate, type ParsedCertificate } from '../x509/cert.ts';
 import { fileRevocationCache, memoryRevocationCache } from './cache.ts';
 import { createRevocationChecker } from './checker.ts';
+import { buildOcspRequest, ocspGetUrl } from './ocsp.ts';
+import * as pkijs from 'pkijs';
 import { genKey, makeCrl, makeOcspResponse, makeTestCa, mintCert, startServer, type OcspSpec, type TestCa } from './testpki.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -200,5 +202,43 @@ describe('createRevocationChecker on loopback', () => {
     } finally {
       await big.close();
     }
+  });
+
+  it('a redirect to a non-http scheme is refused; a redirect to http is followed', async () => {
+    const chain = await withCa({ ocsp: true });
+    ocspMode = { status: 'good', ...FRESH };
+    const redirect = await startServer((req, _b, res) => res.writeHead(302, { location: req.url?.startsWith('/to-file') ? 'file:///etc/passwd' : `${srv.url}/ocsp?redirected` }).end());
+    try {
+      const viaHttp = await createRevocationChecker({ fetch: (u, i) => fetch(String(u).replace(`${srv.url}/ocsp/`, `${redirect.url}/to-http/`), i), now: NOW })(chain, code);
+      expect(viaHttp.status).toBe('good');
+      expect(srv.requests.at(-1)?.url).toBe('/ocsp?redirected');
+      const viaFile = await createRevocationChecker({ fetch: (u, i) => fetch(String(u).replace(`${srv.url}/ocsp/`, `${redirect.url}/to-file/`), i), now: NOW })(chain, code);
+      expect(viaFile.reason).toMatch(/only http and https/);
+    } finally {
+      await redirect.close();
+    }
+  });
+
+  it('a CRL is cached until its nextUpdate', async () => {
+    const chain = await withCa({ crl: true });
+    crlBytes = await makeCrl(ca.root, ca.rootKey.privateKey, { ...FRESH });
+    const cache = memoryRevocationCache();
+    const before = srv.requests.length;
+    const check = createRevocationChecker({ fetch, now: NOW, cache });
+    expect((await check(chain, code)).status).toBe('good');
+    expect((await check(chain, code)).status).toBe('good');
+    expect(srv.requests.length).toBe(before + 1);
+  });
+});
+
+describe('OCSP request encoding', () => {
+  it('is a pkijs OCSPRequest for the certificate; GET only while the base64 form is short', async () => {
+    const ca = await makeTestCa({});
+    const [leaf, root] = parse(ca.chain) as [ParsedCertificate, ParsedCertificate];
+    const req = buildOcspRequest(leaf, root);
+    const parsed = pkijs.OCSPRequest.fromBER(req);
+    expect(parsed.tbsRequest.requestList[0]?.reqCert.serialNumber.valueBlock.valueDec).toBe(2);
+    expect(ocspGetUrl('http://ocsp.example/', req)).toMatch(/^http:\/\/ocsp\.example\/[A-Za-z0-9%]+$/);
+    expect(ocspGetUrl('http://ocsp.example', new Uint8Array(200))).toBeUndefined();
   });
 });
