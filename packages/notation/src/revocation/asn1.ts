@@ -23,6 +23,9 @@ export const OID_REV = {
   invalidityDate: '2.5.29.24',
 } as const;
 
+/** Tolerated clock difference for a thisUpdate ahead of the verification time (responder clocks drift). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 export const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -6,7 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { NotationError } from '../errors.ts';
 import { certExtensions, KeyUsage, type ParsedCertificate } from '../x509/cert.ts';
-import { acceptedSignatureAlgorithm, bytesEqual, CRL_REASONS, engine, OID_REV, parseInvalidityDate, serialHex } from './asn1.ts';
+import { acceptedSignatureAlgorithm, bytesEqual, CLOCK_SKEW_MS, CRL_REASONS, engine, OID_REV, parseInvalidityDate, serialHex } from './asn1.ts';
 
 export interface ParsedCrl {
   readonly der: Uint8Array;
@@ -57,7 +57,7 @@ export async function validateCrl(crl: ParsedCrl, issuer: ParsedCertificate, now
   if (!acceptedSignatureAlgorithm(crl.crl.signatureAlgorithm)) throw invalid(`CRL signature algorithm ${crl.crl.signatureAlgorithm.algorithmId} is not accepted`);
   const ok = await engine.verifyWithPublicKey(crl.crl.tbsView, crl.crl.signatureValue, issuer.pkijs.subjectPublicKeyInfo, crl.crl.signatureAlgorithm).catch(() => false);
   if (!ok) throw invalid(`CRL signature does not verify with the key of "${issuer.subject}"`);
-  if (crl.thisUpdate.getTime() > now.getTime()) throw invalid(`CRL is not yet valid (thisUpdate ${crl.thisUpdate.toISOString()})`);
+  if (crl.thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS) throw invalid(`CRL is not yet valid (thisUpdate ${crl.thisUpdate.toISOString()})`);
   if (crl.nextUpdate && now.getTime() > crl.nextUpdate.getTime()) throw invalid(`expired CRL (nextUpdate ${crl.nextUpdate.toISOString()})`);
   for (const e of crl.crl.crlExtensions?.extensions ?? []) {
     if (e.extnID === OID_REV.freshestCrl) throw invalid('delta CRLs are not supported (the CRL names a freshest CRL)');

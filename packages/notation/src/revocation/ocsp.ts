@@ -8,7 +8,7 @@ import * as pkijs from 'pkijs';
 import { NotationError } from '../errors.ts';
 import { certExtensions, isIssuedBy, parseCertificate, type ParsedCertificate } from '../x509/cert.ts';
 import { OID } from '../x509/oids.ts';
-import { acceptedSignatureAlgorithm, bytesEqual, CRL_REASONS, engine, OID_REV, parseInvalidityDate, serialHex, sha1 } from './asn1.ts';
+import { acceptedSignatureAlgorithm, bytesEqual, CLOCK_SKEW_MS, CRL_REASONS, engine, OID_REV, parseInvalidityDate, serialHex, sha1 } from './asn1.ts';
 
 export interface OcspAnswer {
   readonly status: 'good' | 'revoked' | 'unknown';
@@ -129,7 +129,7 @@ export async function evaluateOcspResponse(der: Uint8Array, cert: ParsedCertific
   if (!single) throw invalid(`OCSP response has no status for certificate serial ${serialHex(cert.pkijs.serialNumber)}`);
   const thisUpdate = single.thisUpdate;
   const nextUpdate = single.nextUpdate;
-  if (thisUpdate.getTime() > now.getTime()) throw invalid(`OCSP response is not yet valid (thisUpdate ${thisUpdate.toISOString()})`);
+  if (thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS) throw invalid(`OCSP response is not yet valid (thisUpdate ${thisUpdate.toISOString()})`);
   // notation-core-go compares now with NextUpdate; an absent nextUpdate (zero time) is therefore expired.
   if (!nextUpdate || now.getTime() > nextUpdate.getTime()) throw invalid(`expired OCSP response (nextUpdate ${nextUpdate?.toISOString() ?? 'absent'})`);
   const st = certStatus(single);

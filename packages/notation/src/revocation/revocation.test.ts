@@ -107,6 +107,8 @@ describe('createRevocationChecker on loopback', () => {
     expect(exp.reason).toMatch(/expired OCSP response/);
     ocspMode = { status: 'good', thisUpdate: new Date('2026-05-01T00:00:00Z') };
     expect((await check(chain, code)).reason).toMatch(/expired OCSP response \(nextUpdate absent\)/);
+    ocspMode = { status: 'good', thisUpdate: new Date('2026-06-02T00:00:00Z'), nextUpdate: new Date('2026-06-09T00:00:00Z') };
+    expect((await check(chain, code)).reason).toMatch(/not yet valid/);
   });
 
   it('delegated responder: OCSPSigning EKU with nocheck is accepted; without nocheck or EKU it is not', async () => {
