@@ -18,7 +18,7 @@ describe('ocx verify: notation revocation over OCSP', () => {
   let reg: { host: string; close(): Promise<void> };
   let ocsp: Awaited<ReturnType<typeof startServer>>;
   let ca: TestCa;
-  let status: 'good' | 'revoked' = 'good';
+  let status: 'good' | 'revoked' | 'hang' = 'good';
   let tmp: string;
   let ref: string;
   const configs: Record<string, string> = {};
@@ -26,6 +26,7 @@ describe('ocx verify: notation revocation over OCSP', () => {
 
   beforeAll(async () => {
     ocsp = await startServer((_req, _body, res) => {
+      if (status === 'hang') return; // never answers
       const now = Date.now();
       void makeOcspResponse(ca.root, ca.rootKey.privateKey, 2, {
         status,
@@ -118,6 +119,15 @@ describe('ocx verify: notation revocation over OCSP', () => {
     expect(byo.code, byo.stdout).toBe(65);
     expect(revocationCheck(byo.stdout)?.detail).toMatch(/revoked.*byo-crl/);
     expect(ocsp.requests.length).toBe(before);
+  });
+
+  it('a responder that never answers: --revocation-timeout bounds the wait and strict fails as unavailable', async () => {
+    status = 'hang';
+    const t0 = Date.now();
+    const r = await verify('strict', ['--revocation-timeout', '0.3']);
+    expect(Date.now() - t0).toBeLessThan(1900);
+    expect(r.code, r.stdout).toBe(65);
+    expect(revocationCheck(r.stdout)?.detail).toMatch(/revocation status unavailable.*timed out after 300 ms/);
   });
 
   it('--revocation-timeout must be a positive number of seconds; an unreadable --crl is a configuration error', async () => {
