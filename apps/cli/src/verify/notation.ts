@@ -92,7 +92,7 @@ function parseRevocationTimeout(value: string | undefined): number | undefined {
  * cache under the ocx home, `--crl FILE` answering before any request, and `--offline` meaning no
  * request at all ("revocation unavailable" unless a given CRL answers; the level decides).
  */
-async function revocationCheckerFor(flags: VerifyFlags, ctx: Context, now: Date): Promise<RevocationChecker> {
+async function revocationCheckerFor(flags: VerifyFlags, ctx: Context): Promise<RevocationChecker> {
   const timeoutMs = parseRevocationTimeout(flags['revocation-timeout']);
   const crls: Uint8Array[] = [];
   for (const file of flags.crl ?? []) {
@@ -102,8 +102,11 @@ async function revocationCheckerFor(flags: VerifyFlags, ctx: Context, now: Date)
       throw new NotationError('IO', `cannot read --crl ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
+  // Revocation answers are fetched now, so their freshness is judged against the real clock, as
+  // notation does; --verification-time moves the signature checks only. (The clock is read here, at
+  // the edge; the checker itself takes it as an input.)
   return createRevocationChecker({
-    now,
+    now: () => new Date(),
     crls,
     ...(flags.offline ? { offline: true } : { fetch: globalThis.fetch, cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
@@ -154,7 +157,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
   let revocationChecker: RevocationChecker;
   try {
     config = await loadConfig(flags, ctx);
-    revocationChecker = await revocationCheckerFor(flags, ctx, now);
+    revocationChecker = await revocationCheckerFor(flags, ctx);
   } catch (err) {
     if (!isNotationError(err)) throw err;
     const message = err.message;
