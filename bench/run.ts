@@ -2,8 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, peerPath, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
-import { pushImage, pushReferrer } from '../packages/oci/test/helpers.ts';
+import { createEmulator, peerPath, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
 import { verifyBench } from './verify.ts';
 

@@ -5,9 +5,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { EMPTY_DESCRIPTOR, digestOf, encodeJson, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
-import { pushImage } from '../packages/oci/test/helpers.ts';
+import { EMPTY_DESCRIPTOR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { pushImage, pushManifest, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 
 // `pnpm bench sbom`: a generated 256 MiB CycloneDX SBOM attached on docker-registry 2.8, fetched once
 // with `ocx sbom --output FILE` and once with curl from the same blob URL. Targets: ocx throughput
@@ -102,16 +101,14 @@ export async function sbomBench(cli: string = defaultCli): Promise<void> {
     const layer: Descriptor = { mediaType: 'application/vnd.cyclonedx+json', digest: gen.digest, size: gen.size };
     await repo.pushStream(layer, fileChunks(src));
     const subject = await pushImage(repo, 'sbom-bench', 'v1');
+    // The layer is already pushed (streamed): only the referrer manifest around it is built here.
     await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
-    const bytes = encodeJson({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_OCI_MANIFEST,
+    await pushManifest(repo, {
       artifactType: 'application/vnd.cyclonedx+json',
       config: EMPTY_DESCRIPTOR,
       layers: [layer],
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     });
-    await repo.push({ mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(bytes), size: bytes.byteLength }, bytes);
 
     const ocxOut = join(dir, 'ocx.json');
     const curlOut = join(dir, 'curl.json');

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEmulator, createPeerSandbox, peerPath, runPeer, type PeerSandbox } from '@ocx/testkit';
-import { pushImage } from '../packages/oci/test/helpers.ts';
+import { createEmulator, createPeerSandbox, peerPath, pushImage, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 
 // `pnpm bench verify`: ocx verify against cosign verify (v3) and notation verify on the same signed

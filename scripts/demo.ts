@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectReferrers, digestOf, EMPTY_DESCRIPTOR, encodeJson, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { createEmulator } from '@ocx/testkit';
+import { collectReferrers, EMPTY_DESCRIPTOR, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { attach, blob, createEmulator, pushManifest } from '@ocx/testkit';
 import { run } from 'ocx';
 import { makePki, P256 } from '../apps/signer/test/notation-pki.ts';
 
@@ -25,18 +25,6 @@ async function ocx(expected: number, ...args: string[]): Promise<number> {
     process.stdout.write(`!! expected exit ${expected}\n`);
   }
   return code;
-}
-
-function blob(content: string, mediaType: string): { desc: Descriptor; bytes: Uint8Array } {
-  const bytes = new TextEncoder().encode(content);
-  return { desc: { mediaType, digest: digestOf(bytes), size: bytes.byteLength }, bytes };
-}
-
-async function pushManifest(repo: RemoteRepository, body: Record<string, unknown>, mediaType = MEDIA_TYPE_OCI_MANIFEST): Promise<Descriptor> {
-  const bytes = encodeJson({ schemaVersion: 2, mediaType, ...body });
-  const desc = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
-  await repo.push(desc, bytes);
-  return desc;
 }
 
 const emulator = createEmulator();
@@ -63,10 +51,8 @@ try {
   console.log(`index ${index.digest}`);
 
   say('Attach an SPDX SBOM to the linux/amd64 manifest (an OCI 1.1 referrer)');
-  const sbom = blob(JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'hello', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/hello', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-demo'] }, packages: [{ name: 'hello', SPDXID: 'SPDXRef-hello', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'Apache-2.0' }] }), 'application/spdx+json');
-  await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
-  await repo.push(sbom.desc, sbom.bytes);
-  await pushManifest(repo, { artifactType: 'application/spdx+json', config: EMPTY_DESCRIPTOR, layers: [sbom.desc], subject: { mediaType: platforms[0]!.mediaType, digest: platforms[0]!.digest, size: platforms[0]!.size }, annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } });
+  const spdx = JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'hello', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/hello', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-demo'] }, packages: [{ name: 'hello', SPDXID: 'SPDXRef-hello', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'Apache-2.0' }] });
+  await attach(repo, platforms[0]!, { content: spdx, mediaType: 'application/spdx+json' }, { artifactType: 'application/spdx+json', annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } });
 
   say('Discover what is attached (tree, then JSON in the shape of `oras discover --format json`)');
   await ocx(0, 'discover', `${ref}:1.0.0`, '--platform', 'linux/amd64', '--no-cache');

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { legacySbomTag } from '@ocx/sbom';
-import { cannedFaults, createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
-import { attachBundle, attachRaw, dsse, pushImage, pushLegacy, statement } from '../../../packages/sbom/test/helpers.ts';
+import { cannedFaults, createEmulator, pushImage, pushTagged, type Emulator, type RunningRegistry } from '@ocx/testkit';
+import { attachBundle, attachRaw, dsse, statement } from '../../../packages/sbom/test/helpers.ts';
 import { ocx } from './cli.ts';
 import { ocxBinary } from './sbom-helpers.ts';
 
@@ -39,7 +39,7 @@ describe('ocx sbom on the emulator', () => {
     await attachRaw(repo, subject, 'application/spdx+json', SPDX, 'application/spdx+json');
     spdxLayer = digestOf(new TextEncoder().encode(SPDX));
     await attachBundle(repo, subject, statement(subject.digest, 'https://cyclonedx.org/bom', JSON.parse(CDX)), 'https://cyclonedx.org/bom');
-    await pushLegacy(repo, legacySbomTag(subject.digest, 'att')!, [
+    await pushTagged(repo, legacySbomTag(subject.digest, 'att')!, [
       { content: JSON.stringify(dsse(statement(subject.digest, 'https://spdx.dev/Document', JSON.parse(SPDX)))), mediaType: 'application/vnd.dsse.envelope.v1+json', annotations: { predicateType: 'https://spdx.dev/Document' } },
     ]);
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

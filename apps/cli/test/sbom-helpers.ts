@@ -1,4 +1,6 @@
 import { PassThrough } from 'node:stream';
+import { expect } from 'vitest';
+import { runPeer, type PeerName, type PeerSandbox } from '@ocx/testkit';
 import { run } from '../src/run.ts';
 
 /** Like cli.ts's `ocx`, plus a binary stdout sink for `--output -`. */
@@ -16,4 +18,14 @@ export async function ocxBinary(args: string[], opts: { tty?: boolean; env?: Nod
     stdoutStream: sink,
   });
   return { code, stdout, stderr, bytes: Buffer.concat(chunks) };
+}
+
+/** Runs a peer tool in the sandbox `sandbox()` returns (set in beforeAll), expecting exit 0; its stdout. */
+export function peerRunner(sandbox: () => PeerSandbox, env: NodeJS.ProcessEnv = { COSIGN_PASSWORD: '' }): (name: PeerName, args: string[]) => Promise<string> {
+  return async (name, args) => {
+    const sb = sandbox();
+    const r = await runPeer(name, args, { sandbox: sb, cwd: sb.dir, env, timeoutMs: 120_000 });
+    expect(r.code, `${name} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
 }

@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, createPeerSandbox, peerOrSkip, requirePeer, runPeer, type PeerName, type PeerSandbox } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, peerOrSkip, requirePeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
+import { peerRunner } from './sbom-helpers.ts';
 
 // An SBOM attestation above the default 512 KiB bundle cap (real SBOMs of large images are MiBs):
 // cosign v3 `attest` makes a ~1.5 MiB bundle, and `ocx sbom --require-signed` must still prove it —
@@ -25,12 +26,7 @@ describe.skipIf(!peerOrSkip('oras'))('ocx sbom with a cosign v3 SBOM attestation
   let sb: PeerSandbox;
   let ref: string;
   let subject: string;
-  const env = { COSIGN_PASSWORD: '' };
-  const peer = async (name: PeerName, args: string[]) => {
-    const r = await runPeer(name, args, { sandbox: sb, cwd: sb.dir, env, timeoutMs: 120_000 });
-    expect(r.code, `${name} ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const peer = peerRunner(() => sb);
 
   beforeAll(async () => {
     server = await createEmulator().listen();

@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, requirePeer, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, requirePeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
+import { peerRunner } from './sbom-helpers.ts';
 
 // Issue 5 acceptance: SBOMs attached by the real tools — `oras attach` (SPDX JSON, CycloneDX JSON),
 // cosign v2 `attest` (legacy .att) and cosign v3 `attest` (bundle referrer) — are all found by
@@ -69,12 +70,7 @@ for (const target of targets) {
     let sb: PeerSandbox;
     let ref: string;
     let subject: string;
-    const env = { COSIGN_PASSWORD: '' };
-    const peer = async (name: PeerName, args: string[]) => {
-      const r = await runPeer(name, args, { sandbox: sb, cwd: sb.dir, env, timeoutMs: 120_000 });
-      expect(r.code, `${name} ${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r.stdout;
-    };
+    const peer = peerRunner(() => sb);
     const list = async (extra: string[] = []) => {
       const r = await ocx(['sbom', ref, '--format', 'json', '--no-cache', ...extra]);
       return { ...r, doc: r.stdout ? (JSON.parse(r.stdout) as { sboms: Sbom[] }) : { sboms: [] } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository, type Descriptor, type Repository } from '@ocx/oci';
-import { createEmulator } from '@ocx/testkit';
+import { createEmulator, pushBundleReferrer, pushImage } from '@ocx/testkit';
 import {
   ATTESTATION_FIND_LIMITS,
   COSIGN_ANNOTATIONS,
@@ -17,7 +17,7 @@ import {
   type FindLimits,
 } from '../src/index.ts';
 import { keyDsseBundle, legacySignatureAnnotation, newKey, simpleSigningPayload, statement } from './helpers.ts';
-import { pushBundleReferrer, pushImage, pushLegacySig } from './registry.ts';
+import { pushLegacySig } from './registry.ts';
 
 function setup(referrersApi = true) {
   const emu = createEmulator({ referrersApi });
@@ -134,7 +134,7 @@ describe('loading hostile candidates', () => {
     const { repo } = setup();
     const key = newKey();
     const img = await pushImage(repo, 'hostile');
-    const { blob, manifest } = await import('./registry.ts');
+    const { blob, manifest } = await import('@ocx/testkit');
     const { EMPTY_DESCRIPTOR } = await import('@ocx/oci');
     const BT = 'application/vnd.dev.sigstore.bundle.v0.3+json';
     const subject = { mediaType: img.mediaType, digest: img.digest, size: img.size };

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { collectReferrers, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { createEmulator, registryOrSkip, repoRoot, startRegistry } from '@ocx/testkit';
-import { pushImage, pushReferrer } from './helpers.ts';
+import { createEmulator, pushImage, pushReferrer, registryOrSkip, repoRoot, startRegistry } from '@ocx/testkit';
 
 // 20 concurrent attaches to one subject lose no entry in the tag-schema index.
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendFactories, type Backend } from './backends.ts';
-import { pushImage, pushMultiPlatform, pushReferrer } from './helpers.ts';
+import { pushImage, pushMultiPlatform, pushReferrer } from '@ocx/testkit';
 
 // One contract, every backend: emulator with and without the referrers API, docker-registry 2.8,
 // distribution v3 and an OCI image layout behave the same through the role interfaces.

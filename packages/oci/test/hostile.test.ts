@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectReferrers, OciError, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { cannedFaults, createEmulator, type Emulator } from '@ocx/testkit';
-import { pushImage, pushReferrer } from './helpers.ts';
+import { cannedFaults, createEmulator, pushImage, pushReferrer, type Emulator } from '@ocx/testkit';
 
 // Hostile registry answers end in typed errors (or a documented fallback), never hangs or crashes.
 

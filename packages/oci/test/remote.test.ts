@@ -17,8 +17,7 @@ import {
   selectPlatform,
   type ImageIndex,
 } from '@ocx/oci';
-import { createEmulator } from '@ocx/testkit';
-import { pushImage } from './helpers.ts';
+import { createEmulator, pushImage } from '@ocx/testkit';
 
 const HOST = '127.0.0.1:5998';
 

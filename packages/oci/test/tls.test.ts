@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciError, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, isCI } from '@ocx/testkit';
-import { pushImage } from './helpers.ts';
+import { createEmulator, isCI, pushImage } from '@ocx/testkit';
 
 // TLS: a registry with a private CA is reached with --ca-file, refused without it, and reached with
 // --insecure. The emulator sits behind an HTTPS forwarder with a certificate made by openssl.

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { cannedFaults, createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
+import { cannedFaults, createEmulator, pushImage, pushTagged, type Emulator, type RunningRegistry } from '@ocx/testkit';
 import { fetchSbomBytes, findSboms, legacySbomTag, openSbom, writeFileAtomic, isSbomError } from '../src/index.ts';
-import { attachBundle, attachRaw, dsse, pushImage, pushLegacy, statement } from './helpers.ts';
+import { attachBundle, attachRaw, dsse, statement } from './helpers.ts';
 
 const SPDX = '{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"app","dataLicense":"CC0-1.0","documentNamespace":"https://x/1","creationInfo":{"created":"2026-01-01T00:00:00Z","creators":["Tool: t"]},"packages":[{"SPDXID":"SPDXRef-a","name":"a","versionInfo":"1.0.0","downloadLocation":"NOASSERTION"}]}\n';
 const CDX = '{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"b","version":"2.0.0"}]}';
@@ -37,11 +37,11 @@ for (const referrersApi of [true, false]) {
       await attachBundle(repo, subject, statement(subject.digest, 'https://slsa.dev/provenance/v1', {}), 'https://slsa.dev/provenance/v1');
       // A bundle whose statement names another image: not this subject's SBOM.
       await attachBundle(repo, subject, statement(other.digest, 'https://cyclonedx.org/bom', JSON.parse(CDX)), 'https://cyclonedx.org/bom');
-      await pushLegacy(repo, legacySbomTag(subject.digest, 'att')!, [
+      await pushTagged(repo, legacySbomTag(subject.digest, 'att')!, [
         { content: JSON.stringify(dsse(statement(subject.digest, 'https://cyclonedx.org/bom/v1.5', JSON.parse(CDX)))), mediaType: 'application/vnd.dsse.envelope.v1+json', annotations: { predicateType: 'https://cyclonedx.org/bom/v1.5' } },
         { content: JSON.stringify(dsse(statement(subject.digest, 'https://slsa.dev/provenance/v1', {}))), mediaType: 'application/vnd.dsse.envelope.v1+json', annotations: { predicateType: 'https://slsa.dev/provenance/v1' } },
       ]);
-      await pushLegacy(repo, legacySbomTag(subject.digest, 'sbom')!, [{ content: 'SPDXVersion: SPDX-2.2\nDataLicense: CC0-1.0\n', mediaType: 'text/spdx' }]);
+      await pushTagged(repo, legacySbomTag(subject.digest, 'sbom')!, [{ content: 'SPDXVersion: SPDX-2.2\nDataLicense: CC0-1.0\n', mediaType: 'text/spdx' }]);
     });
     afterAll(async () => {
       await client?.close();

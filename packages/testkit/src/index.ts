@@ -23,3 +23,5 @@ export type { EmulatorOptions, FaultHook, ListenOptions, RequestLogEntry, Runnin
 export { cannedFaults, combineFaults } from './emulator/faults.ts';
 export type { FaultMatch } from './emulator/faults.ts';
 export type { RegistryErrorCode } from './emulator/errors.ts';
+export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pushMultiPlatform, pushReferrer, pushTagged, sha256Digest } from './artifacts.ts';
+export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';

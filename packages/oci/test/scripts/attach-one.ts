@@ -1,5 +1,5 @@
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
-import { pushReferrer } from '../helpers.ts';
+import { pushReferrer } from '@ocx/testkit';
 
 // One attach from its own process: argv = host repository subjectDigest subjectSize subjectMediaType seed.
 const [host, repository, digest, size, mediaType, seed] = process.argv.slice(2);
