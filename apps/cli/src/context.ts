@@ -47,6 +47,8 @@ export interface Context {
   readonly client: RegistryClient;
   readonly json: boolean;
   readonly verbose: boolean;
+  /** --no-cache: no on-disk caches (referrers capability, content, revocation) for this run. */
+  readonly noCache: boolean;
   readonly platform?: PlatformSpec;
   readonly warnings: string[];
   parse(ref: string): Reference;
@@ -98,6 +100,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     client,
     json: format === 'json',
     verbose: values.verbose ?? false,
+    noCache: values['no-cache'] ?? false,
     platform,
     warnings,
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),

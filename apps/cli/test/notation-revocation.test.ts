@@ -75,7 +75,7 @@ describe('ocx verify: notation revocation over OCSP', () => {
   });
 
   const verify = async (level: string, extra: string[] = [], env?: NodeJS.ProcessEnv) =>
-    ocx(['verify', ref, '--notation-config', configs[level] as string, '--no-cache', '--format', 'json', ...extra], env ?? { OCX_HOME: await home() });
+    ocx(['verify', ref, '--notation-config', configs[level] as string, '--format', 'json', ...extra], env ?? { OCX_HOME: await home() });
   const revocationCheck = (stdout: string) => {
     type Check = { name: string; outcome: string; action?: string; detail?: string };
     const report = JSON.parse(stdout) as { results: { targets: { signatures: { checks: Check[] }[] }[] }[] };

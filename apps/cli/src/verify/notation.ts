@@ -108,7 +108,7 @@ async function revocationCheckerFor(flags: VerifyFlags, ctx: Context): Promise<R
   return createRevocationChecker({
     now: () => new Date(),
     crls,
-    ...(flags.offline ? { offline: true } : { fetch: globalThis.fetch, cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }),
+    ...(flags.offline ? { offline: true } : { fetch: globalThis.fetch, ...(ctx.noCache ? {} : { cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }) }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }
