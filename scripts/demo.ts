@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { collectReferrers, EMPTY_DESCRIPTOR, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { attach, blob, createEmulator, pushManifest } from '@ocx/testkit';
 import { run } from 'ocx';
-import { makePki, P256 } from '../apps/signer/test/notation-pki.ts';
+import { makePki, P256 } from '@ocx/testkit/pki';
 
 // `pnpm demo`: the main job end to end on a local registry, with nothing installed beyond the repo.
 // A spec-strict registry starts on 127.0.0.1, a multi-platform package and its SBOM are pushed,

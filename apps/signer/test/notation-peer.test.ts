@@ -5,7 +5,7 @@ import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
 import { loadStatementAnchors, loadTrustPolicy, offlineRevocationChecker, selectPolicy, verifyNotationArtifact } from '@ocx/notation';
 import { signNotation } from '@ocx/signer';
-import { makePki, P256 } from './notation-pki.ts';
+import { makePki, P256 } from '@ocx/testkit/pki';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
 
 // What signNotation writes (JWS and COSE) passes real `notation verify`, with notation's own

@@ -3,7 +3,7 @@ import { collectReferrers, fetchReferrer, isIndex, RegistryClient, RemoteReposit
 import { parseCertificates, parseSignatureEnvelope, verifyNotationSignature } from '@ocx/notation';
 import { createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { isSignerError, signNotation } from '@ocx/signer';
-import { makePki, P256, P384, RSA3072, type TestPki } from './notation-pki.ts';
+import { makePki, P256, P384, RSA3072, type TestPki } from '@ocx/testkit/pki';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
 
 // What signNotation writes: the envelope verifies with @ocx/notation, the manifest follows the

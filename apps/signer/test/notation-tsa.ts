@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { engineFor as engine, makeCert, pem } from './notation-pki.ts';
+import { engineFor as engine, makeCert, pem } from '@ocx/testkit/pki';
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
 const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';

@@ -1,4 +1,5 @@
-// Test-only: a root CA and a code-signing leaf under notation's certificate requirements
+// Test-only (`@ocx/testkit/pki`, apart from the index so only certificate-minting tests load pkijs):
+// a root CA and a code-signing leaf under notation's certificate requirements
 // (signature-specification.md "Certificate Requirements"), minted with WebCrypto + pkijs.
 import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
