@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
+import { printTable } from './table.ts';
 import { verifyBench } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
@@ -96,15 +97,6 @@ async function raceBench(): Promise<void> {
   await client.close();
   await reg.stop();
   printTable('20 ocx processes attaching to one subject on docker-registry 2.8 (ignores If-Match)', ['processes', 'failed', 'entries in fallback index'], [[String(N), String(failed.length), String(listed.length)]]);
-}
-
-function printTable(title: string, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-  console.log(`\n${title}`);
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
 }
 
 // `pnpm bench [discover|race|…]` runs only the named parts.

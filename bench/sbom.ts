@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { EMPTY_DESCRIPTOR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { pushImage, pushManifest, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
+import { printTable } from './table.ts';
 
 // `pnpm bench sbom`: a generated 256 MiB CycloneDX SBOM attached on docker-registry 2.8, fetched once
 // with `ocx sbom --output FILE` and once with curl from the same blob URL. Targets: ocx throughput
@@ -137,15 +138,6 @@ export async function sbomBench(cli: string = defaultCli): Promise<void> {
     await reg.stop();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function printTable(title: string, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-  console.log(`\n${title}`);
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
 }
 
 // Run alone: `node --conditions=@ocx/source --import tsx bench/sbom.ts`.
