@@ -3,8 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digestOf, EMPTY_DESCRIPTOR, encodeJson, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, MEDIA_TYPE_OCI_MANIFEST, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { fixturePath } from '@ocx/testkit';
+import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { blob, fixturePath, pushBundleReferrer, pushManifest } from '@ocx/testkit';
 
 export function repoAt(host: string, repository: string, fetchImpl?: typeof fetch): { repo: RemoteRepository; client: RegistryClient } {
   const client = new RegistryClient(fetchImpl ? { fetch: fetchImpl as never } : {});
@@ -12,32 +12,25 @@ export function repoAt(host: string, repository: string, fetchImpl?: typeof fetc
 }
 
 async function pushBytes(repo: RemoteRepository, mediaType: string, bytes: Uint8Array): Promise<Descriptor> {
-  const desc = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
-  await repo.push(desc, bytes);
-  return desc;
+  const b = blob(bytes, mediaType);
+  await repo.push(b.desc, b.bytes);
+  return b.desc;
 }
 
-/** linux/amd64 + linux/arm64 image index tagged `tag`. */
+/** linux/amd64 + linux/arm64 image index tagged `tag`; configs carry `rootfs`, which the peers require. */
 export async function pushPackage(repo: RemoteRepository, seed: string, tag: string): Promise<{ index: Descriptor; amd64: Descriptor; arm64: Descriptor }> {
   const image = async (arch: string) => {
-    const config = await pushBytes(repo, MEDIA_TYPE_OCI_CONFIG, encodeJson({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed }));
+    const config = await pushBytes(repo, MEDIA_TYPE_OCI_CONFIG, new TextEncoder().encode(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, seed })));
     const layer = await pushBytes(repo, MEDIA_TYPE_OCI_LAYER_TAR, new TextEncoder().encode(`${seed} ${arch}`));
-    return pushBytes(repo, MEDIA_TYPE_OCI_MANIFEST, encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers: [layer] }));
+    return pushManifest(repo, { config, layers: [layer] });
   };
   const amd64 = await image('amd64');
   const arm64 = await image('arm64');
-  const index = await pushBytes(
-    repo,
-    MEDIA_TYPE_OCI_INDEX,
-    encodeJson({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_OCI_INDEX,
-      manifests: [
-        { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
-        { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
-      ],
-    }),
-  );
+  const manifests = [
+    { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+    { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+  ];
+  const index = await pushManifest(repo, { manifests }, MEDIA_TYPE_OCI_INDEX);
   await repo.tag(index, tag);
   return { index, amd64, arm64 };
 }
@@ -70,23 +63,8 @@ export const FIXTURE = {
 };
 
 /** Attaches a bundle as a v0.3 referrer of `subject` (cosign pkg/oci/remote/write.go WriteReferrer shape). */
-export async function attachBundle(repo: RemoteRepository, subject: Descriptor, bundle: object | Uint8Array, annotations: Record<string, string>): Promise<Descriptor> {
-  const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-  const layer = await pushBytes(repo, bundleType, bundle instanceof Uint8Array ? bundle : encodeJson(bundle));
-  await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'));
-  return pushBytes(
-    repo,
-    MEDIA_TYPE_OCI_MANIFEST,
-    encodeJson({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE_OCI_MANIFEST,
-      artifactType: bundleType,
-      config: EMPTY_DESCRIPTOR,
-      layers: [layer],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: { 'org.opencontainers.image.created': '2025-02-28T00:00:00Z', ...annotations },
-    }),
-  );
+export function attachBundle(repo: RemoteRepository, subject: Descriptor, bundle: object | Uint8Array, annotations: Record<string, string>): Promise<Descriptor> {
+  return pushBundleReferrer(repo, subject, bundle, { 'org.opencontainers.image.created': '2025-02-28T00:00:00Z', ...annotations });
 }
 
 /** Pushes the empty image and attaches the fixture bundle as a v0.3 referrer, as cosign's own test does. */

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
+import { RegistryClient, RemoteRepository } from '@ocx/oci';
+import { createEmulator, createPeerSandbox, peerOrSkip, pushImage, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
 import { loadStatementAnchors, loadTrustPolicy, offlineRevocationChecker, selectPolicy, verifyNotationArtifact } from '@ocx/notation';
 import { signNotation } from '@ocx/signer';
 import { makePki, P256 } from '@ocx/testkit/pki';
@@ -17,21 +17,6 @@ const targets = [
   { name: 'emulator', available: true, start: async () => { const s = await createEmulator().listen(); return { host: s.host, stop: () => s.close() }; } },
   { name: 'docker-registry 2.8', available: registryOrSkip('distribution2') !== undefined, start: async () => { const r = await startRegistry('distribution2'); return { host: r.host, stop: () => r.stop() }; } },
 ];
-
-async function pushSubject(repo: RemoteRepository, text: string): Promise<Descriptor> {
-  const { createHash } = await import('node:crypto');
-  const dig = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-  const config = new TextEncoder().encode('{}');
-  const layer = new TextEncoder().encode(text);
-  const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: dig(config), size: config.length };
-  const lay = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: dig(layer), size: layer.length };
-  await repo.push(cfg, config);
-  await repo.push(lay, layer);
-  const m = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [lay] }));
-  const d = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: dig(m), size: m.length };
-  await repo.push(d, m);
-  return d;
-}
 
 for (const target of targets) {
   describe.skipIf(!target.available || !hasNotation)(`signNotation → real notation verify on ${target.name}`, () => {
@@ -98,7 +83,7 @@ for (const target of targets) {
     ] as const)('%s key, %s envelope: notation verify passes', async (which, format) => {
       const repoName = `signed/${which}-${format}`;
       const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
-      const subject = await pushSubject(repo, `${which} ${format}\n`);
+      const subject = await pushImage(repo, `${which} ${format}\n`);
       await signNotation({ repo, subject, ...(await keys(which)), format, expiry: new Date(Date.now() + 3600_000), userMetadata: { by: 'ocx' } });
       const ref = `${reg.host}/${repoName}@${subject.digest}`;
       const v = await notation(['verify', '--insecure-registry', '--user-metadata', 'by=ocx', ref]);
@@ -116,7 +101,7 @@ for (const target of targets) {
     it.each(['jws', 'cose'] as const)('timestamped %s (RFC 3161, our TSA): notation verify checks the countersignature and passes', async (format) => {
       const repoName = `signed/ts-${format}`;
       const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
-      const subject = await pushSubject(repo, `timestamped ${format}\n`);
+      const subject = await pushImage(repo, `timestamped ${format}\n`);
       const before = tsa.requests;
       await signNotation({ repo, subject, ...(await keys('chain')), format, timestampUrl: tsa.url, timestampRootCert: tsa.rootPem });
       expect(tsa.requests).toBe(before + 1);
@@ -138,7 +123,7 @@ for (const target of targets) {
     it('a signature without a countersignature fails where the policy names a tsa store (notation agrees)', async () => {
       const repoName = 'signed/ts-jws';
       const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: repoName });
-      const subject = await pushSubject(repo, 'not timestamped\n');
+      const subject = await pushImage(repo, 'not timestamped\n');
       await signNotation({ repo, subject, ...(await keys('chain')), format: 'jws' });
       const v = await notation(['verify', '--insecure-registry', '--verbose', `${reg.host}/${repoName}@${subject.digest}`]);
       expect(v.code).not.toBe(0);

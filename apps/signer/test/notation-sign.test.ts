@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectReferrers, fetchReferrer, isIndex, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { parseCertificates, parseSignatureEnvelope, verifyNotationSignature } from '@ocx/notation';
-import { createEmulator, type RunningRegistry } from '@ocx/testkit';
+import { createEmulator, pushImage, type RunningRegistry } from '@ocx/testkit';
 import { isSignerError, signNotation } from '@ocx/signer';
 import { makePki, P256, P384, RSA3072, type TestPki } from '@ocx/testkit/pki';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
@@ -10,22 +10,6 @@ import { startTsa, type TestTsa } from './notation-tsa.ts';
 // notary storage rules. Real `notation verify` over it is in notation-peer.test.ts.
 
 const SIG = 'application/vnd.cncf.notary.signature';
-
-async function pushSubject(repo: RemoteRepository): Promise<Descriptor> {
-  const { createHash } = await import('node:crypto');
-  const dig = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-  const config = new TextEncoder().encode('{}');
-  const layer = new TextEncoder().encode('hello notation\n');
-  const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: dig(config), size: config.length };
-  const lay = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: dig(layer), size: layer.length };
-  await repo.push(cfg, config);
-  await repo.push(lay, layer);
-  const m = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [lay] }));
-  const d = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: dig(m), size: m.length };
-  await repo.push(d, m);
-  await repo.tag(d, 'v1');
-  return d;
-}
 
 describe('signNotation', () => {
   let server: RunningRegistry;
@@ -38,7 +22,7 @@ describe('signNotation', () => {
     server = await createEmulator().listen();
     client = new RegistryClient({});
     repo = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'signer/notation' });
-    subject = await pushSubject(repo);
+    subject = await pushImage(repo, 'hello notation', 'v1');
     pkis.rsa = await makePki(RSA3072);
     pkis.p256 = await makePki(P256);
     pkis.p384 = await makePki(P384);

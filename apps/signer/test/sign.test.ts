@@ -1,25 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, RemoteRepository, digestOf, encodeJson, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_MANIFEST, type Descriptor } from '@ocx/oci';
+import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createTrust, findCosign, verifyCandidates, verifyCosignSignature } from '@ocx/cosign';
-import { createEmulator } from '@ocx/testkit';
+import { createEmulator, pushImage } from '@ocx/testkit';
 import { loadSigningKey, signPackage } from '../src/index.ts';
 
 function setup() {
   const emu = createEmulator({ referrersApi: false });
   const client = new RegistryClient({ fetch: emu.fetch as never });
   return { emu, repo: new RemoteRepository(client, { host: 'registry.test', registry: 'registry.test', repository: 'app' }) };
-}
-
-async function pushImage(repo: RemoteRepository, seed: string): Promise<Descriptor> {
-  const config = encodeJson({ seed });
-  const cdesc = { mediaType: MEDIA_TYPE_OCI_CONFIG, digest: digestOf(config), size: config.byteLength };
-  await repo.push(cdesc, config);
-  const m = encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config: cdesc, layers: [] });
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(m), size: m.byteLength };
-  await repo.push(desc, m);
-  await repo.tag(desc, 'v1');
-  return desc;
 }
 
 describe('signPackage', () => {
@@ -31,7 +20,7 @@ describe('signPackage', () => {
     for (const legacy of [false, true]) {
       it(`${legacy ? 'legacy .sig tag' : 'bundle referrer'} with a ${name} key verifies with @ocx/cosign (tag-schema registry)`, async () => {
         const { repo } = setup();
-        const img = await pushImage(repo, `${name}-${legacy}`);
+        const img = await pushImage(repo, `${name}-${legacy}`, 'v1');
         const key = loadSigningKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
         const now = new Date('2026-05-01T12:00:00.123Z');
         const result = await signPackage(repo, 'v1', { key, repositoryName: 'registry.test/app', legacyTag: legacy, now });
@@ -61,7 +50,7 @@ describe('signPackage', () => {
 
   it('appends to an existing .sig tag instead of replacing it', async () => {
     const { repo } = setup();
-    const img = await pushImage(repo, 'append');
+    const img = await pushImage(repo, 'append', 'v1');
     const a = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     const b = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     const now = new Date('2026-05-01T12:00:00Z');
