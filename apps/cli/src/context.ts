@@ -85,6 +85,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   if (values.insecure) warn('--insecure: TLS certificates are not verified');
   const client = new RegistryClient({
     fetch: extra.fetch as never,
+    // A CLI run is one short process: node:http starts ~100 ms faster than Node's fetch (undici).
+    transport: 'node-http',
     plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],

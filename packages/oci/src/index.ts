@@ -50,6 +50,8 @@ export { createDockerCredentials, dockerConfigPath } from './remote/credentials.
 export type { DockerCredentialsOptions } from './remote/credentials.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
+export { createNodeTransport } from './remote/node-transport.ts';
+export type { NodeTransportOptions } from './remote/node-transport.ts';
 export { createTransport, isLoopbackHost } from './remote/transport.ts';
 export type { FetchLike, TransportOptions } from './remote/transport.ts';
 export type {

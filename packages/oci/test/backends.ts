@@ -22,8 +22,8 @@ export interface BackendFactory {
   start(): Promise<Backend>;
 }
 
-function remoteBackend(name: string, mode: Backend['mode'], host: string, stop: () => Promise<void>): Backend {
-  const client = new RegistryClient({});
+function remoteBackend(name: string, mode: Backend['mode'], host: string, stop: () => Promise<void>, transport: 'fetch' | 'node-http' = 'fetch'): Backend {
+  const client = new RegistryClient({ transport });
   return {
     name,
     mode,
@@ -57,7 +57,8 @@ function realFactory(kind: RegistryKind): BackendFactory {
     available: registryOrSkip(kind) !== undefined,
     async start() {
       const reg = await startRegistry(kind);
-      return remoteBackend(name, 'tag-schema', reg.host, () => reg.stop());
+      // Real registries go through the node:http transport the CLI uses; the emulators through fetch.
+      return remoteBackend(name, 'tag-schema', reg.host, () => reg.stop(), 'node-http');
     },
   };
 }

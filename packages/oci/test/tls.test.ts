@@ -52,23 +52,27 @@ describe.skipIf(!openssl)('TLS to a registry', () => {
 
   const repo = (client: RegistryClient) => new RemoteRepository(client, { host, registry: host, repository: 'tls/app' });
 
-  it('trusts a private CA given as a file', async () => {
-    const client = new RegistryClient({ plainHttp: false, caFile });
-    const desc = await pushImage(repo(client), 'tls', 'v1');
-    expect((await repo(client).resolve('v1')).digest).toBe(desc.digest);
-    await client.close();
-  });
+  for (const transport of ['fetch', 'node-http'] as const) {
+    describe(`over ${transport}`, () => {
+      it('trusts a private CA given as a file', async () => {
+        const client = new RegistryClient({ transport, plainHttp: false, caFile });
+        const desc = await pushImage(repo(client), 'tls', 'v1');
+        expect((await repo(client).resolve('v1')).digest).toBe(desc.digest);
+        await client.close();
+      });
 
-  it('refuses an untrusted certificate with a network error', async () => {
-    const client = new RegistryClient({ plainHttp: false, retries: 0 });
-    await expect(repo(client).resolve('v1')).rejects.toMatchObject({ code: 'NETWORK' });
-    await expect(repo(client).resolve('v1')).rejects.toBeInstanceOf(OciError);
-    await client.close();
-  });
+      it('refuses an untrusted certificate with a network error', async () => {
+        const client = new RegistryClient({ transport, plainHttp: false, retries: 0 });
+        await expect(repo(client).resolve('v1')).rejects.toMatchObject({ code: 'NETWORK' });
+        await expect(repo(client).resolve('v1')).rejects.toBeInstanceOf(OciError);
+        await client.close();
+      });
 
-  it('skips verification with insecure', async () => {
-    const client = new RegistryClient({ plainHttp: false, insecure: true });
-    await repo(client).resolve('v1');
-    await client.close();
-  });
+      it('skips verification with insecure', async () => {
+        const client = new RegistryClient({ transport, plainHttp: false, insecure: true });
+        await repo(client).resolve('v1');
+        await client.close();
+      });
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OciError } from '../errors.ts';
+import { createNodeTransport } from './node-transport.ts';
 
 /** The fetch signature ocx injects everywhere (global fetch, undici's, or the emulator's). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -7,6 +8,11 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export interface TransportOptions {
   /** Injected fetch; default: Node's fetch (undici, keep-alive pool per origin). */
   readonly fetch?: FetchLike;
+  /**
+   * 'fetch' (default): Node's fetch, undici with keep-alive pools. 'node-http': node:http/https
+   * keep-alive agents, for one-shot processes where undici's start-up cost dominates.
+   */
+  readonly transport?: 'fetch' | 'node-http';
   /** PEM file of extra CA certificates to trust. */
   readonly caFile?: string;
   /** Skip TLS verification (the CLI prints a warning). */
@@ -22,6 +28,9 @@ export interface TransportOptions {
  */
 export function createTransport(options: TransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
   if (options.fetch) return { fetch: options.fetch, close: async () => {} };
+  if (options.transport === 'node-http') {
+    return createNodeTransport({ ...(options.caFile ? { ca: readCa(options.caFile) } : {}), insecure: options.insecure, connections: options.connections });
+  }
   if (!options.caFile && !options.insecure) return { fetch: (input, init) => globalThis.fetch(input, init), close: async () => {} };
   const ca = options.caFile ? readCa(options.caFile) : undefined;
   type Undici = typeof import('undici');
