@@ -99,6 +99,14 @@ async function raceBench(): Promise<void> {
   printTable('20 ocx processes attaching to one subject on docker-registry 2.8 (ignores If-Match)', ['processes', 'failed', 'entries in fallback index'], [[String(N), String(failed.length), String(listed.length)]]);
 }
 
+// Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
+// machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
+// loopback. Measure ocx as it starts on a machine without that setting.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  console.log(`note: NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}) is unset for the measured processes`);
+  delete process.env.NODE_EXTRA_CA_CERTS;
+}
+
 // `pnpm bench [discover|race|…]` runs only the named parts.
 const only = new Set(process.argv.slice(2).filter((a) => a !== '--'));
 const want = (name: string) => only.size === 0 || only.has(name);

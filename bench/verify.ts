@@ -69,6 +69,16 @@ export async function verifyBench(cli: string, printTable: (title: string, head:
       row('cosign v3 (key, no tlog), cold', await measure(process.execPath, args, ocxEnv), theirs);
       // Signatures are immutable content: a second run reads them from ocx's digest cache.
       row('cosign v3 (key, no tlog), warm', await measure(process.execPath, args, ocxEnv), theirs);
+      // Batch: cosign verifies the references of one call one after the other; ocx concurrently.
+      const batch: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        await pushImage(repo, `cosign-batch-${i}`, `b${i}`);
+        batch.push(`${server.host}/bench/cosign:b${i}`);
+      }
+      await peer(sandbox, 'cosign3', ['sign', '--key', 'cosign.key', '--tlog-upload=false', '--use-signing-config=false', '--allow-insecure-registry', '-y', ...batch], { COSIGN_PASSWORD: '' });
+      const theirsBatch = await measure(cosign3, ['verify', '--key', pub, '--insecure-ignore-tlog', '--allow-insecure-registry', ...batch], peerEnv);
+      const coldHome = { ...ocxEnv, OCX_HOME: join(sandbox.dir, 'ocx-home-batch') };
+      row('cosign v3, 10 refs in one call, cold', await measure(process.execPath, [cli, 'verify', ...batch, '--key', pub, '--insecure-ignore-tlog'], coldHome), theirsBatch);
     }
     const notation = peerPath('notation');
     if (notation) {
