@@ -8,39 +8,7 @@ import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 
-export const PACKAGE_OPTIONS = {
-  key: { type: 'string' },
-  'legacy-tag': { type: 'boolean', default: false },
-  // A string so that cosign's spelling `--tlog-upload=false` parses.
-  'tlog-upload': { type: 'string' },
-  annotation: { type: 'string', short: 'a', multiple: true },
-  notation: { type: 'boolean', default: false },
-  cert: { type: 'string' },
-  'signature-format': { type: 'string' },
-  expiry: { type: 'string' },
-  'timestamp-url': { type: 'string' },
-  'timestamp-root-cert': { type: 'string' },
-  'user-metadata': { type: 'string', multiple: true },
-} as const;
-
-export const PACKAGE_HELP = `Usage: ocx package sign <ref> --key FILE [--platform P] [--legacy-tag] [--tlog-upload=false] [-a k=v]...
-
-Signs the manifest <ref> names (each platform manifest of an index, or the one --platform selects) as
-cosign v3 does: a DSSE in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore
-bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-<hex>.sig tag instead.
-
---key FILE          PEM private key (PKCS#8, EC, RSA, Ed25519) or cosign's encrypted key; the password
-                    comes from COSIGN_PASSWORD, else the first line of stdin
---tlog-upload=false do not upload to the Rekor transparency log (verifiers then need
-                    --insecure-ignore-tlog); the default uploads to the public-good Rekor
-
-ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
-                    [--user-metadata k=v]... [--timestamp-url URL --timestamp-root-cert FILE]
-                    a notation signature (scheme notary.x509) for each platform manifest, stored as a
-                    referrer (tag-schema index when the registry has no referrers API); KEY is an
-                    unencrypted PEM key, CHAIN the PEM chain leaf first. --timestamp-url adds an
-                    RFC 3161 countersignature, checked against --timestamp-root-cert as notation does.
-`;
+export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
 interface PackageValues {
   key?: string;

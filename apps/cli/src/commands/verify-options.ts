@@ -1,5 +1,6 @@
 // Flags and help of `ocx verify`, kept apart from the verifiers so `ocx --help` loads none of them.
-export const VERIFY_OPTIONS = {
+/** Trust flags shared by every command that checks signatures (`ocx verify`, `ocx sbom`). */
+export const TRUST_OPTIONS = {
   key: { type: 'string' },
   'certificate-identity': { type: 'string' },
   'certificate-identity-regexp': { type: 'string' },
@@ -8,16 +9,20 @@ export const VERIFY_OPTIONS = {
   'trusted-root': { type: 'string' },
   offline: { type: 'boolean', default: false },
   'insecure-ignore-tlog': { type: 'boolean', default: false },
-  attestation: { type: 'boolean', default: false },
-  type: { type: 'string' },
   'notation-config': { type: 'string' },
   'trust-policy': { type: 'string' },
   'trust-store': { type: 'string' },
   'user-metadata': { type: 'string', multiple: true },
   crl: { type: 'string', multiple: true },
   'revocation-timeout': { type: 'string' },
-  'all-platforms': { type: 'boolean', default: false },
   'verification-time': { type: 'string' },
+} as const;
+
+export const VERIFY_OPTIONS = {
+  ...TRUST_OPTIONS,
+  attestation: { type: 'boolean', default: false },
+  type: { type: 'string' },
+  'all-platforms': { type: 'boolean', default: false },
 } as const;
 
 export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]

@@ -1,0 +1,36 @@
+// Flags and help of `ocx sbom`, apart from its implementation so other commands start without loading it.
+import { TRUST_OPTIONS } from './verify-options.ts';
+
+export const SBOM_OPTIONS = {
+  type: { type: 'string' },
+  summary: { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o' },
+  digest: { type: 'string' },
+  'require-signed': { type: 'boolean', default: false },
+  'max-bytes': { type: 'string' },
+  ...TRUST_OPTIONS,
+} as const;
+
+export const SBOM_HELP = `Usage: ocx sbom <ref> [--platform P] [--type spdx|cyclonedx|syft] [--summary] [--output FILE|-]
+                [--digest D] [--require-signed] [--max-bytes N] [trust flags] [--format text|json]
+
+Finds the SBOMs attached to the platform manifest of <ref>: OCI referrers (oras attach, syft,
+cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3 bundles and legacy
+.att tags) and legacy .sbom tags. Each is bound to the digest ocx resolved.
+
+  --summary          format, version, name, creators, package count, top-level package, licenses
+  --output FILE|-    write exactly the attached bytes (for an attestation: its predicate); the file
+                     appears only once the digest verified. Several matches: pick one with --digest
+  --digest D         the SBOM (document, layer or referrer digest, or a unique prefix) to use
+  --require-signed   only signed SBOMs count: unsigned ones are reported, never written
+  --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
+
+Trust is checked only when trust flags are given. They are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
+--certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog; notation:
+--notation-config | --trust-policy --trust-store; --verification-time). An SBOM is signed when its
+referrer carries a valid cosign or notation signature, or when it is the predicate of a verified
+cosign attestation.
+
+Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and none signed,
+64 usage (also: several SBOMs match --output), 65 digest mismatch or malformed content.
+`;
