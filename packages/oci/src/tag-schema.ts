@@ -56,7 +56,7 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  */
 export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entries: readonly Descriptor[], options: TagSchemaWriteOptions = {}): Promise<void> {
   const tag = referrersTag(subjectDigest);
-  const maxAttempts = options.maxAttempts ?? 12;
+  const maxAttempts = options.maxAttempts ?? 16;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   let confirmations = 0;
@@ -64,7 +64,7 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
   // Other writers seen at work (index changed under us, lost entries, 412s): confirm for longer.
   let contended = false;
   let lastSeen: string | undefined;
-  for (let attempt = 1; attempt <= maxAttempts + 8; attempt++) {
+  for (let attempt = 1; attempt <= maxAttempts * 2; attempt++) {
     const current = await store.readIndex(tag);
     let index = emptyIndex();
     if (current) {
@@ -90,7 +90,7 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
     }
     if (confirmations > 0) contended = true;
     confirmations = 0;
-    if (attempt > maxAttempts) break;
+    if (attempt > maxAttempts * 2 - 6) break;
     const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing] };
     conditional = current?.etag !== undefined;
     try {
