@@ -157,4 +157,27 @@ describe('hostile registry answers', () => {
       expect((err as OciError).status).toBe(401);
     }
   });
+
+  it('a connection that breaks mid-body is a typed NETWORK error', async () => {
+    const { emu, repo } = setup();
+    const r = repo();
+    const desc = await pushImage(r, 'cut', 'v1');
+    const layerDigest = JSON.parse(new TextDecoder().decode(await r.fetch(desc))).layers[0].digest as string;
+    const layer: Descriptor = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: 9 };
+    emu.setFaults((req) => {
+      if (req.method !== 'GET' || !new URL(req.url).pathname.includes('/blobs/')) return undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('lay'));
+          c.error(new Error('socket hang up'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-length': '9' } });
+    });
+    expect(await code(r.fetch(layer))).toBe('NETWORK');
+    const drain = async () => {
+      for await (const chunk of await r.fetchStream(layer)) void chunk;
+    };
+    expect(await code(drain())).toBe('NETWORK');
+  });
 });

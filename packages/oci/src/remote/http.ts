@@ -12,7 +12,13 @@ export async function readCapped(res: Response, max: number, what: string): Prom
   let total = 0;
   const reader = res.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (cause) {
+      throw new OciError('NETWORK', `${what}: the connection broke while reading (${(cause as Error).message})`, { cause });
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > max) {

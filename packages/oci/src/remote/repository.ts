@@ -139,7 +139,7 @@ export class RemoteRepository implements Repository {
       throw new OciError('SIZE_MISMATCH', `blob ${desc.digest}: registry sends ${declared} bytes, descriptor says ${desc.size}`);
     }
     // A body ReadableStream is async-iterable; leaving the loop early cancels it.
-    return verifyingStream(res.body ?? emptyStream(), desc.digest, desc.size, 'blob');
+    return networkErrors(verifyingStream(res.body ?? emptyStream(), desc.digest, desc.size, 'blob'), `download of blob ${desc.digest}`);
   }
 
   async exists(desc: Descriptor, options: CallOptions = {}): Promise<boolean> {
@@ -272,3 +272,13 @@ export class RemoteRepository implements Repository {
 }
 
 async function* emptyStream(): AsyncGenerator<Uint8Array> {}
+
+/** A broken connection mid-stream is a typed, retryable NETWORK error, not an internal one. */
+async function* networkErrors(source: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } catch (cause) {
+    if (cause instanceof OciError) throw cause;
+    throw new OciError('NETWORK', `${what} was interrupted (${(cause as Error).message})`, { cause });
+  }
+}
