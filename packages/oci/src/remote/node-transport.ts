@@ -21,9 +21,77 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 function toHeaders(headers: RequestInit['headers']): Record<string, string> {
   if (!headers) return {};
-  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
   if (Array.isArray(headers)) return Object.fromEntries(headers);
+  // Duck-typed: touching the global `Headers` would load undici's fetch, which this transport avoids.
+  const h = headers as { entries?: () => Iterable<[string, string]> };
+  if (typeof h.entries === 'function') return Object.fromEntries(h.entries());
   return { ...(headers as Record<string, string>) };
+}
+
+/** Case-insensitive response headers with the part of the Headers API the client uses. */
+class ResponseHeaders {
+  readonly #map = new Map<string, string>();
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const prev = this.#map.get(key);
+    this.#map.set(key, prev === undefined ? value : `${prev}, ${value}`);
+  }
+
+  get(name: string): string | null {
+    return this.#map.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.#map.entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.#map.entries();
+  }
+
+  forEach(fn: (value: string, key: string) => void): void {
+    this.#map.forEach((v, k) => fn(v, k));
+  }
+}
+
+/**
+ * The subset of a WHATWG Response the registry client reads (status, ok, url, headers, a web
+ * ReadableStream body, text, arrayBuffer), built without loading undici.
+ */
+class NodeResponse {
+  readonly bodyUsed = false;
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly url: string,
+    readonly headers: ResponseHeaders,
+    readonly body: ReadableStream<Uint8Array> | null,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    if (!this.body) return new ArrayBuffer(0);
+    const chunks: Uint8Array[] = [];
+    for await (const c of this.body as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+    const buf = Buffer.concat(chunks);
+    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.arrayBuffer());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
 }
 
 export function createNodeTransport(options: NodeTransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
@@ -32,7 +100,8 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
   const https = new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}) });
   const fetch: FetchLike = (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
-      const url = new URL(input instanceof Request ? input.url : input);
+      // Strings and URLs only (the registry client never passes a Request; `Request` would load undici).
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : (input as { url: string }).url);
       const method = (init.method ?? 'GET').toUpperCase();
       const headers = toHeaders(init.headers);
       let body = init.body as unknown;
@@ -45,26 +114,18 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
       const secure = url.protocol === 'https:';
       const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? https : http, signal: init.signal ?? undefined }, (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
-        const out = new Headers();
+        const out = new ResponseHeaders();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         const empty = method === 'HEAD' || NULL_BODY.has(status);
         if (empty) res.resume();
-        let response: Response;
-        try {
-          response = new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage, headers: out });
-        } catch (err) {
-          res.destroy();
-          reject(new TypeError(`invalid response from ${url.origin}: ${(err as Error).message}`, { cause: err }));
-          return;
-        }
-        Object.defineProperty(response, 'url', { value: url.href });
-        resolve(response);
+        const body = empty ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+        resolve(new NodeResponse(status, res.statusMessage ?? '', url.href, out, body) as unknown as Response);
       });
       // Errors look like fetch's: a TypeError whose cause is the socket error.
       req.on('error', (err) => reject(err.name === 'AbortError' ? err : new TypeError('fetch failed', { cause: err })));
       if (body === undefined || body === null) req.end();
       else if (body instanceof Uint8Array) req.end(body);
-      else if (body instanceof ReadableStream) {
+      else if (typeof (body as { getReader?: unknown }).getReader === 'function') {
         const src = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
         src.on('error', (err) => req.destroy(err));
         src.pipe(req);
