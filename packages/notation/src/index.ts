@@ -29,6 +29,8 @@ export {
   THUMBPRINT_ANNOTATION,
   SCHEME_X509,
   SCHEME_SIGNING_AUTHORITY,
+  SIGNATURE_HASH,
+  HASH_BYTES,
 } from './envelope/constants.ts';
 export type { EnvelopeMediaType, SigningScheme, SignatureAlgorithm } from './envelope/constants.ts';
 export type { SignatureEnvelope, SignedAttributes, UnsignedAttributes, ExtendedAttribute } from './envelope/types.ts';

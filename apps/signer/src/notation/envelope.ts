@@ -2,7 +2,7 @@
 // signature-envelope-cose.md). Pure apart from the injected timestamp countersigner.
 import { sign, type KeyObject } from 'node:crypto';
 import { encode, Tag } from 'cbor2';
-import { PAYLOAD_CONTENT_TYPE, SCHEME_X509, type SignatureAlgorithm } from '@ocx/notation';
+import { HASH_BYTES, PAYLOAD_CONTENT_TYPE, SCHEME_X509, SIGNATURE_HASH, type SignatureAlgorithm } from '@ocx/notation';
 
 export type NotationSignatureFormat = 'jws' | 'cose';
 
@@ -20,22 +20,14 @@ export interface EnvelopeInput {
   readonly timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
 }
 
-const HASH: Readonly<Record<SignatureAlgorithm, 'sha256' | 'sha384' | 'sha512'>> = {
-  PS256: 'sha256',
-  PS384: 'sha384',
-  PS512: 'sha512',
-  ES256: 'sha256',
-  ES384: 'sha384',
-  ES512: 'sha512',
-};
-const HASH_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
+
 
 // COSE algorithm identifiers (RFC 9053 / IANA "COSE Algorithms").
 const COSE_ALG: Readonly<Record<SignatureAlgorithm, number>> = { PS256: -37, PS384: -38, PS512: -39, ES256: -7, ES384: -35, ES512: -36 };
 
 /** RSASSA-PSS with salt length = hash length, or ECDSA as r||s (JWS RFC 7518 §3.4/§3.5, COSE RFC 9053). */
 export function signWith(algorithm: SignatureAlgorithm, privateKey: KeyObject, data: Uint8Array): Uint8Array {
-  const hash = HASH[algorithm];
+  const hash = SIGNATURE_HASH[algorithm];
   if (algorithm.startsWith('PS')) {
     return new Uint8Array(sign(hash, data, { key: privateKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: HASH_BYTES[hash] }));
   }

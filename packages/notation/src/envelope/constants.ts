@@ -56,3 +56,16 @@ export const COSE_ALG: ReadonlyMap<number, SignatureAlgorithm> = new Map([
 ]);
 
 export const JWS_ALGS: readonly SignatureAlgorithm[] = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+
+/** Digest each notation signature algorithm signs with (signature-specification.md "Algorithm Selection"). */
+export const SIGNATURE_HASH: Readonly<Record<SignatureAlgorithm, 'sha256' | 'sha384' | 'sha512'>> = {
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+};
+
+/** Digest sizes in bytes: RSASSA-PSS uses the digest length as its salt length (RFC 7518 §3.5). */
+export const HASH_BYTES: Readonly<Record<'sha256' | 'sha384' | 'sha512', number>> = { sha256: 32, sha384: 48, sha512: 64 };

@@ -5,20 +5,12 @@ import { constants, verify as cryptoVerify } from 'node:crypto';
 import { flattenedVerify } from 'jose';
 import { NotationError } from '../errors.ts';
 import { parseCertificate, type ParsedCertificate } from '../x509/cert.ts';
-import { MUST_BE_CRITICAL, type SignatureAlgorithm } from './constants.ts';
+import { HASH_BYTES, MUST_BE_CRITICAL, SIGNATURE_HASH, type SignatureAlgorithm } from './constants.ts';
 import type { SignatureEnvelope } from './types.ts';
 
 const RSA_ALG: Readonly<Record<number, SignatureAlgorithm>> = { 2048: 'PS256', 3072: 'PS384', 4096: 'PS512' };
 const EC_ALG: Readonly<Record<number, SignatureAlgorithm>> = { 256: 'ES256', 384: 'ES384', 521: 'ES512' };
-const HASH: Readonly<Record<SignatureAlgorithm, string>> = {
-  PS256: 'sha256',
-  PS384: 'sha384',
-  PS512: 'sha512',
-  ES256: 'sha256',
-  ES384: 'sha384',
-  ES512: 'sha512',
-};
-const HASH_LEN: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
 
 /** The only algorithm a certificate's key may sign notation envelopes with. */
 export function algorithmForCertificate(cert: ParsedCertificate): SignatureAlgorithm | undefined {
@@ -61,12 +53,12 @@ export async function verifyEnvelopeSignature(env: SignatureEnvelope): Promise<P
     }
     return leaf;
   }
-  const hash = HASH[expected];
+  const hash = SIGNATURE_HASH[expected];
   const ok = cryptoVerify(
     hash,
     env.signedBytes,
     expected.startsWith('PS')
-      ? { key: leaf.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_LEN[hash] }
+      ? { key: leaf.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[hash] }
       : { key: leaf.publicKey, dsaEncoding: 'ieee-p1363' },
     env.signature,
   );
