@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectReferrers, OciError, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { collectReferrers, discover, OciError, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { cannedFaults, createEmulator, pushImage, pushReferrer, type Emulator } from '@ocx/testkit';
 
 // Hostile registry answers end in typed errors (or a documented fallback), never hangs or crashes.
@@ -179,5 +179,37 @@ describe('hostile registry answers', () => {
       for await (const chunk of await r.fetchStream(layer)) void chunk;
     };
     expect(await code(drain())).toBe('NETWORK');
+  });
+
+  it('a registry that lists referrers in a cycle cannot make discover loop', async () => {
+    const { emu, repo } = setup();
+    const r = repo();
+    const root = await pushImage(r, 'cycle', 'v1');
+    const child = await pushReferrer(r, root, 'application/vnd.example.sig');
+    // The listing for `child` lies: it names the root and `child` itself as its referrers.
+    emu.setFaults((req) => {
+      if (!new URL(req.url).pathname.endsWith(`/referrers/${child.digest}`)) return undefined;
+      const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...root, artifactType: 'application/x' }, child] };
+      return new Response(JSON.stringify(index), { status: 200, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } });
+    });
+    const result = await discover(r, root, { depth: 0 });
+    expect(result.root.referrers.map((n) => n.descriptor.digest)).toEqual([child.digest]);
+    expect(result.root.referrers[0]!.referrers).toEqual([]);
+    expect(result.nodes).toBe(2);
+  });
+
+  it('an oversized referrers page and too many referrers are refused', async () => {
+    const { emu, repo } = setup();
+    const r = repo();
+    const root = await pushImage(r, 'big', 'v1');
+    emu.setFaults((req) => {
+      if (!new URL(req.url).pathname.includes('/referrers/')) return undefined;
+      const entry = { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, artifactType: 'application/x', annotations: { pad: 'x'.repeat(4096) } };
+      const manifests = Array.from({ length: 1100 }, (_, i) => ({ ...entry, digest: `sha256:${i.toString(16).padStart(64, '0')}` }));
+      return new Response(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }), { status: 200, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' } });
+    });
+    expect(await code(collectReferrers(r.referrers(root)))).toBe('TOO_LARGE');
+    const small = new RemoteRepository(new RegistryClient({ fetch: emu.fetch, limits: { maxReferrers: 10, maxReferrersBytes: 64 * 1024 * 1024 } }), { host: HOST, registry: HOST, repository: 'hostile/app' });
+    expect(await code(collectReferrers(small.referrers(root)))).toBe('TOO_MANY');
   });
 });
