@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, createPeerSandbox, peerOrSkip, pushImage, registryOrSkip, runPeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
-import { loadStatementAnchors, loadTrustPolicy, offlineRevocationChecker, selectPolicy, verifyNotationArtifact } from '@ocx/notation';
+import { createRevocationChecker, loadStatementAnchors, loadTrustPolicy, selectPolicy, verifyNotationArtifact } from '@ocx/notation';
 import { signNotation } from '@ocx/signer';
 import { makePki, P256 } from '@ocx/testkit/pki';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
@@ -115,7 +115,7 @@ for (const target of targets) {
       const { document } = await loadTrustPolicy(sandbox.notationConfigDir);
       const statement = selectPolicy(document, `${reg.host}/${repoName}`);
       expect(statement.name).toBe('ocx-timestamped');
-      const r = await verifyNotationArtifact(repo, subject, { statement, trustAnchors: await loadStatementAnchors(sandbox.notationConfigDir, statement), now: new Date(), revocationChecker: offlineRevocationChecker });
+      const r = await verifyNotationArtifact(repo, subject, { statement, trustAnchors: await loadStatementAnchors(sandbox.notationConfigDir, statement), now: new Date(), revocationChecker: createRevocationChecker({ offline: true, now: new Date() }) });
       expect(r.verified, JSON.stringify(r.signatures[0]?.enforcedFailures)).toBe(true);
       expect(r.signatures[0]!.checks.find((c) => c.type === 'authenticTimestamp')).toMatchObject({ status: 'ok', action: 'enforce' });
     });

@@ -71,7 +71,6 @@ export type { FindNotationOptions, LoadedNotationSignature, NotationSignatureRef
 export { verifyNotationArtifact } from './registry/artifact.ts';
 export type { ArtifactCheck, ArtifactVerification, SignatureOutcome, VerifyArtifactOptions } from './registry/artifact.ts';
 export { loadStatementAnchors } from './registry/anchors.ts';
-export { offlineRevocationChecker } from './registry/revocation-offline.ts';
 export { createRevocationChecker, DEFAULT_OCSP_TIMEOUT_MS, DEFAULT_CRL_TIMEOUT_MS } from './revocation/checker.ts';
 export { memoryRevocationCache, fileRevocationCache, revocationCacheKey } from './revocation/cache.ts';
 export type { RevocationCache, RevocationCacheEntry, RevocationCheckerOptions, RevocationFetch } from './revocation/types.ts';

@@ -7,7 +7,7 @@ import {
   isNotationError,
   listNotationSignatures,
   loadNotationSignature,
-  offlineRevocationChecker,
+  createRevocationChecker,
   parseCertificates,
   parseThumbprints,
   verifyNotationArtifact,
@@ -21,6 +21,8 @@ const SIG = 'application/vnd.cncf.notary.signature';
 const E2E = 'notation/test/e2e/testdata';
 const SUBJECT_DIGEST = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
 const NOW = new Date('2025-06-01T00:00:00Z');
+// The checker `ocx verify --offline` uses: never a request, endpoints ⇒ "revocation unavailable".
+const offline = createRevocationChecker({ offline: true, now: NOW });
 const layout = (name: string) => new LayoutRepository(fixturePath(E2E, 'registry/oci_layout', name), { create: false });
 const cert = (f: string) => parseCertificates(new Uint8Array(readFileSync(fixturePath(E2E, 'config/localkeys', f))));
 const E2E_THUMB = 'e38aea13f2b051f7183cca64a51ee676f4d4456f41d9fecf15eb367efc7343b9';
@@ -135,7 +137,7 @@ describe('verifyNotationArtifact', () => {
       statement: statement('strict', ['x509.subject: C=US, ST=WA, O=Notary']),
       trustAnchors: anchors,
       now: NOW,
-      revocationChecker: offlineRevocationChecker,
+      revocationChecker: offline,
     });
     expect(r.verified).toBe(true);
     expect(r.signatures).toHaveLength(1);
@@ -179,12 +181,12 @@ describe('verifyNotationArtifact', () => {
   });
 
   it('offline revocation: chains without OCSP/CRL endpoints are non-revokable', async () => {
-    expect((await offlineRevocationChecker(cert('e2e.crt'), { purpose: 'codeSigning' })).status).toBe('good');
+    expect((await offline(cert('e2e.crt'), { purpose: 'codeSigning' })).status).toBe('good');
   });
 
   it('offline revocation: a chain naming a CRL is "revocation unavailable", which strict enforces and permissive logs', async () => {
     const withCrl = parseCertificates(new Uint8Array(readFileSync(fixturePath('notation-core-go/revocation/crl/testdata/certificateWithDeltaCRL.cer'))));
-    const r = await offlineRevocationChecker([...withCrl, ...cert('e2e.crt')], { purpose: 'codeSigning' });
+    const r = await offline([...withCrl, ...cert('e2e.crt')], { purpose: 'codeSigning' });
     expect(r.status).toBe('unknown');
     expect(r.reason).toMatch(/revocation unavailable/);
     const failing = async () => ({ status: 'unknown' as const, reason: 'revocation unavailable: offline' });
