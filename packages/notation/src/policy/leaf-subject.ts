@@ -3,28 +3,15 @@
 // (multi-valued) RDN and prints attributes outside Go's named set as `oid=#hex`, which notation
 // then refuses; so a leaf with a repeated attribute (two OUs) or an extra attribute (emailAddress)
 // never matches an x509.subject identity. We apply the same rules to the decoded Name.
-import { nameAttributes, type ParsedCertificate } from '../x509/cert.ts';
+import { GO_NAMED_ATTRIBUTES, nameAttributes, type ParsedCertificate } from '../x509/cert.ts';
 import { DnSyntaxError, MANDATORY_RDNS } from './dn.ts';
-
-// Attribute types Go's pkix.Name keeps as named fields (crypto/x509/pkix Name.FillFromRDNSequence).
-const GO_NAMED: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'SERIALNUMBER',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.17': 'POSTALCODE',
-};
 
 /** The leaf subject as a type → value map, or DnSyntaxError when notation could not match it. */
 export function leafSubjectDn(cert: ParsedCertificate): ReadonlyMap<string, string> {
   const subject = JSON.stringify(cert.subject);
   const map = new Map<string, string>();
   for (const { type, value } of nameAttributes(cert.pkijs.subject)) {
-    const name = GO_NAMED[type];
+    const name = GO_NAMED_ATTRIBUTES[type];
     if (name === undefined) {
       throw new DnSyntaxError(`subject ${subject} has attribute ${type}, which notation renders as a BER value (=#) and cannot match`);
     }

@@ -240,7 +240,8 @@ export function certExtensions(cert: ParsedCertificate): CertExtensions {
   return out;
 }
 
-const SHORT: Readonly<Record<string, string>> = {
+/** Attribute types Go's pkix.Name keeps as named fields (crypto/x509/pkix Name.FillFromRDNSequence). */
+export const GO_NAMED_ATTRIBUTES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
   '2.5.4.5': 'SERIALNUMBER',
   '2.5.4.6': 'C',
@@ -250,6 +251,11 @@ const SHORT: Readonly<Record<string, string>> = {
   '2.5.4.10': 'O',
   '2.5.4.11': 'OU',
   '2.5.4.17': 'POSTALCODE',
+};
+
+/** Short names for display: Go's named set plus emailAddress and domainComponent. */
+const SHORT: Readonly<Record<string, string>> = {
+  ...GO_NAMED_ATTRIBUTES,
   '1.2.840.113549.1.9.1': 'E',
   '0.9.2342.19200300.100.1.25': 'DC',
 };
