@@ -23,6 +23,20 @@ function tsError(message: string, cause?: unknown): never {
   throw new SignerError('TIMESTAMP_FAILED', message, cause === undefined ? {} : { cause });
 }
 
+/**
+ * The nonce as the content octets of a DER INTEGER: positive (top bit cleared) and minimal (X.690
+ * §8.3.2: no leading 0x00 before a byte below 0x80). TSAs echo the INTEGER as sent, and Go's
+ * encoding/asn1 — so notation — refuses the whole token when it is not minimal.
+ */
+export function nonceContent(nonce: Uint8Array): Uint8Array {
+  const bytes = Uint8Array.from(nonce);
+  if (bytes.length === 0) return Uint8Array.of(1);
+  bytes[0]! &= 0x7f;
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0 && bytes[i + 1]! < 0x80) i++;
+  return bytes.slice(i);
+}
+
 /** DER TimeStampReq (RFC 3161 §2.4.1): version 1, messageImprint = hash(message), nonce, certReq. */
 export function buildTimestampRequest(message: Uint8Array, hash: TimestampHash, nonce: Uint8Array): Uint8Array {
   const req = new pkijs.TimeStampReq({
@@ -31,8 +45,7 @@ export function buildTimestampRequest(message: Uint8Array, hash: TimestampHash, 
       hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash], algorithmParams: new asn1js.Null() }),
       hashedMessage: new asn1js.OctetString({ valueHex: createHash(hash).update(message).digest() }),
     }),
-    // A positive INTEGER: clear the top bit so DER needs no sign byte ambiguity.
-    nonce: new asn1js.Integer({ valueHex: Uint8Array.from([nonce[0]! & 0x7f, ...nonce.subarray(1)]).buffer }),
+    nonce: new asn1js.Integer({ valueHex: nonceContent(nonce).buffer as ArrayBuffer }),
     certReq: true,
   });
   return new Uint8Array(req.toSchema().toBER(false));
@@ -87,7 +100,7 @@ export async function requestTimestamp(message: Uint8Array, options: RequestTime
   // The nonce binds the answer to this request (RFC 3161 §2.4.2).
   const info = pkijs.TSTInfo.fromBER(contentOf(token));
   const got = info.nonce ? Buffer.from(info.nonce.valueBlock.valueHexView) : undefined;
-  const sent = Buffer.from(Uint8Array.from([nonce[0]! & 0x7f, ...nonce.subarray(1)]));
+  const sent = Buffer.from(nonceContent(nonce));
   if (!got || !stripZeros(got).equals(stripZeros(sent))) tsError('the TSA answer does not carry the nonce of the request');
   if (options.rootCertificates === undefined) return { token };
   try {
