@@ -12,7 +12,8 @@ import { verifyBench } from './verify.ts';
 
 const LATENCY_MS = 25;
 const RUNS = Number(process.env.OCX_BENCH_RUNS ?? 3);
-const cli = join(repoRoot, 'apps/cli/dist/bin/ocx.mjs');
+// OCX_BENCH_CLI measures another build of the CLI (e.g. an experiment) against the same peers.
+const cli = process.env.OCX_BENCH_CLI ?? join(repoRoot, 'apps/cli/dist/bin/ocx.cjs');
 
 function ensureCli(): void {
   if (existsSync(cli) && !process.env.OCX_BENCH_REBUILD) return;

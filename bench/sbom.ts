@@ -15,7 +15,7 @@ import { printTable } from './table.ts';
 
 const SIZE = 256 * 1024 * 1024;
 const MiB = 1024 * 1024;
-const defaultCli = join(repoRoot, 'apps/cli/dist/bin/ocx.mjs');
+const defaultCli = join(repoRoot, 'apps/cli/dist/bin/ocx.cjs');
 
 /** Writes a valid CycloneDX document of exactly `size` bytes in 1 MiB writes, hashing as it goes. */
 async function generateSbom(path: string, size: number): Promise<{ digest: string; size: number }> {

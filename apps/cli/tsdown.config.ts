@@ -1,20 +1,24 @@
 import { defineConfig } from 'tsdown';
 import { baseConfig } from '../../tsdown.base.ts';
 
-// The CLI ships as one bundled file with a shebang, so `npx ocx` and global installs need nothing
-// else; workspace packages are read from source through the @ocx/source condition.
+// The library (dist/index.mjs) is ESM like every package. The executable is a bundle with every
+// dependency inlined, so `npx ocx` and global installs need nothing else: dist/bin/ocx.cjs (a small
+// launcher with the shebang) loads dist/bin/cli.cjs and its chunks through V8's code cache. That
+// bundle is CommonJS because Node 20 gives a code cache to CommonJS only (launch.ts says why).
+const bin = {
+  ...baseConfig,
+  format: 'cjs',
+  dts: false,
+  clean: false,
+  deps: { alwaysBundle: () => true, onlyBundle: false },
+  inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
+  outDir: 'dist/bin',
+} as const;
+
 export default defineConfig([
   baseConfig,
-  {
-    ...baseConfig,
-    entry: { ocx: 'src/main.ts' },
-    dts: false,
-    clean: false,
-    deps: { alwaysBundle: () => true, onlyBundle: false },
-    inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
-    // Verifiers and the custom-TLS transport load through import(): as separate chunks they are not
-    // even parsed by `ocx discover`, which keeps start-up near Node's own.
-    outDir: 'dist/bin',
-    banner: { js: '#!/usr/bin/env node\nimport { createRequire as __ocxCreateRequire } from "node:module"; const require = __ocxCreateRequire(import.meta.url);' },
-  },
+  // Verifiers and the custom-TLS transport load through import() (require() once bundled): as
+  // separate chunks they are not even parsed by `ocx discover`.
+  { ...bin, entry: { cli: 'src/main.ts' } },
+  { ...bin, entry: { ocx: 'src/launch.ts' }, banner: { js: '#!/usr/bin/env node' } },
 ]);
