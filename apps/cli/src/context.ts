@@ -15,6 +15,7 @@ import {
 } from '@ocx/oci';
 import { UsageError } from './exit-codes.ts';
 import type { Io } from './output.ts';
+import { fileTagHints, type TagHints } from './tag-hints.ts';
 
 /** Flags every registry-facing command takes. */
 export const GLOBAL_OPTIONS = {
@@ -50,6 +51,8 @@ export interface Context {
   /** --no-cache: no on-disk caches (referrers capability, content, revocation) for this run. */
   readonly noCache: boolean;
   readonly platform?: PlatformSpec;
+  /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
+  readonly tagHints?: TagHints;
   readonly warnings: string[];
   parse(ref: string): Reference;
   open(ref: Reference): Repository;
@@ -104,6 +107,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     verbose: values.verbose ?? false,
     noCache: values['no-cache'] ?? false,
     platform,
+    ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open: (ref) => openRepository(ref, client),

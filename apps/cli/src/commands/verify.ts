@@ -1,7 +1,8 @@
-import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
+import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference, type Repository } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
+import { sameDescriptor } from '../tag-hints.ts';
 import { FAMILIES } from '../verify/families.ts';
 import type { CandidateReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -70,10 +71,32 @@ function summaryLine(results: RefResult[]): string {
   return `verification failed for ${failed.join(', ')}`;
 }
 
-async function verifyOne(ctx: Context, ref: Reference, input: string, families: { name: string; family: PreparedFamily }[], flags: VerifyFlags): Promise<RefResult> {
+type Families = { name: string; family: PreparedFamily }[];
+
+async function verifyOne(ctx: Context, ref: Reference, input: string, families: Families, flags: VerifyFlags): Promise<RefResult> {
+  let repo: Repository;
+  let root: Descriptor;
+  let early: Promise<RefResult> | undefined;
+  let guess: Descriptor | undefined;
+  const hintKey = ref.kind === 'registry' && !ref.digest && ref.tag ? `${ref.host}/${ref.repository}:${ref.tag}` : undefined;
   try {
-    const repo = ctx.open(ref);
-    const root = await repo.resolve(referenceTarget(ref));
+    repo = ctx.open(ref);
+    // On a repeat run, start on what the tag named last time while resolving it now; that work is
+    // used only if the registry names exactly the same descriptor (every check binds to `root`).
+    guess = hintKey ? await ctx.tagHints?.get(hintKey) : undefined;
+    early = guess ? verifyResolved(repo, guess, ref, input, families, flags, ctx) : undefined;
+    root = await repo.resolve(referenceTarget(ref));
+  } catch (err) {
+    const { exitCode } = exitCodeFor(err);
+    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+  }
+  if (early && guess && sameDescriptor(guess, root)) return early;
+  if (hintKey) await ctx.tagHints?.put(hintKey, root);
+  return verifyResolved(repo, root, ref, input, families, flags, ctx);
+}
+
+async function verifyResolved(repo: Repository, root: Descriptor, ref: Reference, input: string, families: Families, flags: VerifyFlags, ctx: Context): Promise<RefResult> {
+  try {
     const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
     const base = { repo, reference: ref, repositoryName: repositoryName(ref) };
     let platforms: Descriptor[] = [];
