@@ -60,7 +60,9 @@ async function discoverBench(): Promise<void> {
         }
         return { ms: median(times), requests };
       };
-      const ours = await measure(process.execPath, [cli, 'discover', ref, '--depth', String(depth), '--format', 'json', '--no-cache']);
+      // OCX_BENCH_PROFILE=DIR writes a CPU profile of each ocx run there.
+      const prof = process.env.OCX_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCX_BENCH_PROFILE}`] : [];
+      const ours = await measure(process.execPath, [...prof, cli, 'discover', ref, '--depth', String(depth), '--format', 'json', '--no-cache']);
       const theirs = oras ? await measure(oras, ['discover', '--plain-http', '--depth', String(depth), '--format', 'json', ref], { HOME: '/tmp', DOCKER_CONFIG: '/tmp/ocx-bench-docker' }) : undefined;
       rows.push([
         String(n),
