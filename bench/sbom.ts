@@ -113,7 +113,9 @@ export async function sbomBench(cli: string = defaultCli): Promise<void> {
 
     const ocxOut = join(dir, 'ocx.json');
     const curlOut = join(dir, 'curl.json');
-    const ours = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
+    // OCX_BENCH_PROFILE=DIR writes a CPU profile of the ocx run there.
+    const prof = process.env.OCX_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCX_BENCH_PROFILE}`] : [];
+    const ours = await measure(process.execPath, [...prof, cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
     if (ours.code !== 0) throw new Error(`ocx sbom failed: ${ours.stderr.slice(0, 2000)}`);
     // The fixed cost (Node start-up, resolve, referrers listing, legacy-tag probes) on its own.
     const listing = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--no-cache']);
