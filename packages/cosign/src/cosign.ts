@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { annotationsCheck, assertRequiredAnnotations, hasRequiredAnnotations, noAnnotationsCheck, type RequiredAnnotations } from './annotations.ts';
 import { parseBundle, type ParsedBundle } from './bundle.ts';
 import { CosignError, isCosignError } from './errors.ts';
 import { compileIdentity } from './identity.ts';
-import { IN_TOTO_PAYLOAD_TYPE } from './intoto.ts';
+import { IN_TOTO_PAYLOAD_TYPE, parseStatement } from './intoto.ts';
 import { extendVerdict, finishVerdict, type Verdict, type VerdictCheck } from './verdict.ts';
 import { guessKind, verifyParsedBundle, type BundleInput, type VerifyBundleOptions } from './verify.ts';
 
@@ -51,9 +52,19 @@ export interface CosignVerifyOptions extends Omit<VerifyBundleOptions, 'artifact
   readonly subjectDigest: string;
   /** The subject manifest bytes, for message signatures made directly over the manifest. */
   readonly subjectBytes?: Uint8Array;
+  /**
+   * cosign verify -a: pairs that must be among the signature's signed annotations (see
+   * RequiredAnnotations). A signature that lacks one, or signs another value, fails its
+   * `annotations` check.
+   */
+  readonly annotations?: RequiredAnnotations;
 }
 
-export interface CosignAttestationOptions extends CosignVerifyOptions {
+/**
+ * Attestations take no annotation requirement: `cosign verify-attestation` has no -a flag (cosign
+ * cmd/cosign/cli/options/verify.go: only VerifyOptions embeds AnnotationOptions).
+ */
+export interface CosignAttestationOptions extends Omit<CosignVerifyOptions, 'annotations'> {
   /** A cosign alias (custom, slsaprovenance, spdxjson, …) or a predicate URI. */
   readonly predicateType: string;
 }
@@ -103,7 +114,7 @@ function asSubject(verdict: Verdict): Verdict {
 }
 
 function bundleOptions(opts: CosignVerifyOptions): Omit<VerifyBundleOptions, 'artifact'> {
-  const { subjectDigest: _d, subjectBytes: _b, ...rest } = opts;
+  const { subjectDigest: _d, subjectBytes: _b, annotations: _a, ...rest } = opts;
   return rest;
 }
 
@@ -123,12 +134,15 @@ function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | unde
       json = undefined;
     }
     const ss = simpleSigningSchema.safeParse(json);
+    let annotations: VerdictCheck | undefined;
     if (ss.success) {
       const found = ss.data.critical.image['docker-manifest-digest'];
       claim =
         found === opts.subjectDigest
           ? { name: 'subject', ok: true, detail: `simple-signing payload names ${found}` }
           : { name: 'subject', ok: false, detail: `simple-signing payload names ${found}, expected ${opts.subjectDigest}` };
+      // cosign pkg/cosign/verifiers.go SimpleClaimVerifier: the payload's `optional` map.
+      if (hasRequiredAnnotations(opts.annotations)) annotations = annotationsCheck(opts.annotations, ss.data.optional, 'the simple-signing payload');
     } else {
       // Not simple signing: the signature must then be over the subject manifest bytes themselves.
       const d = sha256Digest(payload);
@@ -136,15 +150,34 @@ function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | unde
         d === opts.subjectDigest
           ? { name: 'subject', ok: true, detail: `message signature over the subject manifest ${d}` }
           : { name: 'subject', ok: false, detail: `signed payload is neither a simple-signing claim nor the subject manifest (payload ${d}, expected ${opts.subjectDigest})` };
+      if (hasRequiredAnnotations(opts.annotations)) annotations = noAnnotationsCheck(opts.annotations, 'a signature over the manifest bytes carries no annotations');
     }
-    return extendVerdict(verdict, [claim]);
+    return extendVerdict(verdict, annotations ? [claim, annotations] : [claim]);
   }
+  const noAnnotations = hasRequiredAnnotations(opts.annotations) ? [noAnnotationsCheck(opts.annotations, 'a signature over the manifest bytes carries no annotations')] : [];
   if (opts.subjectBytes !== undefined) {
     const d = sha256Digest(opts.subjectBytes);
     if (d !== opts.subjectDigest) throw new CosignError('INVALID_OPTIONS', `subjectBytes hash to ${d}, not subjectDigest ${opts.subjectDigest}`);
-    return asSubject(verifyParsedBundle(parsed, { ...base, artifact: opts.subjectBytes }));
+    return extendVerdict(asSubject(verifyParsedBundle(parsed, { ...base, artifact: opts.subjectBytes })), noAnnotations);
   }
-  return verifyParsedBundle(parsed, base);
+  return extendVerdict(verifyParsedBundle(parsed, base), noAnnotations);
+}
+
+/**
+ * The annotations of the first subject naming the subject digest, as cosign's
+ * IntotoSubjectClaimVerifier (pkg/cosign/verifiers.go) reads them; `cosign sign -a` (v3) writes them
+ * there (cmd/cosign/cli/sign/sign.go signDigestBundle). Only called once the statement parsed.
+ */
+function statementAnnotationsCheck(parsed: ParsedBundle, wanted: RequiredAnnotations, digest: { algorithm: string; hex: string }): VerdictCheck {
+  const env = parsed.bundle.content.$case === 'dsseEnvelope' ? parsed.bundle.content.dsseEnvelope : undefined;
+  let subject;
+  try {
+    subject = env && parseStatement(env.payload).subjects.find((s) => s.digest[digest.algorithm]?.toLowerCase() === digest.hex);
+  } catch {
+    subject = undefined;
+  }
+  if (subject === undefined) return noAnnotationsCheck(wanted, 'no statement subject names the subject digest');
+  return annotationsCheck(wanted, subject.annotations, 'the signed statement subject');
 }
 
 /**
@@ -156,6 +189,7 @@ function verifyMessageSignature(parsed: ParsedBundle, payload: Uint8Array | unde
 export function verifyCosignSignature(evidence: CosignEvidence | BundleInput, opts: CosignVerifyOptions): Verdict {
   const digest = parseSubjectDigest(opts.subjectDigest);
   if (opts.identity) compileIdentity(opts.identity); // fail fast on a malformed regexp
+  if (opts.annotations) assertRequiredAnnotations(opts.annotations);
   const prep = prepare(evidence, opts);
   if ('verdict' in prep) return prep.verdict;
   const { parsed } = prep;
@@ -173,13 +207,17 @@ export function verifyCosignSignature(evidence: CosignEvidence | BundleInput, op
   } else {
     gate = { name: 'predicate', ok: true, detail: `cosign sign statement (${COSIGN_SIGN_PREDICATE_TYPE})` };
   }
-  return extendVerdict(verdict, [gate]);
+  const extra = gate.ok && hasRequiredAnnotations(opts.annotations) ? [statementAnnotationsCheck(parsed, opts.annotations, digest)] : [];
+  return extendVerdict(verdict, [gate, ...extra]);
 }
 
 /** Accepts a DSSE in-toto statement about subjectDigest whose predicateType is the one asked for. */
 export function verifyCosignAttestation(evidence: CosignEvidence | BundleInput, opts: CosignAttestationOptions): Verdict {
   const digest = parseSubjectDigest(opts.subjectDigest);
   const wanted = resolvePredicateType(opts.predicateType);
+  if (hasRequiredAnnotations((opts as { annotations?: RequiredAnnotations }).annotations)) {
+    throw new CosignError('INVALID_OPTIONS', 'annotations apply to signatures (cosign verify -a); cosign verify-attestation checks none');
+  }
   if (opts.identity) compileIdentity(opts.identity); // fail fast on a malformed regexp
   const prep = prepare(evidence, opts);
   if ('verdict' in prep) return prep.verdict;

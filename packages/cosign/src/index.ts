@@ -8,6 +8,7 @@ export type { BundleVersion, ParsedBundle } from './bundle.ts';
 export { IN_TOTO_PAYLOAD_TYPE, parseStatement, statementHasDigest } from './intoto.ts';
 export type { InTotoStatement, StatementSubject } from './intoto.ts';
 export type { IdentityPolicy } from './identity.ts';
+export type { RequiredAnnotations } from './annotations.ts';
 export { verifyBundle, verifyParsedBundle } from './verify.ts';
 export type { ArtifactDigest, ArtifactInput, BundleInput, VerifyBundleOptions } from './verify.ts';
 export type { CheckName, Verdict, VerdictCheck, VerdictSigner } from './verdict.ts';

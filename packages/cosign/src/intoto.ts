@@ -26,6 +26,8 @@ const statementSchema = z.looseObject({
 export interface StatementSubject {
   readonly name?: string;
   readonly digest: Readonly<Record<string, string>>;
+  /** ResourceDescriptor annotations; `cosign sign -a k=v` (v3) writes its pairs here. */
+  readonly annotations?: Readonly<Record<string, unknown>>;
 }
 
 export interface InTotoStatement {
@@ -54,7 +56,7 @@ export function parseStatement(payload: Uint8Array): InTotoStatement {
   return {
     type: s._type,
     predicateType: s.predicateType,
-    subjects: s.subject.map((x) => ({ ...(x.name === undefined ? {} : { name: x.name }), digest: x.digest })),
+    subjects: s.subject.map((x) => ({ ...(x.name === undefined ? {} : { name: x.name }), digest: x.digest, ...(x.annotations === undefined ? {} : { annotations: x.annotations }) })),
     predicate: s.predicate,
   };
 }

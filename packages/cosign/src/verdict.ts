@@ -11,7 +11,8 @@ export type CheckName =
   | 'signature'
   | 'identity'
   | 'subject'
-  | 'predicate';
+  | 'predicate'
+  | 'annotations';
 
 export interface VerdictCheck {
   readonly name: CheckName;

@@ -1,7 +1,7 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { Bundle, TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import { RFC3161Timestamp, X509Certificate, crypto as sigCrypto, dsse } from '@sigstore/core';
+import { EXTENSION_OID_SCT, RFC3161Timestamp, X509Certificate, crypto as sigCrypto, dsse } from '@sigstore/core';
 import { Verifier, toSignedEntity, type SignedEntity, type Signer, type TrustMaterial } from '@sigstore/verify';
 import { parseBundle, type ParsedBundle } from './bundle.ts';
 import { isCosignError } from './errors.ts';
@@ -26,6 +26,11 @@ export interface VerifyBundleOptions {
   readonly identity?: IdentityPolicy;
   /** Accept bundles without a transparency-log entry (cosign --insecure-ignore-tlog). Callers must warn. */
   readonly insecureIgnoreTlog?: boolean;
+  /**
+   * Do not check that the certificate carries a valid SCT (cosign --insecure-ignore-sct), for
+   * certificates from a private CA without certificate transparency. Callers must warn.
+   */
+  readonly insecureIgnoreSct?: boolean;
   /** Reported as the verification time when the bundle holds no signed time; never replaces a signed time. */
   readonly now?: Date;
   /** Largest bundle parsed (default MAX_BUNDLE_BYTES); raise it for large attestations such as SBOMs. */
@@ -122,6 +127,27 @@ function adaptEd25519Message(entity: SignedEntity, bundle: Bundle, artifact: Buf
   return { ...entity, signature };
 }
 
+/**
+ * cosign --insecure-ignore-sct skips the SCT check altogether (sigstore-go checks SCTs only under
+ * WithSignedCertificateTimestamps). @sigstore/verify 3.1.1 verifies every embedded SCT against the
+ * trusted CT logs even with ctlogThreshold 0 (key/sct.js), so a leaf with an SCT from a log the root
+ * does not list would still fail. That check works on `leaf.clone()` with the SCT extension removed;
+ * hand it a clone that has none. The chain and signature are still verified over the real leaf.
+ */
+function withoutSctCheck(entity: SignedEntity): SignedEntity {
+  if (entity.key.$case !== 'certificate') return entity;
+  const leaf = entity.key.certificate;
+  const cloneWithoutSct = (): X509Certificate => {
+    const copy = leaf.clone();
+    const extensions = copy.extensions;
+    const i = extensions.findIndex((e) => e.subs[0]?.toOID() === EXTENSION_OID_SCT);
+    if (i >= 0) extensions.splice(i, 1);
+    return copy;
+  };
+  const view = Object.create(leaf, { clone: { value: cloneWithoutSct } }) as X509Certificate;
+  return { ...entity, key: { $case: 'certificate', certificate: view } };
+}
+
 function nodeVerify(algorithm: null, data: Buffer, key: KeyObject, sig: Buffer): boolean {
   try {
     return verify(algorithm, data, key, sig);
@@ -152,7 +178,9 @@ function explain(phase: Phase | undefined, err: { code?: string; message: string
         ? 'no signed timestamp: the bundle has neither a Rekor integrated time with a signed entry timestamp nor an RFC 3161 timestamp'
         : `timestamp rejected: ${err.message} (the RFC 3161 timestamp does not verify against the trusted timestamp authorities)`;
     case 'certificate': {
-      if (/SCT/.test(err.message)) return `certificate SCT rejected: ${err.message} (no trusted CT log vouches for the certificate)`;
+      if (/SCT/.test(err.message)) {
+        return `certificate SCT rejected: ${err.message} (no trusted CT log vouches for the certificate; one from a CA without certificate transparency verifies only with insecureIgnoreSct)`;
+      }
       const leaf = leafCertificate(bundle);
       const outside = leaf ? all.filter((t) => !leaf.validForDate(t)) : [];
       if (leaf && outside[0]) {
@@ -193,7 +221,8 @@ function successDetail(phase: Phase, bundle: Bundle, kind: string, opts: VerifyB
     }
     case 'certificate': {
       const leaf = leafCertificate(bundle);
-      return `certificate chains to a trusted CA at the signed time, SCT verified${leaf ? ` (valid ${iso(leaf.notBefore)} to ${iso(leaf.notAfter)})` : ''}`;
+      const sct = opts.insecureIgnoreSct === true ? 'SCT not checked (insecureIgnoreSct)' : 'SCT verified';
+      return `certificate chains to a trusted CA at the signed time, ${sct}${leaf ? ` (valid ${iso(leaf.notBefore)} to ${iso(leaf.notAfter)})` : ''}`;
     }
     case 'key':
       return `signed with the provided key ${keyId ?? ''}`.trim();
@@ -265,7 +294,7 @@ function runVerifier(
   const ignoreTlog = opts.insecureIgnoreTlog === true;
   const verifier = new Verifier(material, {
     tlogThreshold: ignoreTlog ? 0 : 1,
-    ctlogThreshold: 1,
+    ctlogThreshold: opts.insecureIgnoreSct === true ? 0 : 1,
     // A certificate is only trustworthy at a signed time; a bare key needs one only when a log is required.
     timestampThreshold: keyMode && ignoreTlog ? 0 : 1,
   });
@@ -374,7 +403,7 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
           if (crypto.signer) break;
         }
       } else {
-        crypto = runVerifier(parsed, entity, opts.trust.material, opts, false);
+        crypto = runVerifier(parsed, opts.insecureIgnoreSct === true ? withoutSctCheck(entity) : entity, opts.trust.material, opts, false);
       }
       checks.push(...(crypto?.checks ?? []));
     }
@@ -402,6 +431,7 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
     ...(signer ? { signer } : {}),
     ...(tlog ? { tlog } : {}),
     timestampSource: timestampSource(bundle),
-    ...(statement ? { statement: { predicateType: statement.predicateType, subjects: statement.subjects } } : {}),
+    // Subject annotations stay out of the verdict: the cosign gate reads them when asked (cosign.ts).
+    ...(statement ? { statement: { predicateType: statement.predicateType, subjects: statement.subjects.map(({ annotations: _a, ...s }) => s) } } : {}),
   });
 }
