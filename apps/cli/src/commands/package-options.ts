@@ -5,7 +5,9 @@ export const PACKAGE_OPTIONS = {
   'legacy-tag': { type: 'boolean', default: false },
   // A string so that cosign's spelling `--tlog-upload=false` parses.
   'tlog-upload': { type: 'string' },
-  annotation: { type: 'string', short: 'a', multiple: true },
+  // cosign's spelling is --annotations; --annotation stays for earlier ocx scripts.
+  annotations: { type: 'string', short: 'a', multiple: true },
+  annotation: { type: 'string', multiple: true },
   notation: { type: 'boolean', default: false },
   cert: { type: 'string' },
   'signature-format': { type: 'string' },
@@ -25,6 +27,9 @@ bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-
                     comes from COSIGN_PASSWORD, else the first line of stdin
 --tlog-upload=false do not upload to the Rekor transparency log (verifiers then need
                     --insecure-ignore-tlog); the default uploads to the public-good Rekor
+-a, --annotations k=v  signed annotations, where cosign writes them: the statement subject's
+                    annotations (bundle), the simple-signing "optional" map (--legacy-tag); checked by
+                    ocx verify -a / cosign verify -a. As cosign, -a k1=v1,k2=v2 gives two pairs
 
 ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
                     [--user-metadata k=v]... [--timestamp-url URL --timestamp-root-cert FILE]

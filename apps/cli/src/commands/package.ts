@@ -7,6 +7,7 @@ import type { SigningKey } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
+import { parseAnnotationFlags } from './verify-options.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
@@ -15,6 +16,7 @@ interface PackageValues {
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
   annotation?: string[];
+  annotations?: string[];
   notation?: boolean;
   cert?: string;
   'signature-format'?: string;
@@ -57,7 +59,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
       ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
       ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
       ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
-      ...(values['user-metadata'] ? { userMetadata: parseAnnotations(values['user-metadata']) } : {}),
+      ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
       ...(ctx.platform ? { platform: ctx.platform } : {}),
     });
   } catch (e) {
@@ -97,11 +99,11 @@ async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   }
 }
 
-function parseAnnotations(values: string[] | undefined): Record<string, string> {
+function parsePairs(values: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of values ?? []) {
     const i = a.indexOf('=');
-    if (i <= 0) throw new UsageError(`--annotation must be key=value, not "${a}"`);
+    if (i <= 0) throw new UsageError(`${flag} must be key=value, not "${a}"`);
     out[a.slice(0, i)] = a.slice(i + 1);
   }
   return out;
@@ -115,7 +117,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
   if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';
   if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
-  const annotations = parseAnnotations(values.annotation);
+  const annotations = parseAnnotationFlags([...(values.annotation ?? []), ...(values.annotations ?? [])]) ?? {};
   const ref = ctx.parse(rest[0]!);
   const key = await readKey(ctx, values.key);
   const repo = ctx.open(ref);

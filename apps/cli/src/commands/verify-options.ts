@@ -1,4 +1,6 @@
 // Flags and help of `ocx verify`, kept apart from the verifiers so `ocx --help` loads none of them.
+import { UsageError } from '../exit-codes.ts';
+
 /** Trust flags shared by every command that checks signatures (`ocx verify`, `ocx sbom`). */
 export const TRUST_OPTIONS = {
   key: { type: 'string' },
@@ -9,6 +11,8 @@ export const TRUST_OPTIONS = {
   'trusted-root': { type: 'string' },
   offline: { type: 'boolean', default: false },
   'insecure-ignore-tlog': { type: 'boolean', default: false },
+  'insecure-ignore-sct': { type: 'boolean', default: false },
+  annotations: { type: 'string', short: 'a', multiple: true },
   'notation-config': { type: 'string' },
   'trust-policy': { type: 'string' },
   'trust-store': { type: 'string' },
@@ -33,6 +37,12 @@ digests); the report says which level was signed. Any one valid signature passes
 
 cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y
            [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
+           [--insecure-ignore-sct]   accept certificates without a certificate-transparency SCT
+                                     (private CA without CT)
+           [-a|--annotations k=v]... a signature counts only if it SIGNED every pair (simple-signing
+                                     "optional", or the v3 statement subject's annotations); as cosign,
+                                     -a k1=v1,k2=v2 gives two pairs. Not with --attestation
+                                     (cosign verify-attestation has no -a)
            [--attestation --type ALIAS|URI]   verify an attestation instead of a signature
 notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FILE --trust-store DIR
            [--user-metadata k=v]... [--crl FILE]... [--revocation-timeout SECONDS]
@@ -44,3 +54,56 @@ other:     --verification-time RFC3339   verify as of that time instead of now
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
 network, 80 auth, 78 trust configuration.
 `;
+
+/**
+ * Splits one -a value as cosign's flag library does (pflag StringSlice: one encoding/csv record), so
+ * `-a k1=v1,k2=v2` is two pairs and a pair holding a comma is quoted: -a '"k=v1,v2"'. undefined when
+ * the value is not a CSV record.
+ */
+function splitCsv(value: string): string[] | undefined {
+  if (value === '') return [];
+  if (/[\r\n]/.test(value)) return undefined;
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (value[i] === '"') {
+      i++;
+      for (;;) {
+        const q = value.indexOf('"', i);
+        if (q < 0) return undefined;
+        field += value.slice(i, q);
+        i = q + 1;
+        if (value[i] !== '"') break;
+        field += '"';
+        i++;
+      }
+      if (i < value.length && value[i] !== ',') return undefined;
+    } else {
+      const comma = value.indexOf(',', i);
+      const end = comma < 0 ? value.length : comma;
+      field = value.slice(i, end);
+      if (field.includes('"')) return undefined;
+      i = end;
+    }
+    out.push(field);
+    if (i >= value.length) return out;
+    i++;
+  }
+}
+
+/** `-a k=v` values (verify and package sign) → pairs; a later pair wins, as in cosign. UsageError on bad syntax. */
+export function parseAnnotationFlags(values: readonly string[] | undefined, flag = '-a/--annotations'): Record<string, string> | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const pairs = splitCsv(value);
+    if (pairs === undefined) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a comma-separated list of key=value pairs (quote a pair holding a comma: "k=v1,v2")`);
+    for (const pair of pairs) {
+      const i = pair.indexOf('=');
+      if (i <= 0) throw new UsageError(`${flag} takes key=value, not ${JSON.stringify(pair)}`);
+      Object.defineProperty(out, pair.slice(0, i), { value: pair.slice(i + 1), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -22,15 +22,23 @@ import {
   type FindLimits,
   type IdentityPolicy,
   type PublicGoodOptions,
+  type RequiredAnnotations,
   type SkippedCandidate,
   type Verdict,
 } from '@ocx/cosign';
+import { parseAnnotationFlags } from '../commands/verify-options.ts';
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { cosignApplies } from './applies.ts';
 import type { CandidateReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
+
+/** The cosign-only flags of TRUST_OPTIONS that the shared VerifyFlags does not name. */
+interface CosignFlags extends VerifyFlags {
+  readonly annotations?: string[];
+  readonly 'insecure-ignore-sct'?: boolean;
+}
 
 /** Seam for tests: where the public-good root comes from (never the network in tests). */
 export interface CosignFamilyDeps {
@@ -149,13 +157,16 @@ function skippedReport(s: SkippedCandidate): CandidateReport {
 
 /** The library speaks of options; the user typed flags. */
 function cliWords(text: string): string {
-  return text.replace(/\binsecureIgnoreTlog\b/g, '--insecure-ignore-tlog');
+  return text.replace(/\binsecureIgnoreTlog\b/g, '--insecure-ignore-tlog').replace(/\binsecureIgnoreSct\b/g, '--insecure-ignore-sct');
 }
 
 interface Settings {
   readonly trust: CosignTrust;
   readonly identity?: IdentityPolicy;
   readonly insecureIgnoreTlog: boolean;
+  readonly insecureIgnoreSct: boolean;
+  /** -a pairs every signature must have signed (signature mode only). */
+  readonly annotations?: RequiredAnnotations;
   readonly predicateType?: string;
   readonly now: Date;
   readonly limits?: Partial<FindLimits>;
@@ -179,6 +190,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
     trust: s.trust,
     subjectDigest: target.subject.digest,
     insecureIgnoreTlog: s.insecureIgnoreTlog,
+    insecureIgnoreSct: s.insecureIgnoreSct,
     now: s.now,
     ...(s.identity ? { identity: s.identity } : {}),
   };
@@ -186,7 +198,9 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
     ...(signal ? { signal } : {}),
     ...(s.limits ? { limits: s.limits } : {}),
     verify: (l) =>
-      s.predicateType !== undefined ? verifyCosignAttestation(l.evidence, { ...base, predicateType: s.predicateType }) : verifyCosignSignature(l.evidence, base),
+      s.predicateType !== undefined
+        ? verifyCosignAttestation(l.evidence, { ...base, predicateType: s.predicateType })
+        : verifyCosignSignature(l.evidence, s.annotations ? { ...base, annotations: s.annotations } : base),
     accept: (v) => v.ok,
   });
   const warnings = [...new Set(outcomes.flatMap((o) => o.loaded?.warnings ?? []))];
@@ -201,7 +215,11 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
   return {
     name: 'cosign',
     applies: cosignApplies,
-    async prepare(flags, ctx, now): Promise<PreparedFamily> {
+    async prepare(verifyFlags, ctx, now): Promise<PreparedFamily> {
+      const flags = verifyFlags as CosignFlags;
+      const annotations = parseAnnotationFlags(flags.annotations);
+      // cosign verify-attestation has no -a (only VerifyOptions embeds AnnotationOptions).
+      if (annotations && flags.attestation) throw new UsageError('-a/--annotations checks the signed annotations of signatures (cosign verify -a); cosign verify-attestation has no -a, so it does not combine with --attestation');
       if (flags.attestation && !flags.type) throw new UsageError('--attestation needs --type ALIAS|URI (e.g. spdxjson, slsaprovenance1, custom, or a predicate URI)');
       let predicateType: string | undefined;
       if (flags.attestation) {
@@ -224,11 +242,14 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
         throw e;
       }
       if (flags['insecure-ignore-tlog']) ctx.warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted; nothing proves when they were made or that they were ever published');
+      if (flags['insecure-ignore-sct']) ctx.warn('--insecure-ignore-sct: certificates are accepted without checking their certificate-transparency SCT; nothing proves the certificate was ever publicly logged');
       const limits = predicateType !== undefined ? { ...ATTESTATION_FIND_LIMITS, ...deps.limits?.attestation } : deps.limits?.signature;
       const settings: Settings = {
         trust,
         insecureIgnoreTlog: flags['insecure-ignore-tlog'] === true,
+        insecureIgnoreSct: flags['insecure-ignore-sct'] === true,
         now,
+        ...(annotations ? { annotations } : {}),
         ...(identity ? { identity } : {}),
         ...(predicateType ? { predicateType } : {}),
         ...(limits ? { limits } : {}),
