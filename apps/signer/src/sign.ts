@@ -39,7 +39,11 @@ export interface SignPackageOptions extends CallOptions {
   readonly rekorURL?: string;
   /** `registry/repository`, written as the simple-signing docker-reference. */
   readonly repositoryName: string;
-  /** Added to the signed statement's subject annotations (cosign sign -a k=v). */
+  /**
+   * cosign sign -a k=v: signed where cosign writes them, so `cosign verify -a` checks them — the
+   * statement subject's annotations in a bundle (cosign v3 sign.go signDigestBundle), the
+   * simple-signing `optional` map in a legacy `.sig` layer (cosign v2, sigstore payload.Cosign).
+   */
   readonly annotations?: Readonly<Record<string, string>>;
   /** Time written into org.opencontainers.image.created. */
   readonly now: Date;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createTrust, findCosign, verifyCandidates, verifyCosignSignature } from '@ocx/cosign';
 import { createEmulator, pushImage } from '@ocx/testkit';
-import { loadSigningKey, signPackage } from '../src/index.ts';
+import { loadSigningKey, signPackage, signStatement, simpleSigningPayload } from '../src/index.ts';
 
 function setup() {
   const emu = createEmulator({ referrersApi: false });
@@ -67,5 +67,29 @@ describe('signPackage', () => {
       });
       expect(outcomes.some((o) => o.result?.ok)).toBe(true);
     }
+  });
+
+  for (const legacy of [false, true]) {
+    it(`${legacy ? 'legacy .sig tag' : 'bundle referrer'}: -a annotations are signed where cosign puts them, and only the signed value passes`, async () => {
+      const { repo } = setup();
+      const img = await pushImage(repo, `annotated-${legacy}`, 'v1');
+      const key = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+      await signPackage(repo, 'v1', { key, repositoryName: 'registry.test/app', legacyTag: legacy, annotations: { env: 'prod' }, now: new Date('2026-05-01T12:00:00Z') });
+      const found = await findCosign(repo, img, { mode: 'signature' });
+      const trust = createTrust({ keys: [key.publicKeyPem] });
+      const check = async (annotations: Record<string, string>) =>
+        (await verifyCandidates(repo, img.digest, found.candidates, { verify: (l) => verifyCosignSignature(l.evidence, { trust, subjectDigest: img.digest, insecureIgnoreTlog: true, annotations }), accept: (v) => v.ok }))[0]!.result!;
+      expect((await check({ env: 'prod' })).reasons).toEqual([]);
+      expect((await check({ env: 'dev' })).reasons).toEqual([`annotation env: expected dev, found prod (in ${legacy ? 'the simple-signing payload' : 'the signed statement subject'})`]);
+    });
+  }
+
+  it('writes annotations into the statement subject (cosign v3) and the simple-signing optional map (cosign v2)', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const st = JSON.parse(new TextDecoder().decode(signStatement(digest, { env: 'prod' })));
+    expect(st.subject).toEqual([{ digest: { sha256: 'ab'.repeat(32) }, annotations: { env: 'prod' } }]);
+    expect(JSON.parse(new TextDecoder().decode(signStatement(digest))).subject).toEqual([{ digest: { sha256: 'ab'.repeat(32) } }]);
+    expect(JSON.parse(new TextDecoder().decode(simpleSigningPayload('registry.test/app', digest, { env: 'prod' }))).optional).toEqual({ env: 'prod' });
+    expect(JSON.parse(new TextDecoder().decode(simpleSigningPayload('registry.test/app', digest))).optional).toBeNull();
   });
 });
