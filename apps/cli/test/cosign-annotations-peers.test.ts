@@ -1,12 +1,14 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { pushPackage, repoAt } from './cosign-helpers.ts';
+import { FIXTURE, pushAttestationFixture, pushPackage, repoAt } from './cosign-helpers.ts';
 
 // cosign sign -a / verify -a against real cosign v2 and v3, both ways: what cosign signs with
 // annotations, `ocx verify -a` checks; what `ocx package sign -a` writes, `cosign verify -a` accepts for
-// the signed value and refuses for another. cosign runs offline with no transparency log.
+// the signed value and refuses for another. cosign runs offline with no transparency log. And
+// --insecure-ignore-sct: cosign v3 and ocx agree on a keyless attestation under a root without CT logs.
 
 const cosign2 = peerOrSkip('cosign2');
 const cosign3 = peerOrSkip('cosign3');
@@ -119,3 +121,35 @@ for (const target of targets) {
     }, 240_000);
   });
 }
+
+describe.skipIf(!cosign3)('cosign v3 and ocx agree on --insecure-ignore-sct', () => {
+  let server: { host: string; close(): Promise<void> };
+  let sandbox: PeerSandbox;
+  let ref: string;
+  let noCtRoot: string;
+  beforeAll(async () => {
+    server = await createEmulator().listen();
+    sandbox = await createPeerSandbox();
+    const { repo, client } = repoAt(server.host, 'fixture/empty');
+    ref = `${server.host}/fixture/empty@${(await pushAttestationFixture(repo)).digest}`;
+    await client.close();
+    noCtRoot = join(sandbox.dir, 'trusted_root_no_ct.json');
+    await writeFile(noCtRoot, JSON.stringify({ ...JSON.parse(await readFile(FIXTURE.trustedRoot, 'utf8')), ctlogs: [] }));
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await sandbox?.cleanup();
+  });
+
+  it('a trusted root without CT logs: both fail without the flag and pass with it', async () => {
+    const who = ['--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', noCtRoot];
+    const cosignArgs = (extra: string[]) => ['verify-attestation', '--type', 'custom', ...who, ...extra, ...HTTP, ref];
+    const theirsStrict = await runPeer('cosign3', cosignArgs([]), { sandbox, timeoutMs: 120_000 });
+    expect(theirsStrict.code, theirsStrict.stderr).not.toBe(0);
+    expect(theirsStrict.stderr).toMatch(/signed certificate timestamp/);
+    const theirsLax = await runPeer('cosign3', cosignArgs(['--insecure-ignore-sct']), { sandbox, timeoutMs: 120_000 });
+    expect(theirsLax.code, theirsLax.stderr).toBe(0);
+    expect((await ocx(['verify', ref, '--attestation', '--type', 'custom', ...who])).code).toBe(65);
+    expect((await ocx(['verify', ref, '--attestation', '--type', 'custom', ...who, '--insecure-ignore-sct'])).code).toBe(0);
+  }, 180_000);
+});
