@@ -35,8 +35,20 @@ function cacheDir(env: NodeJS.ProcessEnv): string {
   return join(home, 'v8');
 }
 
+// Cached bytecode runs as this user, so it is read only from a directory this user owns and no one
+// else can write to (defence in depth: a shared or world-writable OCX_HOME must not inject code).
+function trustedDir(dir: string): boolean {
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() && (process.getuid === undefined || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function installCodeCache(root: string, dir: string): void {
   const M = Module as unknown as ModuleStatics;
+  let readable: boolean | undefined;
   const compile = M.prototype._compile;
   const fresh: { script: Script; file: string }[] = [];
   M.prototype._compile = function (this: CjsModule, content: string, filename: string) {
@@ -47,7 +59,8 @@ function installCodeCache(root: string, dir: string): void {
       const st = statSync(filename);
       const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${filename}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 32);
       file = join(dir, `${key}.bin`);
-      cachedData = readFileSync(file);
+      readable ??= trustedDir(dir);
+      if (readable) cachedData = readFileSync(file);
     } catch {
       // No cache yet (or unreadable): compile and write one at exit.
     }
@@ -61,6 +74,7 @@ function installCodeCache(root: string, dir: string): void {
     if (fresh.length === 0) return;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!trustedDir(dir)) return;
       for (const { script, file } of fresh) {
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,18 @@ describe('the bundled ocx executable', () => {
     const r = await verify(env);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).verified).toBe(true);
+  });
+
+  it('a code cache directory others can write to is neither read nor written', async () => {
+    const env = { OCX_HOME: join(home, 'shared-run') };
+    expect((await verify(env)).code).toBe(0);
+    const dir = join(env.OCX_HOME, 'v8');
+    await chmod(dir, 0o777);
+    for (const f of await readdir(dir)) await writeFile(join(dir, f), 'planted');
+    const before = await mtimes(dir);
+    const r = await verify(env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await mtimes(dir)).toEqual(before);
   });
 
   it('OCX_NO_CODE_CACHE=1 writes no code cache', async () => {
