@@ -26,10 +26,11 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
   --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
 
 Trust is checked only when trust flags are given. They are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
---certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog; notation:
---notation-config | --trust-policy --trust-store; --verification-time). An SBOM is signed when its
-referrer carries a valid cosign or notation signature, or when it is the predicate of a verified
-cosign attestation.
+--certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog,
+--insecure-ignore-sct, -a k=v; notation: --notation-config | --trust-policy --trust-store;
+--verification-time). An SBOM is signed when its referrer carries a valid cosign or notation
+signature, or when it is the predicate of a verified cosign attestation (-a applies to signatures
+only: cosign verify-attestation has no -a).
 
 Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and none signed,
 64 usage (also: several SBOMs match --output), 65 digest mismatch or malformed content.

@@ -184,7 +184,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
 }
 
 function pickTrustFlags(v: SbomValues): VerifyFlags {
-  const keys = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'offline', 'insecure-ignore-tlog', 'notation-config', 'trust-policy', 'trust-store', 'user-metadata', 'verification-time'] as const;
+  const keys = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'offline', 'insecure-ignore-tlog', 'insecure-ignore-sct', 'annotations', 'notation-config', 'trust-policy', 'trust-store', 'user-metadata', 'verification-time'] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (v[k] !== undefined) out[k] = v[k];
   return out as VerifyFlags;
@@ -253,7 +253,8 @@ async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly V
   const types = [...new Set(atts.map((r) => r.finding.predicateType!))];
   const reports = new Map<string, { candidates: readonly CandidateReport[]; error?: string }>();
   for (const pt of types) {
-    const prepared = await cosign.prepare({ ...flags, attestation: true, type: pt }, quiet, now);
+    // cosign verify-attestation has no -a: the annotations apply to signatures on the SBOM only.
+    const prepared = await cosign.prepare({ ...flags, annotations: undefined, attestation: true, type: pt }, quiet, now);
     const r = await prepared.verify(platformTarget);
     reports.set(pt, { candidates: r.candidates, ...(r.error ? { error: r.error.message } : {}) });
   }

@@ -43,6 +43,8 @@ function checkFlags(flags: VerifyFlags): void {
   if (flags.key && id) throw new UsageError('--key and --certificate-identity are alternatives: pass one');
   if (flags.type && !flags.attestation) throw new UsageError('--type selects an attestation predicate and needs --attestation');
   if (flags['trust-policy'] && !flags['trust-store']) throw new UsageError('--trust-policy needs --trust-store (or use --notation-config)');
+  // -a is a cosign check; without cosign trust material it would be silently ignored.
+  if (flags.annotations?.length && !flags.key && !id) throw new UsageError('-a/--annotations checks cosign signatures: it needs --key or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
 }
 
 export async function runVerify(ctx: Context, positionals: string[], flags: VerifyFlags): Promise<number> {

@@ -34,12 +34,6 @@ import type { CandidateReport, FamilyReport, PreparedFamily, VerifierFamily, Ver
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 
-/** The cosign-only flags of TRUST_OPTIONS that the shared VerifyFlags does not name. */
-interface CosignFlags extends VerifyFlags {
-  readonly annotations?: string[];
-  readonly 'insecure-ignore-sct'?: boolean;
-}
-
 /** Seam for tests: where the public-good root comes from (never the network in tests). */
 export interface CosignFamilyDeps {
   readonly loadPublicGoodRoot?: (opts: PublicGoodOptions) => Promise<TrustedRoot>;
@@ -215,8 +209,7 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
   return {
     name: 'cosign',
     applies: cosignApplies,
-    async prepare(verifyFlags, ctx, now): Promise<PreparedFamily> {
-      const flags = verifyFlags as CosignFlags;
+    async prepare(flags, ctx, now): Promise<PreparedFamily> {
       const annotations = parseAnnotationFlags(flags.annotations);
       // cosign verify-attestation has no -a (only VerifyOptions embeds AnnotationOptions).
       if (annotations && flags.attestation) throw new UsageError('-a/--annotations checks the signed annotations of signatures (cosign verify -a); cosign verify-attestation has no -a, so it does not combine with --attestation');

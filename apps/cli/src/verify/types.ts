@@ -15,6 +15,10 @@ export interface VerifyFlags {
   readonly 'trusted-root'?: string;
   readonly offline?: boolean;
   readonly 'insecure-ignore-tlog'?: boolean;
+  /** cosign: skip the certificate-transparency (SCT) check (private CA without CT); warns. */
+  readonly 'insecure-ignore-sct'?: boolean;
+  /** cosign -a k=v: a signature counts only if it signed every pair. */
+  readonly annotations?: string[];
   readonly attestation?: boolean;
   readonly type?: string;
   readonly 'notation-config'?: string;
