@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
 import type { FetchLike } from './transport.ts';
 
 // A fetch over node:http/https with keep-alive agents. Node 20's global fetch (undici) pays
@@ -143,12 +142,21 @@ class NodeResponse {
 
 export function createNodeTransport(options: NodeTransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
   const maxSockets = options.connections ?? 32;
-  const http = new HttpAgent({ keepAlive: true, maxSockets });
-  const https = new HttpsAgent({ keepAlive: true, maxSockets, rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}) });
-  const fetch: FetchLike = (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      // Strings and URLs only (the registry client never passes a Request; `Request` would load undici).
-      const url = new URL(typeof input === 'string' || input instanceof URL ? input : (input as { url: string }).url);
+  const http = { agent: new HttpAgent({ keepAlive: true, maxSockets }), request: httpRequest };
+  // node:https and node:tls load on the first https request: a loopback or plain-HTTP registry (and
+  // `ocx --help`) never pays for them.
+  let https: HttpsAgent | undefined;
+  let secure: Promise<{ agent: HttpsAgent; request: typeof httpRequest }> | undefined;
+  const secureSide = () =>
+    (secure ??= Promise.all([import('node:https'), import('node:tls')]).then(([m, tls]) => {
+      https = new m.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}) });
+      return { agent: https, request: m.request as typeof httpRequest };
+    }));
+  const fetch: FetchLike = async (input, init = {}) => {
+    // Strings and URLs only (the registry client never passes a Request; `Request` would load undici).
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : (input as { url: string }).url);
+    const side = url.protocol === 'https:' ? await secureSide() : http;
+    return new Promise<Response>((resolve, reject) => {
       const method = (init.method ?? 'GET').toUpperCase();
       const headers = toHeaders(init.headers);
       let body = init.body as unknown;
@@ -158,8 +166,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
       }
       if (typeof body === 'string') body = Buffer.from(body);
       if (body instanceof Uint8Array && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['content-length'] = String(body.byteLength);
-      const secure = url.protocol === 'https:';
-      const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? https : http, signal: init.signal ?? undefined }, (res: IncomingMessage) => {
+      const req = side.request(url, { method, headers, agent: side.agent, signal: init.signal ?? undefined }, (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         const out = new ResponseHeaders();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
@@ -181,11 +188,12 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
         reject(new TypeError('unsupported request body type'));
       }
     });
+  };
   return {
     fetch,
     close: async () => {
-      http.destroy();
-      https.destroy();
+      http.agent.destroy();
+      https?.destroy();
     },
   };
 }
