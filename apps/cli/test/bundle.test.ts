@@ -34,7 +34,7 @@ describe('the bundled ocx executable', () => {
   let ref: string;
 
   beforeAll(async () => {
-    const built = spawnSync('npx', ['tsdown'], { cwd: cliDir, encoding: 'utf8' });
+    const built = spawnSync(join(repoRoot, 'node_modules/.bin/tsdown'), [], { cwd: cliDir, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`building the CLI failed:\n${built.stdout}\n${built.stderr}`);
     server = await createEmulator().listen();
     keys = await keyFiles();
