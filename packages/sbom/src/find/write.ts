@@ -10,14 +10,55 @@ export interface WriteResult {
   readonly bytes: number;
 }
 
-// HTTP bodies arrive in 16–64 KiB chunks; one reused 1 MiB buffer turns them into few large
-// write(2)s and allocates nothing per chunk (the 256 MiB bench spent more time in writes and GC
-// than in hashing before).
+// HTTP bodies arrive in 16–64 KiB chunks; a few reused 1 MiB buffers turn them into few large
+// write(2)s and allocate nothing per chunk (the 256 MiB bench spent more time in writes and GC than
+// in hashing before). Up to IN_FLIGHT blocks are being written while the next one fills, so the
+// download never waits for the disk (it did, once per MiB, when each write was awaited in turn).
 const BLOCK = 1024 * 1024;
+const IN_FLIGHT = 3;
 
-async function writeAll(fh: FileHandle, buf: Uint8Array, length: number): Promise<void> {
+async function writeAll(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<void> {
   let off = 0;
-  while (off < length) off += (await fh.write(buf, off, length - off)).bytesWritten;
+  while (off < length) off += (await fh.write(buf, off, length - off, position + off)).bytesWritten;
+}
+
+/** Positional writes of full blocks, at most IN_FLIGHT at a time, each block reused once written. */
+class BlockWriter {
+  readonly #blocks = Array.from({ length: IN_FLIGHT + 1 }, () => Buffer.allocUnsafe(BLOCK));
+  readonly #pending: Promise<void>[] = [];
+  #next = 0;
+  #position = 0;
+  block: Buffer = this.#blocks[0]!;
+  used = 0;
+
+  constructor(readonly fh: FileHandle) {}
+
+  /** Starts writing the current block and hands out the next free one. */
+  async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const write = writeAll(this.fh, this.block, this.used, this.#position);
+    // Handled here so a failure while it waits its turn is not an unhandled rejection; awaited below.
+    write.catch(() => undefined);
+    this.#pending.push(write);
+    this.#position += this.used;
+    this.used = 0;
+    this.#next = (this.#next + 1) % this.#blocks.length;
+    this.block = this.#blocks[this.#next]!;
+    // The block handed out was last filled IN_FLIGHT + 1 flushes ago: its write is the oldest pending.
+    if (this.#pending.length > IN_FLIGHT) await this.#pending.shift();
+  }
+
+  /** A chunk too large to be worth copying, written in place once everything before it is. */
+  async direct(chunk: Uint8Array): Promise<void> {
+    await this.drain();
+    await writeAll(this.fh, chunk, chunk.byteLength, this.#position);
+    this.#position += chunk.byteLength;
+  }
+
+  async drain(): Promise<void> {
+    await this.flush();
+    while (this.#pending.length > 0) await this.#pending.shift();
+  }
 }
 
 export async function writeFileAtomic(chunks: AsyncIterable<Uint8Array>, path: string): Promise<WriteResult> {
@@ -25,29 +66,27 @@ export async function writeFileAtomic(chunks: AsyncIterable<Uint8Array>, path: s
   let bytes = 0;
   const fh = await open(tmp, 'wx', 0o644);
   try {
+    const w = new BlockWriter(fh);
     try {
-      const block = Buffer.allocUnsafe(BLOCK);
-      let used = 0;
       for await (const c of chunks) {
         bytes += c.byteLength;
-        if (used === 0 && c.byteLength >= BLOCK) {
-          await writeAll(fh, c, c.byteLength);
+        if (w.used === 0 && c.byteLength >= BLOCK) {
+          await w.direct(c);
           continue;
         }
         let off = 0;
         while (off < c.byteLength) {
-          const n = Math.min(BLOCK - used, c.byteLength - off);
-          block.set(c.subarray(off, off + n), used);
-          used += n;
+          const n = Math.min(BLOCK - w.used, c.byteLength - off);
+          w.block.set(c.subarray(off, off + n), w.used);
+          w.used += n;
           off += n;
-          if (used === BLOCK) {
-            await writeAll(fh, block, used);
-            used = 0;
-          }
+          if (w.used === BLOCK) await w.flush();
         }
       }
-      if (used > 0) await writeAll(fh, block, used);
+      await w.drain();
     } finally {
+      // Every started write settles before the handle closes (an error above leaves some pending).
+      await w.drain().catch(() => undefined);
       await fh.close();
     }
     await rename(tmp, path);
