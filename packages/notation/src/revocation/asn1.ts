@@ -60,6 +60,40 @@ export const CRL_REASONS = [
   'aACompromise',
 ] as const;
 
+/** The value of a DER INTEGER extension (cRLNumber, deltaCRLIndicator: RFC 5280 §5.2.3, §5.2.4). */
+export function parseIntegerExtension(extnValue: Uint8Array): bigint | undefined {
+  const parsed = asn1js.fromBER(extnValue);
+  if (parsed.offset !== extnValue.byteLength || !(parsed.result instanceof asn1js.Integer)) return undefined;
+  return parsed.result.toBigInt();
+}
+
+const isTag = (b: asn1js.AsnType, tagNumber: number, constructed: boolean) =>
+  b.idBlock.tagClass === 3 && b.idBlock.tagNumber === tagNumber && b.idBlock.isConstructed === constructed;
+
+/**
+ * URIs of a CRLDistributionPoints / FreshestCRL value (RFC 5280 §4.2.1.13, §4.2.1.15), read as
+ * notation-core-go's parseCRLDistributionPoint reads them: a point without a name is skipped, a name
+ * that is not a fullName is an error, and a fullName's URIs are taken until the first other
+ * GeneralName. Returns undefined when the value is malformed.
+ */
+export function parseDistributionPointUris(extnValue: Uint8Array): string[] | undefined {
+  const parsed = asn1js.fromBER(extnValue);
+  if (parsed.offset !== extnValue.byteLength || !(parsed.result instanceof asn1js.Sequence)) return undefined;
+  const out: string[] = [];
+  for (const dp of parsed.result.valueBlock.value) {
+    if (!(dp instanceof asn1js.Sequence)) return undefined;
+    const first = dp.valueBlock.value[0];
+    if (!first || !isTag(first, 0, true)) continue;
+    const fullName = (first as asn1js.Constructed).valueBlock.value[0];
+    if (!fullName || !isTag(fullName, 0, true)) return undefined;
+    for (const gn of (fullName as asn1js.Constructed).valueBlock.value) {
+      if (!isTag(gn, 6, false)) break;
+      out.push(Buffer.from((gn as asn1js.Primitive).valueBlock.valueHexView).toString('latin1'));
+    }
+  }
+  return out;
+}
+
 /** Parse the DER value of an invalidityDate extension (GeneralizedTime). */
 export function parseInvalidityDate(extnValue: Uint8Array): Date | undefined {
   const parsed = asn1js.fromBER(extnValue);

@@ -62,3 +62,38 @@ export function fileRevocationCache(dir: string): RevocationCache {
     },
   };
 }
+
+/**
+ * One cache entry for a base CRL and its delta: the two DER CRLs back to back (a DER SEQUENCE carries
+ * its own length), so the pair is stored, expires and is read as one.
+ */
+export function encodeCrlPair(base: Uint8Array, delta?: Uint8Array): Uint8Array {
+  if (!delta) return base;
+  const out = new Uint8Array(base.byteLength + delta.byteLength);
+  out.set(base, 0);
+  out.set(delta, base.byteLength);
+  return out;
+}
+
+/** Split an entry written by encodeCrlPair; undefined when the bytes are not one or two DER SEQUENCEs. */
+export function decodeCrlPair(data: Uint8Array): { base: Uint8Array; delta?: Uint8Array } | undefined {
+  const first = derElementLength(data, 0);
+  if (first === undefined) return undefined;
+  if (first === data.byteLength) return { base: data };
+  const second = derElementLength(data, first);
+  if (second === undefined || first + second !== data.byteLength) return undefined;
+  return { base: data.subarray(0, first), delta: data.subarray(first) };
+}
+
+/** Total length (header included) of the DER SEQUENCE at `at`, or undefined. */
+function derElementLength(data: Uint8Array, at: number): number | undefined {
+  if (data[at] !== 0x30 || at + 2 > data.byteLength) return undefined;
+  const b = data[at + 1] as number;
+  if (b < 0x80) return 2 + b;
+  const n = b & 0x7f;
+  if (n === 0 || n > 4 || at + 2 + n > data.byteLength) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + (data[at + 2 + i] as number);
+  const total = 2 + n + len;
+  return at + total <= data.byteLength ? total : undefined;
+}

@@ -7,8 +7,8 @@
 import type { RevocationChecker } from '../verify/options.ts';
 import type { ParsedCertificate } from '../x509/cert.ts';
 import { crlUrls, ocspUrls } from './asn1.ts';
-import { revocationCacheKey } from './cache.ts';
-import { crlIssuedBy, lookupCrl, parseCrl, validateCrl, type ParsedCrl } from './crl.ts';
+import { decodeCrlPair, encodeCrlPair, revocationCacheKey } from './cache.ts';
+import { certNamesDeltaCrl, crlIssuedBy, deltaMismatch, lookupCrl, parseCrl, validateCrl, validateCrlPair, type CrlPair, type ParsedCrl } from './crl.ts';
 import { boundedFetch, CRL_MAX_BYTES, OCSP_MAX_RESPONSE_BYTES } from './http.ts';
 import { buildOcspRequest, evaluateOcspResponse, ocspGetUrl, type OcspAnswer } from './ocsp.ts';
 import type { CertRevocationResult, RevocationCheckerOptions, RevocationFetch } from './types.ts';
@@ -80,60 +80,128 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
     return { status: 'unknown', method: 'ocsp', reason: errors.join('; ') };
   }
 
-  async function fetchCrl(url: string, issuer: ParsedCertificate, now: Date): Promise<ParsedCrl> {
+  async function download(url: string): Promise<ParsedCrl> {
+    if (!fetchFn) throw new Error('no HTTP client configured');
+    return parseCrl(await boundedFetch(fetchFn, { url, method: 'GET', timeoutMs: crlTimeout, maxBytes: CRL_MAX_BYTES, ...(signal ? { signal } : {}) }));
+  }
+
+  /**
+   * The delta CRL a base CRL names (freshestCRL): its URLs are copies of one CRL, so they are tried in
+   * order until one downloads and parses (notation-core-go fetchDeltaCRL); it is validated afterwards.
+   */
+  async function fetchDelta(base: ParsedCrl): Promise<ParsedCrl | undefined> {
+    const urls = base.deltaUrls ?? [];
+    if (urls.length === 0) return undefined;
+    let last: unknown;
+    for (const url of urls) {
+      try {
+        return await download(url);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw new Error(`delta CRL: none of the ${urls.length} URL(s) the base CRL names could be read; last: ${message(last)}`);
+  }
+
+  async function fetchCrl(url: string, issuer: ParsedCertificate, now: Date): Promise<CrlPair> {
     const key = revocationCacheKey('crl', url);
     const hit = await cached(key, now);
-    if (hit) {
+    const split = hit && decodeCrlPair(hit);
+    if (split) {
       try {
-        const crl = parseCrl(hit);
-        await validateCrl(crl, issuer, now);
-        return crl;
+        const pair: CrlPair = { base: parseCrl(split.base), ...(split.delta ? { delta: parseCrl(split.delta) } : {}) };
+        // An entry without the delta its base names is not the pair: fetch both again.
+        if (pair.delta || !pair.base.deltaUrls?.length) {
+          await validateCrlPair(pair, issuer, now);
+          return pair;
+        }
       } catch {
         // fall through to the network
       }
     }
-    if (!fetchFn) throw new Error('no HTTP client configured');
-    const body = await boundedFetch(fetchFn, { url, method: 'GET', timeoutMs: crlTimeout, maxBytes: CRL_MAX_BYTES, ...(signal ? { signal } : {}) });
-    const crl = parseCrl(body);
-    await validateCrl(crl, issuer, now);
-    // A CRL without nextUpdate is used once: there is no time until which it stays current.
-    if (crl.nextUpdate) await cache?.set(key, { data: crl.der, expires: crl.nextUpdate }).catch(() => undefined);
-    return crl;
+    const base = await download(url);
+    const delta = await fetchDelta(base);
+    const pair: CrlPair = { base, ...(delta ? { delta } : {}) };
+    await validateCrlPair(pair, issuer, now);
+    // validateCrlPair guarantees nextUpdate on both; the pair is current until the earlier one.
+    const expires = [base.nextUpdate, delta?.nextUpdate].filter((d): d is Date => d !== undefined).reduce((a, b) => (a.getTime() <= b.getTime() ? a : b));
+    await cache?.set(key, { data: encodeCrlPair(base.der, delta?.der), expires }).catch(() => undefined);
+    return pair;
   }
 
   async function checkCrl(cert: ParsedCertificate, issuer: ParsedCertificate, urls: string[], ctx: Ctx): Promise<CertRevocationResult> {
+    const certDelta = certNamesDeltaCrl(cert);
     // Every distribution point is consulted: the extension does not say which holds which reasons.
+    // The first that cannot answer makes the result unknown (notation-core-go CertCheckStatus).
     for (const url of urls) {
       try {
-        const crl = await fetchCrl(url, issuer, ctx.now);
-        const a = lookupCrl(crl, cert, ctx.signingTime);
+        const pair = await fetchCrl(url, issuer, ctx.now);
+        if (certDelta && !pair.delta) {
+          // notation-core-go: a delta CRL named only by the certificate may have another scope than
+          // the base CRL, so it is not used, and without it the base alone is no answer.
+          throw new Error(`the certificate names a freshest (delta) CRL but the base CRL names none; a delta CRL named only by the certificate is not supported`);
+        }
+        const a = lookupCrl(pair, cert, ctx.signingTime);
         if (a.status === 'revoked') return { status: 'revoked', method: 'crl', server: url, ...(a.revocationTime ? { revocationTime: a.revocationTime } : {}), ...(a.reason ? { reason: a.reason } : {}) };
       } catch (err) {
-        return { status: 'unknown', method: 'crl', server: url, reason: `CRL ${message(err)}` };
+        return { status: 'unknown', method: 'crl', server: url, reason: `CRL ${url}: ${message(err)}` };
       }
     }
     return { status: 'good', method: 'crl' };
   }
 
-  async function checkByo(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Ctx): Promise<CertRevocationResult | undefined> {
-    for (const crl of byo) {
-      if (!crlIssuedBy(crl, issuer)) continue;
+  /**
+   * Bring-your-own CRLs: each complete CRL of the issuer, with the newest provided delta CRL that
+   * validly extends it. A base that names a delta CRL (or a certificate that does) answers only with
+   * such a delta, as online. A CRL that does not validate does not answer; the next one is tried.
+   */
+  async function checkByo(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Ctx): Promise<{ result?: CertRevocationResult; notes: string[] }> {
+    const notes: string[] = [];
+    const mine = byo.filter((c) => crlIssuedBy(c, issuer));
+    const deltas = mine.filter((c) => c.baseNumber !== undefined);
+    for (const base of mine.filter((c) => c.baseNumber === undefined)) {
       try {
-        await validateCrl(crl, issuer, ctx.now);
-        const a = lookupCrl(crl, cert, ctx.signingTime);
-        return a.status === 'revoked'
-          ? { status: 'revoked', method: 'byo-crl', ...(a.revocationTime ? { revocationTime: a.revocationTime } : {}), ...(a.reason ? { reason: a.reason } : {}) }
-          : { status: 'good', method: 'byo-crl' };
-      } catch {
-        // A provided CRL that does not validate (expired, wrong key) does not answer; try the next.
+        await validateCrl(base, issuer, ctx.now);
+        let delta: ParsedCrl | undefined;
+        for (const d of deltas) {
+          const why = deltaMismatch(base, d);
+          if (why) {
+            notes.push(`--crl ${why}`);
+            continue;
+          }
+          try {
+            await validateCrl(d, issuer, ctx.now, 'delta CRL');
+          } catch (err) {
+            notes.push(`--crl ${message(err)}`);
+            continue;
+          }
+          if (!delta || (d.number ?? 0n) > (delta.number ?? 0n)) delta = d;
+        }
+        if (!delta && (base.deltaUrls?.length || certNamesDeltaCrl(cert))) {
+          throw new Error(`the ${base.deltaUrls?.length ? 'CRL' : 'certificate'} names a delta CRL, and no --crl file is a valid delta CRL for CRL number ${base.number ?? '(none)'}`);
+        }
+        const a = lookupCrl({ base, ...(delta ? { delta } : {}) }, cert, ctx.signingTime);
+        const result: CertRevocationResult =
+          a.status === 'revoked'
+            ? { status: 'revoked', method: 'byo-crl', ...(a.revocationTime ? { revocationTime: a.revocationTime } : {}), ...(a.reason ? { reason: a.reason } : {}) }
+            : { status: 'good', method: 'byo-crl' };
+        return { result, notes };
+      } catch (err) {
+        notes.push(`--crl ${message(err)}`);
       }
     }
-    return undefined;
+    return { notes };
   }
 
   async function checkCert(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Ctx): Promise<CertRevocationResult> {
     const fromByo = await checkByo(cert, issuer, ctx);
-    if (fromByo) return fromByo;
+    if (fromByo.result) return fromByo.result;
+    const r = await checkOnline(cert, issuer, ctx);
+    // Say why a provided CRL did not answer when nothing else did either.
+    return r.status === 'unknown' && fromByo.notes.length > 0 ? { ...r, reason: `${r.reason ?? 'no answer'}; ${fromByo.notes.join('; ')}` } : r;
+  }
+
+  async function checkOnline(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Ctx): Promise<CertRevocationResult> {
     const ocsp = ocspUrls(cert.pkijs);
     const crls = crlUrls(cert.pkijs);
     if (ocsp.length === 0 && crls.length === 0) return { status: 'nonRevokable', method: 'none' };

@@ -32,6 +32,8 @@ export interface MintOptions {
   readonly eku?: string;
   readonly ocsp?: string;
   readonly crl?: string;
+  /** freshestCRL (delta CRL) URL named by the certificate. */
+  readonly freshest?: string;
   readonly noCheck?: boolean;
   readonly notBefore?: Date;
   readonly notAfter?: Date;
@@ -60,6 +62,7 @@ export async function mintCert(o: MintOptions): Promise<Uint8Array> {
     const dp = new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: [new pkijs.GeneralName({ type: 6, value: o.crl })] })] });
     exts.push(new pkijs.Extension({ extnID: OID_REV.crlDistributionPoints, critical: false, extnValue: dp.toSchema().toBER(false) }));
   }
+  if (o.freshest) exts.push(new pkijs.Extension({ extnID: OID_REV.freshestCrl, critical: false, extnValue: distributionPoints([o.freshest]) }));
   if (o.noCheck) exts.push(new pkijs.Extension({ extnID: OID_REV.ocspNoCheck, critical: false, extnValue: new asn1js.Null().toBER(false) }));
   c.extensions = exts;
   await c.sign(o.signingKey, 'SHA-256', engine);
@@ -76,7 +79,7 @@ export interface TestCa {
 }
 
 /** Root CA → code-signing leaf (serial 2) naming `ocsp` and/or `crl` URLs. */
-export async function makeTestCa(urls: { ocsp?: string; crl?: string }): Promise<TestCa> {
+export async function makeTestCa(urls: { ocsp?: string; crl?: string; freshest?: string }): Promise<TestCa> {
   const rootKey = await genKey();
   const root = await mintCert({ cn: 'Revocation Test Root', publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, serial: 1, ca: true });
   const leafKey = await genKey();
@@ -130,11 +133,25 @@ export async function makeOcspResponse(issuerCert: Uint8Array, issuerKey: Key, s
   return new Uint8Array(resp.toSchema().toBER(false));
 }
 
+/** A CRLDistributionPoints / FreshestCRL value: one distribution point per URI. */
+export function distributionPoints(uris: string[]): ArrayBuffer {
+  return new pkijs.CRLDistributionPoints({ distributionPoints: uris.map((u) => new pkijs.DistributionPoint({ distributionPoint: [new pkijs.GeneralName({ type: 6, value: u })] })) })
+    .toSchema()
+    .toBER(false);
+}
+
 export interface CrlSpec {
-  readonly revoked?: { serial: number; date: Date; invalidityDate?: Date }[];
+  /** `reason` is the RFC 5280 §5.3.1 reasonCode (6 certificateHold, 8 removeFromCRL). */
+  readonly revoked?: { serial: number; date: Date; invalidityDate?: Date; reason?: number }[];
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
   readonly signingKey?: Key;
+  /** cRLNumber. */
+  readonly number?: number;
+  /** deltaCRLIndicator (makes this a delta CRL): the minimum base CRL number. */
+  readonly deltaOf?: number;
+  /** freshestCRL URLs (where the delta CRLs of this base are). */
+  readonly freshest?: string[];
 }
 
 export async function makeCrl(issuerCert: Uint8Array, issuerKey: Key, spec: CrlSpec): Promise<Uint8Array> {
@@ -150,14 +167,24 @@ export async function makeCrl(issuerCert: Uint8Array, issuerKey: Key, spec: CrlS
         new pkijs.RevokedCertificate({
           userCertificate: new asn1js.Integer({ value: r.serial }),
           revocationDate: new pkijs.Time({ type: 1, value: r.date }),
-          ...(r.invalidityDate
-            ? { crlEntryExtensions: new pkijs.Extensions({ extensions: [new pkijs.Extension({ extnID: OID_REV.invalidityDate, extnValue: new asn1js.GeneralizedTime({ valueDate: r.invalidityDate }).toBER(false) })] }) }
-            : {}),
+          ...(r.invalidityDate || r.reason !== undefined ? { crlEntryExtensions: new pkijs.Extensions({ extensions: entryExtensions(r) }) } : {}),
         }),
     );
   }
+  const exts: pkijs.Extension[] = [];
+  if (spec.number !== undefined) exts.push(new pkijs.Extension({ extnID: OID_REV.crlNumber, critical: false, extnValue: new asn1js.Integer({ value: spec.number }).toBER(false) }));
+  if (spec.deltaOf !== undefined) exts.push(new pkijs.Extension({ extnID: OID_REV.deltaCrlIndicator, critical: true, extnValue: new asn1js.Integer({ value: spec.deltaOf }).toBER(false) }));
+  if (spec.freshest) exts.push(new pkijs.Extension({ extnID: OID_REV.freshestCrl, critical: false, extnValue: distributionPoints(spec.freshest) }));
+  if (exts.length > 0) crl.crlExtensions = new pkijs.Extensions({ extensions: exts });
   await crl.sign(spec.signingKey ?? issuerKey, 'SHA-256', engine);
   return new Uint8Array(crl.toSchema(true).toBER(false));
+}
+
+function entryExtensions(r: { invalidityDate?: Date; reason?: number }): pkijs.Extension[] {
+  const out: pkijs.Extension[] = [];
+  if (r.reason !== undefined) out.push(new pkijs.Extension({ extnID: OID_REV.reasonCode, extnValue: new asn1js.Enumerated({ value: r.reason }).toBER(false) }));
+  if (r.invalidityDate) out.push(new pkijs.Extension({ extnID: OID_REV.invalidityDate, extnValue: new asn1js.GeneralizedTime({ valueDate: r.invalidityDate }).toBER(false) }));
+  return out;
 }
 
 export type Handler = (req: IncomingMessage, body: Uint8Array, res: ServerResponse) => void;
