@@ -47,8 +47,11 @@ cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-iss
 notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FILE --trust-store DIR
            [--user-metadata k=v]... [--crl FILE]... [--revocation-timeout SECONDS]
            revocation: OCSP then CRL as notation (timeouts 2 s / 5 s), cached under the ocx home;
-           --crl FILE (DER or PEM) answers first; --offline makes no request (unavailable unless a
-           --crl answers; the policy level enforces or logs it)
+           a base CRL naming a delta CRL is read with it (both cached until the earlier nextUpdate).
+           --crl FILE (DER or PEM) answers first; give a base CRL and its delta CRL as two --crl
+           files (the newest delta that extends the base is used; a base naming a delta answers
+           only with one); --offline makes no request (unavailable unless a --crl answers; the
+           policy level enforces or logs it)
 other:     --verification-time RFC3339   verify as of that time instead of now
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or

@@ -1,9 +1,11 @@
 // createRevocationChecker: notation's revocation check (notation-core-go revocation.ValidateContext and
 // notation-go's revocationFinalResult) behind the verifier's RevocationChecker seam. Every certificate
 // but the root is checked against its issuer: bring-your-own CRLs first, then OCSP, then — when OCSP is
-// absent or says "unknown" — the CRL distribution points. A certificate naming neither is
+// absent or says "unknown" — the CRL distribution points, each with the delta CRL its base CRL names
+// (RFC 5280 §5.2.6, as notation-core-go v1.3.0). A certificate naming neither is
 // non-revokable (good). Any revoked certificate makes the chain revoked; otherwise any unknown one
 // makes it "revocation unavailable", which the trust policy level enforces or logs.
+import { NotationError } from '../errors.ts';
 import type { RevocationChecker } from '../verify/options.ts';
 import type { ParsedCertificate } from '../x509/cert.ts';
 import { crlUrls, ocspUrls } from './asn1.ts';
@@ -81,7 +83,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
   }
 
   async function download(url: string): Promise<ParsedCrl> {
-    if (!fetchFn) throw new Error('no HTTP client configured');
+    if (!fetchFn) throw new NotationError('REVOCATION', 'no HTTP client configured');
     return parseCrl(await boundedFetch(fetchFn, { url, method: 'GET', timeoutMs: crlTimeout, maxBytes: CRL_MAX_BYTES, ...(signal ? { signal } : {}) }));
   }
 
@@ -100,7 +102,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
         last = err;
       }
     }
-    throw new Error(`delta CRL: none of the ${urls.length} URL(s) the base CRL names could be read; last: ${message(last)}`);
+    throw new NotationError('REVOCATION', `delta CRL: none of the ${urls.length} URL(s) the base CRL names could be read; last: ${message(last)}`);
   }
 
   async function fetchCrl(url: string, issuer: ParsedCertificate, now: Date): Promise<CrlPair> {
@@ -139,7 +141,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
         if (certDelta && !pair.delta) {
           // notation-core-go: a delta CRL named only by the certificate may have another scope than
           // the base CRL, so it is not used, and without it the base alone is no answer.
-          throw new Error(`the certificate names a freshest (delta) CRL but the base CRL names none; a delta CRL named only by the certificate is not supported`);
+          throw new NotationError('REVOCATION', `the certificate names a freshest (delta) CRL but the base CRL names none; a delta CRL named only by the certificate is not supported`);
         }
         const a = lookupCrl(pair, cert, ctx.signingTime);
         if (a.status === 'revoked') return { status: 'revoked', method: 'crl', server: url, ...(a.revocationTime ? { revocationTime: a.revocationTime } : {}), ...(a.reason ? { reason: a.reason } : {}) };
@@ -178,7 +180,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
           if (!delta || (d.number ?? 0n) > (delta.number ?? 0n)) delta = d;
         }
         if (!delta && (base.deltaUrls?.length || certNamesDeltaCrl(cert))) {
-          throw new Error(`the ${base.deltaUrls?.length ? 'CRL' : 'certificate'} names a delta CRL, and no --crl file is a valid delta CRL for CRL number ${base.number ?? '(none)'}`);
+          throw new NotationError('REVOCATION', `the ${base.deltaUrls?.length ? 'CRL' : 'certificate'} names a delta CRL, and no --crl file is a valid delta CRL for CRL number ${base.number ?? '(none)'}`);
         }
         const a = lookupCrl({ base, ...(delta ? { delta } : {}) }, cert, ctx.signingTime);
         const result: CertRevocationResult =

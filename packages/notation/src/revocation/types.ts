@@ -39,7 +39,11 @@ export interface RevocationCheckerOptions {
   /** Per-request timeouts in milliseconds; notation's defaults are OCSP 2 s and CRL 5 s. */
   readonly timeoutMs?: { readonly ocsp?: number; readonly crl?: number } | number;
   readonly cache?: RevocationCache;
-  /** Bring-your-own CRLs (DER or PEM), consulted before any network request. */
+  /**
+   * Bring-your-own CRLs (DER or PEM), consulted before any network request. Complete and delta CRLs
+   * may be mixed: each complete CRL of an issuer is read with the newest given delta CRL that extends
+   * it; a complete CRL that names a delta CRL (or whose certificate does) answers only with one.
+   */
   readonly crls?: readonly Uint8Array[];
   /** No network at all: only BYO CRLs can answer; anything else is "revocation unavailable". */
   readonly offline?: boolean;
