@@ -114,15 +114,18 @@ export function ocspUrls(cert: pkijs.Certificate): string[] {
   return out;
 }
 
-/** URIs of the full-name CRL distribution points (RFC 5280 §4.2.1.13). */
-export function crlUrls(cert: pkijs.Certificate): string[] {
+/**
+ * URIs of the CRL distribution points (RFC 5280 §4.2.1.13), read as Go's crypto/x509 reads them for
+ * notation (see parseDistributionPointUris). undefined when the extension is malformed: Go refuses
+ * such a certificate, so it must not pass as naming no CRL.
+ */
+export function crlUrls(cert: pkijs.Certificate): string[] | undefined {
   const out: string[] = [];
   for (const ext of cert.extensions ?? []) {
-    if (ext.extnID !== OID_REV.crlDistributionPoints || !(ext.parsedValue instanceof pkijs.CRLDistributionPoints)) continue;
-    for (const dp of ext.parsedValue.distributionPoints) {
-      const names = Array.isArray(dp.distributionPoint) ? dp.distributionPoint : [];
-      for (const n of names) if (n instanceof pkijs.GeneralName && n.type === 6) out.push(String(n.value));
-    }
+    if (ext.extnID !== OID_REV.crlDistributionPoints) continue;
+    const uris = parseDistributionPointUris(new Uint8Array(ext.extnValue.valueBlock.valueHexView));
+    if (!uris) return undefined;
+    out.push(...uris);
   }
   return out;
 }

@@ -206,6 +206,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
   async function checkOnline(cert: ParsedCertificate, issuer: ParsedCertificate, ctx: Ctx): Promise<CertRevocationResult> {
     const ocsp = ocspUrls(cert.pkijs);
     const crls = crlUrls(cert.pkijs);
+    if (!crls) return { status: 'unknown', method: 'crl', reason: 'the certificate has a malformed CRL distribution points extension' };
     if (ocsp.length === 0 && crls.length === 0) return { status: 'nonRevokable', method: 'none' };
     if (options.offline) return { status: 'unknown', method: 'none', reason: 'offline: no network access to the OCSP responder or CRL distribution point the certificate names' };
     if (ocsp.length > 0) {

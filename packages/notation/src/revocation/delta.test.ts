@@ -7,7 +7,7 @@ import { fixturePath } from '@ocx/testkit';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCertificate, type ParsedCertificate } from '../x509/cert.ts';
-import { OID_REV, parseDistributionPointUris } from './asn1.ts';
+import { crlUrls, OID_REV, parseDistributionPointUris } from './asn1.ts';
 import { decodeCrlPair, encodeCrlPair, fileRevocationCache, memoryRevocationCache } from './cache.ts';
 import { createRevocationChecker } from './checker.ts';
 import { parseCrl } from './crl.ts';
@@ -244,6 +244,19 @@ describe('freshestCRL parsing agrees with notation-core-go on its testdata', () 
     expect(freshestOf('certificateWithNonURIDeltaCRL.cer')).toEqual([]);
     expect(freshestOf('certificateWithIncompleteFreshestCRL2.cer')).toEqual([]);
     expect(freshestOf('certificateWithIncompleteFreshestCRL.cer')).toBeUndefined();
+  });
+
+  it('CRL distribution points of the same certificates: URIs until the first other name; malformed is undefined', () => {
+    const cdp = (file: string) => {
+      const pem = readFileSync(fixturePath(dir, file), 'utf8');
+      return crlUrls(pkijs.Certificate.fromBER(Buffer.from(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END/.exec(pem)?.[1] ?? '', 'base64')));
+    };
+    expect(cdp('certificateWithDeltaCRL.cer')).toEqual([expect.stringMatching(/^http:\/\/localhost:80\/ejbca\/.*cmd=crl&/)]);
+    // An iPAddress name where a URI is expected: Go reads no URL and the certificate is non-revokable.
+    expect(cdp('certificateWithNonURIDeltaCRL.cer')).toEqual([]);
+    const broken = new pkijs.Certificate();
+    broken.extensions = [new pkijs.Extension({ extnID: OID_REV.crlDistributionPoints, extnValue: new Uint8Array([0x30, 0x03, 0x30, 0x01]).buffer })];
+    expect(crlUrls(broken)).toBeUndefined();
   });
 
   it('CRLs: a base naming two delta URLs, and a delta with its indicator', () => {
