@@ -49,9 +49,9 @@ notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FIL
            revocation: OCSP then CRL as notation (timeouts 2 s / 5 s), cached under the ocx home;
            a base CRL naming a delta CRL is read with it (both cached until the earlier nextUpdate).
            --crl FILE (DER or PEM) answers first; give a base CRL and its delta CRL as two --crl
-           files (the newest delta that extends the base is used; a base naming a delta answers
-           only with one); --offline makes no request (unavailable unless a --crl answers; the
-           policy level enforces or logs it)
+           files or one PEM file (the newest delta that extends the base is used; a base naming a
+           delta answers only with one); --offline makes no request (unavailable unless a --crl
+           answers; the policy level enforces or logs it)
 other:     --verification-time RFC3339   verify as of that time instead of now
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or

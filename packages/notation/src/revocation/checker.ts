@@ -10,7 +10,7 @@ import type { RevocationChecker } from '../verify/options.ts';
 import type { ParsedCertificate } from '../x509/cert.ts';
 import { crlUrls, ocspUrls } from './asn1.ts';
 import { decodeCrlPair, encodeCrlPair, revocationCacheKey } from './cache.ts';
-import { certNamesDeltaCrl, crlIssuedBy, deltaMismatch, lookupCrl, parseCrl, validateCrl, validateCrlPair, type CrlPair, type ParsedCrl } from './crl.ts';
+import { certNamesDeltaCrl, crlIssuedBy, deltaMismatch, lookupCrl, parseCrl, parseCrls, validateCrl, validateCrlPair, type CrlPair, type ParsedCrl } from './crl.ts';
 import { boundedFetch, CRL_MAX_BYTES, OCSP_MAX_RESPONSE_BYTES } from './http.ts';
 import { buildOcspRequest, evaluateOcspResponse, ocspGetUrl, type OcspAnswer } from './ocsp.ts';
 import type { CertRevocationResult, RevocationCheckerOptions, RevocationFetch } from './types.ts';
@@ -30,7 +30,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
   const t = options.timeoutMs;
   const ocspTimeout = typeof t === 'number' ? t : (t?.ocsp ?? DEFAULT_OCSP_TIMEOUT_MS);
   const crlTimeout = typeof t === 'number' ? t : (t?.crl ?? DEFAULT_CRL_TIMEOUT_MS);
-  const byo: ParsedCrl[] = (options.crls ?? []).map((b) => parseCrl(b));
+  const byo: ParsedCrl[] = (options.crls ?? []).flatMap((b) => parseCrls(b));
   const nowOf = () => (typeof options.now === 'function' ? options.now() : options.now);
   const cache = options.cache;
   const signal = options.signal;

@@ -93,6 +93,15 @@ export function parseCrl(data: Uint8Array): ParsedCrl {
   };
 }
 
+/** Every CRL of a --crl file: the PEM "X509 CRL" blocks in order (a base and its delta may share one file), or one DER CRL. */
+export function parseCrls(data: Uint8Array): ParsedCrl[] {
+  const head = new TextDecoder().decode(data.subarray(0, 64));
+  if (!head.includes('-----BEGIN')) return [parseCrl(data)];
+  const blocks = new TextDecoder().decode(data).match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g) ?? [];
+  if (blocks.length === 0) throw invalid('no PEM "X509 CRL" block found');
+  return blocks.map((b) => parseCrl(new TextEncoder().encode(b)));
+}
+
 /** True when the CRL names `issuer` as its issuer (raw Name comparison, as certificate chaining). */
 export function crlIssuedBy(crl: ParsedCrl, issuer: ParsedCertificate): boolean {
   return bytesEqual(crl.rawIssuer, issuer.rawSubject);

@@ -202,6 +202,9 @@ describe('delta CRLs on loopback', () => {
     expect(alone.reason).toMatch(/--crl the CRL names a delta CRL, and no --crl file is a valid delta CRL for CRL number 10/);
     const mismatch = await run([base, unrelated]);
     expect(mismatch.reason).toMatch(/--crl delta CRL indicator 20 .* greater than the base CRL number 10/);
+    // One PEM file may hold the base and its delta.
+    const pemOf = (ders: Uint8Array[]) => new TextEncoder().encode(ders.map((d) => `-----BEGIN X509 CRL-----\n${Buffer.from(d).toString('base64')}\n-----END X509 CRL-----\n`).join(''));
+    expect((await run([pemOf([base, newer])])).status).toBe('revoked');
     // A delta alone is never taken for a complete CRL.
     expect((await run([newer])).status).toBe('unknown');
     // A base that names no delta may still be extended by a provided one.

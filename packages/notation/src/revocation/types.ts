@@ -40,8 +40,8 @@ export interface RevocationCheckerOptions {
   readonly timeoutMs?: { readonly ocsp?: number; readonly crl?: number } | number;
   readonly cache?: RevocationCache;
   /**
-   * Bring-your-own CRLs (DER or PEM), consulted before any network request. Complete and delta CRLs
-   * may be mixed: each complete CRL of an issuer is read with the newest given delta CRL that extends
+   * Bring-your-own CRLs (DER, or PEM with one or more "X509 CRL" blocks), consulted before any network
+   * request. Complete and delta CRLs may be mixed: each complete CRL of an issuer is read with the newest given delta CRL that extends
    * it; a complete CRL that names a delta CRL (or whose certificate does) answers only with one.
    */
   readonly crls?: readonly Uint8Array[];
