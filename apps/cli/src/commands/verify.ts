@@ -1,8 +1,10 @@
-import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference, type Repository } from '@ocx/oci';
+import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { sameDescriptor } from '../tag-hints.ts';
+import { cosignLegacyTags } from '../verify/applies.ts';
+import { PrefetchingRepository } from '../verify/prefetch.ts';
 import { FAMILIES } from '../verify/families.ts';
 import type { CandidateReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -56,8 +58,13 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   if (families.length === 0) {
     throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
   }
-  const prepared = await Promise.all(families.map(async (f) => ({ name: f.name, family: await f.prepare(flags, ctx, now) })));
+  // The verifiers load (CPU) while the first requests are on the wire: each reference starts its
+  // requests, then asks for the families (prefetch.ts). Trust material that does not load is still
+  // the whole command's error, as it was when it loaded first.
+  let preparing: Promise<Families> | undefined;
+  const prepared = () => (preparing ??= Promise.all(families.map(async (f) => ({ name: f.name, family: await f.prepare(flags, ctx, now) }))));
   const results = await mapLimit(refs, 4, (ref, i) => verifyOne(ctx, ref, positionals[i]!, prepared, flags));
+  await prepared();
   const exitCode = results.reduce<ExitCodeValue>((acc, r) => (acc !== ExitCode.OK ? acc : r.exitCode), ExitCode.OK);
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify({ verified: exitCode === ExitCode.OK, mode: flags.attestation ? 'attestation' : 'signature', results }, null, 2)}\n`);
@@ -75,29 +82,36 @@ function summaryLine(results: RefResult[]): string {
 
 type Families = { name: string; family: PreparedFamily }[];
 
-async function verifyOne(ctx: Context, ref: Reference, input: string, families: Families, flags: VerifyFlags): Promise<RefResult> {
-  let repo: Repository;
+// After the requests just started have been handed to the socket, start loading the verifiers.
+const afterRequestsStart = (prepared: () => Promise<Families>) => setImmediate(() => void prepared().catch(() => undefined));
+
+async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags): Promise<RefResult> {
+  let repo: PrefetchingRepository;
   let root: Descriptor;
   let early: Promise<RefResult> | undefined;
   let guess: Descriptor | undefined;
   const hintKey = ref.kind === 'registry' && !ref.digest && ref.tag ? `${ref.host}/${ref.repository}:${ref.tag}` : undefined;
   try {
-    repo = ctx.open(ref);
+    repo = new PrefetchingRepository(ctx.open(ref));
     // On a repeat run, start on what the tag named last time while resolving it now; that work is
     // used only if the registry names exactly the same descriptor (every check binds to `root`).
     guess = hintKey ? await ctx.tagHints?.get(hintKey) : undefined;
-    early = guess ? verifyResolved(repo, guess, ref, input, families, flags, ctx) : undefined;
-    root = await repo.resolve(referenceTarget(ref));
+    const resolving = repo.resolve(referenceTarget(ref));
+    resolving.catch(() => undefined);
+    if (guess) repo.prefetch(guess, cosignLegacyTags(guess.digest, flags));
+    afterRequestsStart(prepared);
+    early = guess ? verifyResolved(repo, guess, ref, input, prepared, flags, ctx) : undefined;
+    root = await resolving;
   } catch (err) {
     const { exitCode } = exitCodeFor(err);
     return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
   }
   if (early && guess && sameDescriptor(guess, root)) return early;
   if (hintKey) await ctx.tagHints?.put(hintKey, root);
-  return verifyResolved(repo, root, ref, input, families, flags, ctx);
+  return verifyResolved(repo, root, ref, input, prepared, flags, ctx);
 }
 
-async function verifyResolved(repo: Repository, root: Descriptor, ref: Reference, input: string, families: Families, flags: VerifyFlags, ctx: Context): Promise<RefResult> {
+async function verifyResolved(repo: PrefetchingRepository, root: Descriptor, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags, ctx: Context): Promise<RefResult> {
   try {
     const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
     const base = { repo, reference: ref, repositoryName: repositoryName(ref) };
@@ -110,6 +124,8 @@ async function verifyResolved(repo: Repository, root: Descriptor, ref: Reference
     const targets: VerifyTarget[] = index
       ? platforms.map((d) => ({ ...base, subject: { mediaType: d.mediaType, digest: d.digest, size: d.size }, level: 'manifest' as const, platform: d.platform ? formatPlatform(d.platform) : undefined }))
       : [{ ...base, subject: root, level: 'manifest' }];
+    for (const t of index ? [index, ...targets] : targets) repo.prefetch(t.subject, cosignLegacyTags(t.subject.digest, flags));
+    const families = await prepared();
     const run = async (t: VerifyTarget) => (await Promise.all(families.map((f) => f.family.verify(t, undefined)))).map((r) => ({ ...r, level: t.level }));
     const [indexReports, ...platformReports] = await Promise.all([index ? run(index) : Promise.resolve([]), ...targets.map(run)]);
     const collect = (reports: (FamilyReport & { level: 'manifest' | 'index' })[]) => reports.flatMap((r) => r.candidates.map((c) => ({ ...c, family: r.family, level: r.level })));

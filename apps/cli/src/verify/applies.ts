@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isValidTag } from '@ocx/oci';
 import { notationConfigDir, TRUST_POLICY_FILES } from '@ocx/notation/config';
 import type { Context } from '../context.ts';
 import type { VerifyFlags } from './types.ts';
@@ -18,4 +19,14 @@ export function notationApplies(flags: VerifyFlags, ctx: Context): boolean {
   if (cosignApplies(flags)) return false;
   const dir = notationConfigDir(ctx.io.env);
   return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
+}
+
+/**
+ * The legacy tag cosign keeps a subject's signatures (`.sig`) or attestations (`.att`) under —
+ * cosign SIGNATURE_SPEC.md / ATTESTATION_SPEC.md, the name @ocx/cosign's legacyTag builds — so
+ * `ocx verify` can ask for it before the cosign verifier has loaded (prefetch.ts).
+ */
+export function cosignLegacyTags(subjectDigest: string, flags: VerifyFlags): string[] {
+  const tag = `${subjectDigest.replace(':', '-')}.${flags.attestation ? 'att' : 'sig'}`;
+  return cosignApplies(flags) && isValidTag(tag) ? [tag] : [];
 }
