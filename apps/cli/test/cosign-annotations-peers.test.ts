@@ -1,9 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { FIXTURE, pushAttestationFixture, pushPackage, repoAt } from './cosign-helpers.ts';
+import { attestationFixtureRef, COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignRunner, FIXTURE, freshPackage, writeRootWithoutCtLogs } from './cosign-helpers.ts';
 
 // cosign sign -a / verify -a against real cosign v2 and v3, both ways: what cosign signs with
 // annotations, `ocx verify -a` checks; what `ocx package sign -a` writes, `cosign verify -a` accepts for
@@ -12,15 +11,8 @@ import { FIXTURE, pushAttestationFixture, pushPackage, repoAt } from './cosign-h
 
 const cosign2 = peerOrSkip('cosign2');
 const cosign3 = peerOrSkip('cosign3');
-const PASSWORD = 'ocx-test-password';
-const targets = [
-  { name: 'emulator', available: true, start: async () => { const s = await createEmulator().listen(); return { host: s.host, stop: () => s.close() }; } },
-  { name: 'docker-registry 2.8', available: registryOrSkip('distribution2') !== undefined, start: async () => { const r = await startRegistry('distribution2'); return { host: r.host, stop: () => r.stop() }; } },
-];
-const HTTP = ['--allow-insecure-registry', '--allow-http-registry'];
-const V3_OFFLINE = ['--use-signing-config=false', '--tlog-upload=false'];
 
-for (const target of targets) {
+for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`cosign -a and ocx -a agree on ${target.name}`, () => {
     let reg: { host: string; stop(): Promise<void> };
     let sandbox: PeerSandbox;
@@ -28,22 +20,9 @@ for (const target of targets) {
     const key = () => join(sandbox.dir, 'cosign.key');
     const pub = () => join(sandbox.dir, 'cosign.pub');
 
-    async function cosign(peer: PeerName, args: string[], env: Record<string, string> = {}) {
-      return runPeer(peer, args, { sandbox, env: { COSIGN_PASSWORD: PASSWORD, ...env }, timeoutMs: 120_000 });
-    }
-    async function cosignOk(peer: PeerName, args: string[], env: Record<string, string> = {}) {
-      const r = await cosign(peer, args, env);
-      expect(r.code, `${peer} ${args.join(' ')}\n${r.stderr}`).toBe(0);
-      return r;
-    }
+    const { run: cosign, ok: cosignOk } = cosignRunner(() => sandbox);
     /** A fresh package; `ref` names its amd64 manifest by digest. */
-    async function fresh(): Promise<{ ref: string; tagRef: string }> {
-      const repository = `annotations/p${++n}`;
-      const { repo, client } = repoAt(reg.host, repository);
-      const pkg = await pushPackage(repo, `${target.name}-a${n}`, 'v1');
-      await client.close();
-      return { ref: `${reg.host}/${repository}@${pkg.amd64.digest}`, tagRef: `${reg.host}/${repository}:v1` };
-    }
+    const fresh = () => freshPackage(reg.host, `annotations/p${++n}`, `${target.name}-a${n}`);
     const ocxVerify = (ref: string, ...extra: string[]) => ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', ...extra]);
 
     beforeAll(async () => {
@@ -58,7 +37,7 @@ for (const target of targets) {
 
     it('cosign v2 sign -a (legacy .sig tag) → ocx verify -a', async () => {
       const { ref } = await fresh();
-      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '-a', 'env=prod', '-a', 'team=payments', ...HTTP, '-y', ref]);
+      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '-a', 'env=prod', '-a', 'team=payments', ...COSIGN_HTTP, '-y', ref]);
       const ok = await ocxVerify(ref, '-a', 'env=prod', '--format', 'json');
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true });
@@ -66,15 +45,15 @@ for (const target of targets) {
       expect(other.code).toBe(65);
       expect(other.stdout).toContain('annotation env: expected dev, found prod');
       // cosign agrees on both.
-      expect((await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', ...HTTP, ref])).code).toBe(0);
-      const theirs = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...HTTP, ref]);
+      expect((await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', ...COSIGN_HTTP, ref])).code).toBe(0);
+      const theirs = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...COSIGN_HTTP, ref]);
       expect(theirs.code).not.toBe(0);
       expect(theirs.stderr).toMatch(/missing or incorrect annotation/);
     }, 180_000);
 
     it('cosign v2 sign -a as an OCI 1.1 referrer → ocx verify -a', async () => {
       const { ref } = await fresh();
-      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', '-a', 'env=prod', ...HTTP, '-y', ref], { COSIGN_EXPERIMENTAL: '1' });
+      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', '-a', 'env=prod', ...COSIGN_HTTP, '-y', ref], { COSIGN_EXPERIMENTAL: '1' });
       const ok = await ocxVerify(ref, '-a', 'env=prod', '--format', 'json');
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-oci11', ok: true });
@@ -85,35 +64,35 @@ for (const target of targets) {
 
     it('cosign v3 sign -a (bundle) → ocx verify -a', async () => {
       const { ref } = await fresh();
-      await cosignOk('cosign3', ['sign', '--key', key(), ...V3_OFFLINE, '-a', 'env=prod', '-a', 'team=payments', ...HTTP, '-y', ref]);
+      await cosignOk('cosign3', ['sign', '--key', key(), ...COSIGN_V3_OFFLINE, '-a', 'env=prod', '-a', 'team=payments', ...COSIGN_HTTP, '-y', ref]);
       const ok = await ocxVerify(ref, '-a', 'env=prod,team=payments', '--format', 'json');
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-bundle', ok: true });
       const other = await ocxVerify(ref, '-a', 'env=dev');
       expect(other.code).toBe(65);
       expect(other.stdout).toContain('annotation env: expected dev, found prod (in the signed statement subject)');
-      const theirs = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...HTTP, ref]);
+      const theirs = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...COSIGN_HTTP, ref]);
       expect(theirs.code).not.toBe(0);
       expect(theirs.stderr).toMatch(/missing or incorrect annotation/);
-      expect((await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', ...HTTP, ref])).code).toBe(0);
+      expect((await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', ...COSIGN_HTTP, ref])).code).toBe(0);
     }, 180_000);
 
     it('ocx package sign -a → cosign v3 verify -a (bundle) and cosign v2 verify -a (--legacy-tag)', async () => {
       const bundled = await fresh();
-      const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false', '--platform', 'linux/amd64', '-a', 'env=prod', '-a', 'team=payments'], { COSIGN_PASSWORD: PASSWORD });
+      const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false', '--platform', 'linux/amd64', '-a', 'env=prod', '-a', 'team=payments'], { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
       expect(s1.code, s1.stderr).toBe(0);
-      const v3 = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', '-a', 'team=payments', ...HTTP, bundled.ref]);
+      const v3 = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', '-a', 'team=payments', ...COSIGN_HTTP, bundled.ref]);
       expect(v3.code, v3.stderr).toBe(0);
-      const v3bad = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...HTTP, bundled.ref]);
+      const v3bad = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...COSIGN_HTTP, bundled.ref]);
       expect(v3bad.code).not.toBe(0);
       expect(v3bad.stderr).toMatch(/missing or incorrect annotation/);
 
       const legacy = await fresh();
-      const s2 = await ocx(['package', 'sign', legacy.tagRef, '--key', key(), '--legacy-tag', '--tlog-upload=false', '--platform', 'linux/amd64', '--annotations', 'env=prod,team=payments'], { COSIGN_PASSWORD: PASSWORD });
+      const s2 = await ocx(['package', 'sign', legacy.tagRef, '--key', key(), '--legacy-tag', '--tlog-upload=false', '--platform', 'linux/amd64', '--annotations', 'env=prod,team=payments'], { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
       expect(s2.code, s2.stderr).toBe(0);
-      const v2 = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', '-a', 'team=payments', ...HTTP, legacy.ref]);
+      const v2 = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=prod', '-a', 'team=payments', ...COSIGN_HTTP, legacy.ref]);
       expect(v2.code, v2.stderr).toBe(0);
-      const v2bad = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...HTTP, legacy.ref]);
+      const v2bad = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', '-a', 'env=dev', ...COSIGN_HTTP, legacy.ref]);
       expect(v2bad.code).not.toBe(0);
       expect(v2bad.stderr).toMatch(/missing or incorrect annotation/);
       // ocx reads back what it wrote.
@@ -130,11 +109,8 @@ describe.skipIf(!cosign3)('cosign v3 and ocx agree on --insecure-ignore-sct', ()
   beforeAll(async () => {
     server = await createEmulator().listen();
     sandbox = await createPeerSandbox();
-    const { repo, client } = repoAt(server.host, 'fixture/empty');
-    ref = `${server.host}/fixture/empty@${(await pushAttestationFixture(repo)).digest}`;
-    await client.close();
-    noCtRoot = join(sandbox.dir, 'trusted_root_no_ct.json');
-    await writeFile(noCtRoot, JSON.stringify({ ...JSON.parse(await readFile(FIXTURE.trustedRoot, 'utf8')), ctlogs: [] }));
+    ref = await attestationFixtureRef(server.host);
+    noCtRoot = await writeRootWithoutCtLogs(sandbox.dir);
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -143,7 +119,7 @@ describe.skipIf(!cosign3)('cosign v3 and ocx agree on --insecure-ignore-sct', ()
 
   it('a trusted root without CT logs: both fail without the flag and pass with it', async () => {
     const who = ['--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', noCtRoot];
-    const cosignArgs = (extra: string[]) => ['verify-attestation', '--type', 'custom', ...who, ...extra, ...HTTP, ref];
+    const cosignArgs = (extra: string[]) => ['verify-attestation', '--type', 'custom', ...who, ...extra, ...COSIGN_HTTP, ref];
     const theirsStrict = await runPeer('cosign3', cosignArgs([]), { sandbox, timeoutMs: 120_000 });
     expect(theirsStrict.code, theirsStrict.stderr).not.toBe(0);
     expect(theirsStrict.stderr).toMatch(/signed certificate timestamp/);

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isIndex, parseManifest } from '@ocx/oci';
 import { createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { attachBundle, FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attachBundle, attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, writeRootWithoutCtLogs, type KeyFiles } from './cosign-helpers.ts';
 
 // `ocx package sign -a` → `ocx verify -a` on the emulator (cosign verify -a semantics: every pair must
 // be SIGNED), and --insecure-ignore-sct on the keyless attestation fixture.
@@ -116,13 +116,9 @@ describe('--insecure-ignore-sct (keyless attestation fixture, trusted root witho
   let noCtRoot: string;
   beforeAll(async () => {
     server = await createEmulator().listen();
-    const { repo, client } = repoAt(server.host, 'fixture/empty');
-    const subject = await pushAttestationFixture(repo);
-    await client.close();
-    ref = `${server.host}/fixture/empty@${subject.digest}`;
+    ref = await attestationFixtureRef(server.host);
     dir = await mkdtemp(join(tmpdir(), 'ocx-sct-'));
-    noCtRoot = join(dir, 'trusted_root.json');
-    await writeFile(noCtRoot, JSON.stringify({ ...JSON.parse(await readFile(FIXTURE.trustedRoot, 'utf8')), ctlogs: [] }));
+    noCtRoot = await writeRootWithoutCtLogs(dir);
   });
   afterAll(async () => {
     await server?.close();

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { blob, fixturePath, pushBundleReferrer, pushManifest } from '@ocx/testkit';
+import { expect } from 'vitest';
+import { blob, createEmulator, fixturePath, pushBundleReferrer, pushManifest, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
 
 export function repoAt(host: string, repository: string, fetchImpl?: typeof fetch): { repo: RemoteRepository; client: RegistryClient } {
   const client = new RegistryClient(fetchImpl ? { fetch: fetchImpl as never } : {});
@@ -77,4 +78,49 @@ export async function pushAttestationFixture(repo: RemoteRepository): Promise<De
     'dev.sigstore.bundle.predicateType': 'https://cosign.sigstore.dev/attestation/v1',
   });
   return subject;
+}
+
+/** The attestation fixture in the registry at `host`: its reference by digest. */
+export async function attestationFixtureRef(host: string): Promise<string> {
+  const { repo, client } = repoAt(host, 'fixture/empty');
+  const subject = await pushAttestationFixture(repo);
+  await client.close();
+  return `${host}/fixture/empty@${subject.digest}`;
+}
+
+/** The fixture's trusted root without its CT logs (a private CA without certificate transparency), written in `dir`. */
+export async function writeRootWithoutCtLogs(dir: string): Promise<string> {
+  const path = join(dir, 'trusted_root_no_ct.json');
+  await writeFile(path, JSON.stringify({ ...JSON.parse(await readFile(FIXTURE.trustedRoot, 'utf8')), ctlogs: [] }));
+  return path;
+}
+
+// The rig the cosign peer tests share: both registries, cosign's flags for a plain-HTTP registry and
+// for signing offline without a transparency log, one password for the generated keys.
+export const COSIGN_PEER_TARGETS = [
+  { name: 'emulator', available: true, start: async () => { const s = await createEmulator().listen(); return { host: s.host, stop: () => s.close() }; } },
+  { name: 'docker-registry 2.8', available: registryOrSkip('distribution2') !== undefined, start: async () => { const r = await startRegistry('distribution2'); return { host: r.host, stop: () => r.stop() }; } },
+];
+export const COSIGN_HTTP = ['--allow-insecure-registry', '--allow-http-registry'];
+// cosign v3 signs offline only without the TUF signing config (a --signing-config without Rekor works too).
+export const COSIGN_V3_OFFLINE = ['--use-signing-config=false', '--tlog-upload=false'];
+export const COSIGN_KEY_PASSWORD = 'ocx-test-password';
+
+/** Runs a cosign peer in the sandbox `sandbox()` returns (set in beforeAll); `ok` also expects exit 0. */
+export function cosignRunner(sandbox: () => PeerSandbox) {
+  const run = (peer: PeerName, args: string[], env: Record<string, string> = {}) => runPeer(peer, args, { sandbox: sandbox(), env: { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD, ...env }, timeoutMs: 120_000 });
+  const ok = async (peer: PeerName, args: string[], env: Record<string, string> = {}) => {
+    const r = await run(peer, args, env);
+    expect(r.code, `${peer} ${args.join(' ')}\n${r.stderr}`).toBe(0);
+    return r;
+  };
+  return { run, ok };
+}
+
+/** A fresh linux/amd64 + linux/arm64 package at `host/repository`: `ref` names its amd64 manifest by digest. */
+export async function freshPackage(host: string, repository: string, seed: string): Promise<{ ref: string; tagRef: string; repository: string; digest: Descriptor }> {
+  const { repo, client } = repoAt(host, repository);
+  const pkg = await pushPackage(repo, seed, 'v1');
+  await client.close();
+  return { ref: `${host}/${repository}@${pkg.amd64.digest}`, tagRef: `${host}/${repository}:v1`, repository, digest: pkg.amd64 };
 }

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestOf, encodeJson, isIndex, parseManifest, type Descriptor } from '@ocx/oci';
-import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
+import { digestOf, encodeJson, isIndex, parseManifest } from '@ocx/oci';
+import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { pushPackage, repoAt } from './cosign-helpers.ts';
+import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignRunner, freshPackage, repoAt } from './cosign-helpers.ts';
 
 // Acceptance against real cosign v2 and v3 (issue 3): what cosign writes, ocx verifies, and what
 // `ocx package sign` writes, cosign verifies; on the emulator and on docker-registry 2.8 (no referrers
@@ -12,16 +12,8 @@ import { pushPackage, repoAt } from './cosign-helpers.ts';
 
 const cosign2 = peerOrSkip('cosign2');
 const cosign3 = peerOrSkip('cosign3');
-const PASSWORD = 'ocx-test-password';
-const targets = [
-  { name: 'emulator', available: true, start: async () => { const s = await createEmulator().listen(); return { host: s.host, stop: () => s.close() }; } },
-  { name: 'docker-registry 2.8', available: registryOrSkip('distribution2') !== undefined, start: async () => { const r = await startRegistry('distribution2'); return { host: r.host, stop: () => r.stop() }; } },
-];
-const HTTP = ['--allow-insecure-registry', '--allow-http-registry'];
-// cosign v3 signs offline only without the TUF signing config (a --signing-config without Rekor works too).
-const V3_OFFLINE = ['--use-signing-config=false', '--tlog-upload=false'];
 
-for (const target of targets) {
+for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`cosign v2/v3 and ocx agree on ${target.name}`, () => {
     let reg: { host: string; stop(): Promise<void> };
     let sandbox: PeerSandbox;
@@ -29,22 +21,9 @@ for (const target of targets) {
     const key = () => join(sandbox.dir, 'cosign.key');
     const pub = () => join(sandbox.dir, 'cosign.pub');
 
-    async function cosign(peer: PeerName, args: string[]) {
-      return runPeer(peer, args, { sandbox, env: { COSIGN_PASSWORD: PASSWORD }, timeoutMs: 120_000 });
-    }
-    async function cosignOk(peer: PeerName, args: string[]) {
-      const r = await cosign(peer, args);
-      expect(r.code, `${peer} ${args.join(' ')}\n${r.stderr}`).toBe(0);
-      return r;
-    }
+    const { run: cosign, ok: cosignOk } = cosignRunner(() => sandbox);
     /** A fresh package; returns the amd64 manifest reference by digest. */
-    async function fresh(): Promise<{ ref: string; tagRef: string; repository: string; digest: Descriptor }> {
-      const repository = `cosign/p${++n}`;
-      const { repo, client } = repoAt(reg.host, repository);
-      const pkg = await pushPackage(repo, `${target.name}-${n}`, 'v1');
-      await client.close();
-      return { ref: `${reg.host}/${repository}@${pkg.amd64.digest}`, tagRef: `${reg.host}/${repository}:v1`, repository, digest: pkg.amd64 };
-    }
+    const fresh = () => freshPackage(reg.host, `cosign/p${++n}`, `${target.name}-${n}`);
 
     beforeAll(async () => {
       reg = await target.start();
@@ -58,7 +37,7 @@ for (const target of targets) {
 
     it('cosign v2 sign --key (legacy tag, no tlog) verifies with --insecure-ignore-tlog; a tampered payload fails', async () => {
       const { ref, repository, digest } = await fresh();
-      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', ...HTTP, '-y', ref]);
+      await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', ...COSIGN_HTTP, '-y', ref]);
       const ok = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true, kind: 'signature' });
@@ -83,13 +62,13 @@ for (const target of targets) {
       const bad = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog']);
       expect(bad.code).toBe(65);
       expect(bad.stdout).toMatch(/bad signature/);
-      const theirs = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...HTTP, ref]);
+      const theirs = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, ref]);
       expect(theirs.code).not.toBe(0);
     }, 120_000);
 
     it('cosign v3 sign --key verifies; cosign v3 attest is named but is not a signature', async () => {
       const { ref } = await fresh();
-      await cosignOk('cosign3', ['sign', '--key', key(), ...V3_OFFLINE, ...HTTP, '-y', ref]);
+      await cosignOk('cosign3', ['sign', '--key', key(), ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', ref]);
       const ok = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-bundle', ok: true, kind: 'signature', predicateType: 'https://sigstore.dev/cosign/sign/v1' });
@@ -97,23 +76,23 @@ for (const target of targets) {
       const attested = await fresh();
       const sbom = join(sandbox.dir, 'sbom.spdx.json');
       await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/app', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] }, packages: [] }));
-      await cosignOk('cosign3', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, ...V3_OFFLINE, ...HTTP, '-y', attested.ref]);
+      await cosignOk('cosign3', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', attested.ref]);
       const asSig = await ocx(['verify', attested.ref, '--key', pub(), '--insecure-ignore-tlog']);
       expect(asSig.code).toBe(79);
       expect(asSig.stdout).toContain('attestation https://spdx.dev/Document is not a signature');
       const asAtt = await ocx(['verify', attested.ref, '--key', pub(), '--insecure-ignore-tlog', '--attestation', '--type', 'spdxjson']);
       expect(asAtt.code, asAtt.stdout).toBe(0);
-      const theirs = await cosign('cosign3', ['verify-attestation', '--type', 'spdxjson', '--key', pub(), '--insecure-ignore-tlog', ...HTTP, attested.ref]);
+      const theirs = await cosign('cosign3', ['verify-attestation', '--type', 'spdxjson', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, attested.ref]);
       expect(theirs.code, theirs.stderr).toBe(0);
     }, 180_000);
 
     it('cosign v2 experimental OCI 1.1 referrers and legacy .att attestations', async () => {
       const { ref } = await fresh();
-      const r = await runPeer('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', ...HTTP, '-y', ref], { sandbox, env: { COSIGN_PASSWORD: PASSWORD, COSIGN_EXPERIMENTAL: '1' } });
+      const r = await runPeer('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', ...COSIGN_HTTP, '-y', ref], { sandbox, env: { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD, COSIGN_EXPERIMENTAL: '1' } });
       expect(r.code, r.stderr).toBe(0);
       const sbom = join(sandbox.dir, 'sbom-v2.spdx.json');
       await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', packages: [] }));
-      await cosignOk('cosign2', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, '--tlog-upload=false', ...HTTP, '-y', ref]);
+      await cosignOk('cosign2', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, '--tlog-upload=false', ...COSIGN_HTTP, '-y', ref]);
       const sig = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
       expect(sig.code, sig.stdout).toBe(0);
       expect(JSON.parse(sig.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-oci11', ok: true });
@@ -129,7 +108,7 @@ for (const target of targets) {
       const { repo, client } = repoAt(reg.host, repository);
       const index = await repo.resolve('v1');
       await client.close();
-      await cosignOk('cosign3', ['sign', '--key', key(), ...V3_OFFLINE, ...HTTP, '-y', `${reg.host}/${repository}@${index.digest}`]);
+      await cosignOk('cosign3', ['sign', '--key', key(), ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', `${reg.host}/${repository}@${index.digest}`]);
       const r = await ocx(['verify', tagRef, '--key', pub(), '--insecure-ignore-tlog', '--platform', 'linux/arm64', '--format', 'json']);
       expect(r.code, r.stdout).toBe(0);
       const t = JSON.parse(r.stdout).results[0].targets[0];
@@ -138,18 +117,18 @@ for (const target of targets) {
 
     it('what ocx package sign --key writes, cosign v3 verifies (bundle) and cosign v2 verifies (--legacy-tag)', async () => {
       const bundled = await fresh();
-      const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false'], { COSIGN_PASSWORD: PASSWORD });
+      const s1 = await ocx(['package', 'sign', bundled.tagRef, '--key', key(), '--tlog-upload=false'], { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
       expect(s1.code, s1.stderr).toBe(0);
-      const v3 = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...HTTP, bundled.ref]);
+      const v3 = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, bundled.ref]);
       expect(v3.code, v3.stderr).toBe(0);
       expect(v3.stdout).toContain(bundled.digest.digest);
       const ours = await ocx(['verify', bundled.tagRef, '--key', pub(), '--insecure-ignore-tlog', '--all-platforms']);
       expect(ours.code, ours.stdout).toBe(0);
 
       const legacy = await fresh();
-      const s2 = await ocx(['package', 'sign', legacy.tagRef, '--key', key(), '--legacy-tag', '--platform', 'linux/amd64', '--tlog-upload=false'], { COSIGN_PASSWORD: PASSWORD });
+      const s2 = await ocx(['package', 'sign', legacy.tagRef, '--key', key(), '--legacy-tag', '--platform', 'linux/amd64', '--tlog-upload=false'], { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
       expect(s2.code, s2.stderr).toBe(0);
-      const v2 = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...HTTP, legacy.ref]);
+      const v2 = await cosign('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, legacy.ref]);
       expect(v2.code, v2.stderr).toBe(0);
       const wrongPassword = await ocx(['package', 'sign', legacy.tagRef, '--key', key(), '--tlog-upload=false'], { COSIGN_PASSWORD: 'nope' });
       expect(wrongPassword.code).toBe(80);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { attachBundle, FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attachBundle, attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // `ocx package sign --key` → `ocx verify --key` on the emulator, and the keyless cosign attestation
 // fixture, all without a socket beyond the loopback registry.
@@ -111,10 +111,7 @@ describe('the cosign attestation fixture in a registry (keyless, trusted_root_pg
   let ref: string;
   beforeAll(async () => {
     server = await createEmulator().listen();
-    const { repo, client } = repoAt(server.host, 'fixture/empty');
-    const subject = await pushAttestationFixture(repo);
-    await client.close();
-    ref = `${server.host}/fixture/empty@${subject.digest}`;
+    ref = await attestationFixtureRef(server.host);
   });
   afterAll(async () => {
     await server?.close();
