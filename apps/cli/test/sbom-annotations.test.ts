@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,15 @@ describe('-a/--annotations beyond ocx verify --key', () => {
     expect(wrong.code).toBe(77);
     expect(JSON.parse(wrong.stdout).sboms[0].signed).toBe(false);
     expect(wrong.stdout).toMatch(/annotation env: expected dev, found prod/);
+  });
+
+  it('ocx sbom passes every trust flag on: notation revocation flags are checked, not dropped', async () => {
+    const dir = join(notationDir, 'with-policy');
+    await mkdir(dir);
+    await writeFile(join(dir, 'trustpolicy.json'), JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:none'], trustedIdentities: ['*'] }] }));
+    const r = await ocx(['sbom', ref, '--notation-config', dir, '--revocation-timeout', 'soon', '--no-cache']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/--revocation-timeout must be a number of seconds/);
   });
 
   it('ocx verify -a with only notation trust is a usage error, not a silently skipped check', async () => {

@@ -32,6 +32,7 @@ import {
 } from '@ocx/sbom';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { TRUST_OPTIONS } from './verify-options.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -183,10 +184,11 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   return ExitCode.OK;
 }
 
+// Every trust flag `ocx sbom` accepts (TRUST_OPTIONS, shared with `ocx verify`) reaches the families:
+// a flag accepted but not passed on would be a check that silently never ran.
 function pickTrustFlags(v: SbomValues): VerifyFlags {
-  const keys = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'offline', 'insecure-ignore-tlog', 'insecure-ignore-sct', 'annotations', 'notation-config', 'trust-policy', 'trust-store', 'user-metadata', 'verification-time'] as const;
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (v[k] !== undefined) out[k] = v[k];
+  for (const k of Object.keys(TRUST_OPTIONS) as (keyof typeof TRUST_OPTIONS)[]) if (v[k] !== undefined) out[k] = v[k];
   return out as VerifyFlags;
 }
 
