@@ -93,11 +93,12 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
   const hintKey = ref.kind === 'registry' && !ref.digest && ref.tag ? `${ref.host}/${ref.repository}:${ref.tag}` : undefined;
   try {
     repo = new PrefetchingRepository(ctx.open(ref));
-    // On a repeat run, start on what the tag named last time while resolving it now; that work is
-    // used only if the registry names exactly the same descriptor (every check binds to `root`).
-    guess = hintKey ? await ctx.tagHints?.get(hintKey) : undefined;
+    // The resolve goes out first. On a repeat run, work starts on what the tag named last time while
+    // it is answered; that work is used only if the registry names exactly the same descriptor
+    // (every check binds to `root`).
     const resolving = repo.resolve(referenceTarget(ref));
     resolving.catch(() => undefined);
+    guess = hintKey ? await ctx.tagHints?.get(hintKey) : undefined;
     if (guess) repo.prefetch(guess, cosignLegacyTags(guess.digest, flags));
     afterRequestsStart(prepared);
     early = guess ? verifyResolved(repo, guess, ref, input, prepared, flags, ctx) : undefined;
