@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
-import { printTable } from './table.ts';
+import { printTable, profileFlags } from './table.ts';
 import { verifyBench } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
@@ -60,9 +60,7 @@ async function discoverBench(): Promise<void> {
         }
         return { ms: median(times), requests };
       };
-      // OCX_BENCH_PROFILE=DIR writes a CPU profile of each ocx run there.
-      const prof = process.env.OCX_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCX_BENCH_PROFILE}`] : [];
-      const ours = await measure(process.execPath, [...prof, cli, 'discover', ref, '--depth', String(depth), '--format', 'json', '--no-cache']);
+      const ours = await measure(process.execPath, [...profileFlags(), cli, 'discover', ref, '--depth', String(depth), '--format', 'json', '--no-cache']);
       const theirs = oras ? await measure(oras, ['discover', '--plain-http', '--depth', String(depth), '--format', 'json', ref], { HOME: '/tmp', DOCKER_CONFIG: '/tmp/ocx-bench-docker' }) : undefined;
       rows.push([
         String(n),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { EMPTY_DESCRIPTOR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { pushImage, pushManifest, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
-import { printTable } from './table.ts';
+import { printTable, profileFlags } from './table.ts';
 
 // `pnpm bench sbom`: a generated 256 MiB CycloneDX SBOM attached on docker-registry 2.8, fetched once
 // with `ocx sbom --output FILE` and once with curl from the same blob URL. Targets: ocx throughput
@@ -113,9 +113,7 @@ export async function sbomBench(cli: string = defaultCli): Promise<void> {
 
     const ocxOut = join(dir, 'ocx.json');
     const curlOut = join(dir, 'curl.json');
-    // OCX_BENCH_PROFILE=DIR writes a CPU profile of the ocx run there.
-    const prof = process.env.OCX_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCX_BENCH_PROFILE}`] : [];
-    const ours = await measure(process.execPath, [...prof, cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
+    const ours = await measure(process.execPath, [...profileFlags(), cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
     if (ours.code !== 0) throw new Error(`ocx sbom failed: ${ours.stderr.slice(0, 2000)}`);
     // The fixed cost (Node start-up, resolve, referrers listing, legacy-tag probes) on its own.
     const listing = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--no-cache']);

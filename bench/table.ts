@@ -7,3 +7,9 @@ export function printTable(title: string, head: string[], rows: string[][]): voi
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
 }
+
+/** Node flags for a measured ocx run: with OCX_BENCH_PROFILE=DIR, a CPU profile of it is written there. */
+export function profileFlags(): string[] {
+  const dir = process.env.OCX_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

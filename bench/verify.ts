@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEmulator, createPeerSandbox, peerPath, pushImage, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
+import { profileFlags } from './table.ts';
 
 // `pnpm bench verify`: ocx verify against cosign verify (v3) and notation verify on the same signed
 // tag, the emulator adding 25 ms per request; wall time and requests of one run each.
@@ -41,8 +42,7 @@ export async function verifyBench(cli: string, printTable: (title: string, head:
   const measure = async (cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> => {
     emu.setLatencyMs(LATENCY_MS);
     emu.clearLog();
-    // OCX_BENCH_PROFILE=DIR writes a CPU profile of each ocx run there.
-    const prof = process.env.OCX_BENCH_PROFILE && cmd === process.execPath ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OCX_BENCH_PROFILE}`] : [];
+    const prof = cmd === process.execPath ? profileFlags() : [];
     const r = await timed(cmd, [...prof, ...args], env);
     const requests = emu.log.length;
     emu.setLatencyMs(0);
