@@ -48,25 +48,19 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
   const [key, certChain] = [await read('--key', values.key), await read('--cert', values.cert)];
   const now = new Date();
   const ref = ctx.parse(input);
-  const { isSignerError, signNotationPackage } = await import('@ocx/signer');
-  let result;
-  try {
-    result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
-      key,
-      certChain,
-      format,
-      now,
-      ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
-      ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
-      ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
-      ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
-      ...(ctx.platform ? { platform: ctx.platform } : {}),
-    });
-  } catch (e) {
-    // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'TIMESTAMP_FAILED' ? ExitCode.UNAVAILABLE : ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
-    throw e;
-  }
+  const { signNotationPackage } = await import('@ocx/signer');
+  // A SignerError reaches run.ts: its exit code comes from the table in exit-codes.ts.
+  const result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
+    key,
+    certChain,
+    format,
+    now,
+    ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
+    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+    ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
+    ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
+    ...(ctx.platform ? { platform: ctx.platform } : {}),
+  });
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify({ reference: input, digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
   } else {
@@ -79,7 +73,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
 }
 
 async function readKey(ctx: Context, path: string): Promise<SigningKey> {
-  const { isEncryptedKey, isSignerError, loadSigningKey } = await import('@ocx/signer');
+  const { isEncryptedKey, isSignerError, loadSigningKey, SignerError } = await import('@ocx/signer');
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
@@ -94,8 +88,8 @@ async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   try {
     return loadSigningKey(pem, password);
   } catch (e) {
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'WRONG_PASSWORD' ? ExitCode.AUTH : ExitCode.CONFIG, e.code.toLowerCase(), `--key ${path}: ${e.message}`, false);
-    throw e;
+    // The same code (exit-codes.ts maps it), naming the file.
+    throw isSignerError(e) ? new SignerError(e.code, `--key ${path}: ${e.message}`, { cause: e }) : e;
   }
 }
 

@@ -1,12 +1,12 @@
 import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
+import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { sameDescriptor } from '../tag-hints.ts';
 import { cosignLegacyTags } from '../verify/applies.ts';
 import { PrefetchingRepository } from '../verify/prefetch.ts';
 import { FAMILIES } from '../verify/families.ts';
-import type { CandidateReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+import type { CandidateReport, ErrorReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';
 
@@ -26,7 +26,13 @@ interface RefResult {
   readonly verified: boolean;
   readonly exitCode: ExitCodeValue;
   readonly targets: TargetResult[];
-  readonly error?: string;
+  /** The same object as the top-level `{"error":…}` of --format json. */
+  readonly error?: ErrorReport;
+}
+
+function failedResult(input: string, err: unknown): RefResult {
+  const { exitCode, kind } = exitCodeFor(err);
+  return { reference: input, verified: false, exitCode, targets: [], error: { kind, exitCode, message: err instanceof Error ? err.message : String(err) } };
 }
 
 function parseTime(value: string | undefined): Date {
@@ -71,7 +77,9 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   } else {
     ctx.io.stdout(renderText(results, flags));
   }
-  if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, exitCode === ExitCode.NOT_FOUND ? 'not_found' : 'verification_failed', summaryLine(results));
+  const failed = results.find((r) => r.exitCode === exitCode && !r.verified);
+  const kind = failed?.error?.kind ?? (exitCode === CONDITION_EXIT.unsigned ? 'unsigned' : 'verification_failed');
+  if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, kind, summaryLine(results));
   return ExitCode.OK;
 }
 
@@ -104,8 +112,7 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
     early = guess ? verifyResolved(repo, guess, ref, input, prepared, flags, ctx) : undefined;
     root = await resolving;
   } catch (err) {
-    const { exitCode } = exitCodeFor(err);
-    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+    return failedResult(input, err);
   }
   if (early && guess && sameDescriptor(guess, root)) return early;
   if (hintKey) await ctx.tagHints?.put(hintKey, root);
@@ -144,12 +151,11 @@ async function verifyResolved(repo: PrefetchingRepository, root: Descriptor, ref
     if (!verified) {
       const anyCandidate = targetResults.some((t) => t.signatures.some((s) => (flags.attestation ? s.kind === 'attestation' : s.kind === 'signature')));
       const configError = familyErrors.find((r) => r.error)?.error;
-      exitCode = anyCandidate ? ExitCode.DATA : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : ExitCode.NOT_FOUND;
+      exitCode = anyCandidate ? CONDITION_EXIT.verification_failed : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : CONDITION_EXIT.unsigned;
     }
     return { reference: input, digest: root.digest, verified, exitCode, targets: targetResults };
   } catch (err) {
-    const { exitCode } = exitCodeFor(err);
-    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+    return failedResult(input, err);
   }
 }
 
@@ -158,7 +164,7 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
   const what = flags.attestation ? 'attestation' : 'signature';
   for (const r of results) {
     if (r.error) {
-      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error)}`);
+      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error.message)}`);
       continue;
     }
     const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;

@@ -8,6 +8,7 @@ import {
   ATTESTATION_FIND_LIMITS,
   BUNDLE_ANNOTATIONS,
   COSIGN_SIGN_PREDICATE_TYPE,
+  CosignError,
   createTrust,
   findCosign,
   isCosignError,
@@ -55,6 +56,11 @@ function configError(message: string): CommandFailure {
   return new CommandFailure(ExitCode.CONFIG, 'config', message, false);
 }
 
+/** The same error (its exit code comes from the table in exit-codes.ts), naming the flag it came from. */
+function withContext(e: unknown, flag: string): unknown {
+  return isCosignError(e) ? new CosignError(e.code, `${flag}: ${e.message}`, { cause: e }) : e;
+}
+
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -83,8 +89,7 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
     try {
       return loadTrustedRoot(await readText(flags['trusted-root'], 'trusted root'));
     } catch (e) {
-      if (isCosignError(e)) throw configError(`--trusted-root ${flags['trusted-root']}: ${e.message}`);
-      throw e;
+      throw withContext(e, `--trusted-root ${flags['trusted-root']}`);
     }
   }
   const needsRoot = keyless || !flags['insecure-ignore-tlog'];
@@ -231,8 +236,7 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
       try {
         trust = createTrust({ keys, ...(root ? { trustedRoot: root } : {}) });
       } catch (e) {
-        if (isCosignError(e)) throw configError(e.code === 'INVALID_KEY' ? `--key ${flags.key}: ${e.message}` : e.message);
-        throw e;
+        throw isCosignError(e, 'INVALID_KEY') ? withContext(e, `--key ${flags.key}`) : e;
       }
       if (flags['insecure-ignore-tlog']) ctx.warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted; nothing proves when they were made or that they were ever published');
       if (flags['insecure-ignore-sct']) ctx.warn('--insecure-ignore-sct: certificates are accepted without checking their certificate-transparency SCT; nothing proves the certificate was ever publicly logged');

@@ -23,7 +23,7 @@ import {
 } from '@ocx/notation';
 import { formatReference } from '@ocx/oci';
 import { ocxHome, type Context } from '../context.ts';
-import { ExitCode, UsageError } from '../exit-codes.ts';
+import { exitCodeFor, UsageError } from '../exit-codes.ts';
 import { notationApplies } from './applies.ts';
 import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
@@ -113,8 +113,9 @@ async function revocationCheckerFor(flags: VerifyFlags, ctx: Context): Promise<R
   });
 }
 
-function configError(message: string): FamilyReport {
-  return { family: FAMILY, candidates: [], error: { message, exitCode: ExitCode.CONFIG } };
+/** The family cannot run for a target: the error's exit code comes from the table in exit-codes.ts. */
+function familyError(err: NotationError, message = err.message): FamilyReport {
+  return { family: FAMILY, candidates: [], error: { ...exitCodeFor(err), message } };
 }
 
 function checkReports(s: SignatureOutcome): CheckReport[] {
@@ -160,8 +161,8 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
     revocationChecker = await revocationCheckerFor(flags, ctx);
   } catch (err) {
     if (!isNotationError(err)) throw err;
-    const message = err.message;
-    return { verify: async () => configError(message) };
+    const failed = familyError(err);
+    return { verify: async () => failed };
   }
   // Each statement's stores are loaded once per invocation, on first use.
   const anchors = new Map<string, Promise<TrustAnchors>>();
@@ -182,7 +183,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
         trustAnchors = statement.signatureVerification.level === 'skip' ? {} : await anchorsFor(statement);
       } catch (err) {
         if (!isNotationError(err)) throw err;
-        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+        return familyError(err, `${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
       }
       let result;
       try {
@@ -196,7 +197,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
         });
       } catch (err) {
         if (!isNotationError(err)) throw err;
-        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+        return familyError(err, `${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
       }
       if (result.skipped) {
         return {
