@@ -31,7 +31,7 @@ import { parseAnnotationFlags } from '../commands/verify-options.ts';
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { cosignApplies } from './applies.ts';
-import type { CandidateReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
+import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 
@@ -137,8 +137,30 @@ function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, s: Set
     ...(tlogTime !== undefined ? { signingTime: new Date(tlogTime * 1000).toISOString() } : {}),
     ...(v?.timestampSource ? { signingTimeSource: v.timestampSource } : {}),
     ...(predicateType !== undefined ? { predicateType } : {}),
-    checks: (v?.checks ?? []).map((k) => ({ name: k.name, outcome: k.ok ? ('pass' as const) : ('fail' as const), detail: cliWords(k.detail) })),
+    checks: v ? reportChecks(v) : [],
   };
+}
+
+/**
+ * Checks that stand on their own: the bundle parsed, the certificate chained to a trusted CA, the log
+ * entry verified. Everything else reads bytes only the signature authenticates (statement, subject,
+ * predicate, annotations, identity) or is the signature itself ("key": the provided key was only
+ * selected, the signature proves it signed).
+ */
+const STANDS_ALONE = new Set(['bundle', 'certificate', 'tlog', 'timestamps']);
+
+/** A report never claims what it did not establish (issue 10 item 13): unproven passes become "skipped". */
+function reportChecks(v: Verdict): CheckReport[] {
+  const signed = v.checks.some((k) => k.name === 'signature' && k.ok);
+  return v.checks.map((k) => {
+    const detail = cliWords(k.detail);
+    if (!k.ok) return { name: k.name, outcome: 'fail', detail };
+    if (!signed && !STANDS_ALONE.has(k.name)) return { name: k.name, outcome: 'skipped', detail: `not established: the signature did not verify (${detail})` };
+    // No signed time and no log entry prove nothing: they were waived, not checked.
+    if (k.name === 'timestamps' && v.timestampSource === 'none') return { name: k.name, outcome: 'skipped', detail };
+    if (k.name === 'tlog' && v.tlog === undefined) return { name: k.name, outcome: 'skipped', detail };
+    return { name: k.name, outcome: 'pass', detail };
+  });
 }
 
 function skippedReport(s: SkippedCandidate): CandidateReport {

@@ -118,13 +118,24 @@ function familyError(err: NotationError, message = err.message): FamilyReport {
   return { family: FAMILY, candidates: [], error: { ...exitCodeFor(err), message } };
 }
 
+/**
+ * The revocation status and the signing time are read from a certificate chain: when the chain is
+ * not trusted (authenticity failed), their "ok" proves nothing and is reported as not established
+ * (issue 10 item 13). Without integrity notation evaluates nothing else.
+ */
+const NEEDS_AUTHENTICITY = new Set(['authenticTimestamp', 'revocation']);
+
 function checkReports(s: SignatureOutcome): CheckReport[] {
-  return s.checks.map((c) => ({
-    name: c.type,
-    outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
-    action: c.action,
-    ...(c.reason ? { detail: c.reason } : {}),
-  }));
+  const authentic = s.checks.some((c) => c.type === 'authenticity' && c.status === 'ok');
+  return s.checks.map((c) => {
+    let outcome: CheckReport['outcome'] = c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail';
+    let detail = c.reason;
+    if (outcome === 'pass' && !authentic && NEEDS_AUTHENTICITY.has(c.type)) {
+      outcome = 'skipped';
+      detail = `not established: the certificate chain is not trusted${detail ? ` (${detail})` : ''}`;
+    }
+    return { name: c.type, outcome, action: c.action, ...(detail ? { detail } : {}) };
+  });
 }
 
 function candidate(s: SignatureOutcome, statement: TrustPolicyStatement): CandidateReport {
