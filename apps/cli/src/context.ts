@@ -14,7 +14,7 @@ import {
   type Repository,
 } from '@ocx/oci';
 import { UsageError } from './exit-codes.ts';
-import type { Io } from './output.ts';
+import { sanitize, type Io } from './output.ts';
 import { fileTagHints, type TagHints } from './tag-hints.ts';
 
 /** Flags every registry-facing command takes. */
@@ -71,7 +71,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
-    io.stderr(`warning: ${m}\n`);
+    // Warnings quote registry content (Content-Type, zod paths, tags): sanitised like every registry string.
+    io.stderr(`warning: ${sanitize(m)}\n`);
   };
   // Secrets never come from argv: the password is read from stdin or OCX_PASSWORD.
   let explicit: Credential | undefined;

@@ -320,7 +320,7 @@ function toJson(r: Report, written?: { path: string; bytes: number; digest: stri
 
 function renderText(r: Report, trustChecked: boolean, written?: { path: string; bytes: number; digest: string }): string {
   const out: string[] = [];
-  const where = r.platform ? ` [${r.platform}] ${shortDigest(r.subject)}` : '';
+  const where = r.platform ? ` [${sanitize(r.platform)}] ${shortDigest(r.subject)}` : '';
   out.push(`${r.rows.length} SBOM(s) for ${sanitize(r.reference)}@${shortDigest(r.digest)}${where}${r.rows.length < r.total ? ` (${r.total} attached)` : ''}`);
   for (const { finding: f, trust, summary, summaryError } of r.rows) {
     const mark = !trustChecked ? '?' : trust.signed ? '✓' : '✗';

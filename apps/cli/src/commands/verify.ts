@@ -170,7 +170,7 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
     const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
     out.push(`${r.verified ? '✓' : '✗'} ${pinned}`);
     for (const t of r.targets) {
-      const where = t.platform ? ` [${t.platform}] ${shortDigest(t.digest)}` : '';
+      const where = t.platform ? ` [${sanitize(t.platform)}] ${shortDigest(t.digest)}` : '';
       if (where) out.push(`  ${t.verified ? '✓' : '✗'}${where}`);
       if (t.verified) out.push(`    verified: ${what} on the ${t.signedAt === 'index' ? 'image index (binds this platform)' : 'manifest'}`);
       else if (t.signatures.length === 0) out.push(`    no ${what}s found`);
