@@ -98,6 +98,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
     onWarning: warn,
+    // --verbose: one line per registry exchange; the URL without its query, never a header (secrets).
+    ...(values.verbose ? { onExchange: (e: { method: string; url: string; status: number }) => io.stderr(`${e.method} ${sanitize(e.url)} → ${e.status}\n`) } : {}),
     userAgent: 'ocx/0.0.0',
   });
   const platform = values.platform ? parsePlatform(values.platform) : undefined;

@@ -83,6 +83,8 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
+    // `tree` is discover's text layout (oras discover --format tree); elsewhere it would just be text.
+    if (parsed.values.format === 'tree' && name !== 'discover') throw new UsageError('--format tree is for discover only: use text or json');
     if (parsed.values.help) {
       io.stdout(command.help);
       return ExitCode.OK;

@@ -103,10 +103,34 @@ function parsePairs(values: string[] | undefined, flag: string): Record<string, 
   return out;
 }
 
+/** Flags of one signature family given to the other would be parsed and silently dropped: refuse them. */
+const COSIGN_ONLY: readonly [keyof PackageValues, string][] = [
+  ['legacy-tag', '--legacy-tag (notation signatures are always referrers; the .sig tag is cosign\'s)'],
+  ['tlog-upload', '--tlog-upload (notation has no transparency log)'],
+  ['annotations', '-a/--annotations (notation signs --user-metadata instead)'],
+  ['annotation', '--annotation (notation signs --user-metadata instead)'],
+];
+const NOTATION_ONLY: readonly (keyof PackageValues)[] = ['cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'];
+
+function given(v: unknown): boolean {
+  return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+}
+
+function refuseOtherFamilyFlags(values: PackageValues): void {
+  if (values.notation) {
+    const bad = COSIGN_ONLY.filter(([k]) => given(values[k]));
+    if (bad.length) throw new UsageError(`package sign --notation does not take ${bad.map(([, why]) => why).join(', ')}`);
+  } else {
+    const bad = NOTATION_ONLY.filter((k) => given(values[k]));
+    if (bad.length) throw new UsageError(`${bad.map((k) => `--${k}`).join(', ')} ${bad.length > 1 ? 'are' : 'is'} for notation signatures: add --notation (cosign signing does not use ${bad.length > 1 ? 'them' : 'it'})`);
+  }
+}
+
 export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
   const [sub, ...rest] = positionals;
   if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
+  refuseOtherFamilyFlags(values);
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
   if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';

@@ -32,7 +32,7 @@ import {
 } from '@ocx/sbom';
 import type { Context } from '../context.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
-import { TRUST_OPTIONS } from './verify-options.ts';
+import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -107,6 +107,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   // `ocx verify`, a default notation configuration alone does not turn checking on.
   const wantsTrust = values['require-signed'] === true || Object.entries(flags).some(([k, v]) => k !== 'attestation' && k !== 'verification-time' && v !== false && v !== undefined);
   const families = wantsTrust ? (await import('../verify/families.ts')).FAMILIES.filter((f) => f.applies(flags, ctx)) : [];
+  if (wantsTrust) refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   if (values['require-signed'] && families.length === 0) {
     throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
   }

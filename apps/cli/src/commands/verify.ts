@@ -8,6 +8,8 @@ import { PrefetchingRepository } from '../verify/prefetch.ts';
 import { FAMILIES } from '../verify/families.ts';
 import type { CandidateReport, ErrorReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
+import { refuseUnusedFamilyFlags } from './verify-options.ts';
+
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';
 
 interface TargetResult {
@@ -42,7 +44,7 @@ function parseTime(value: string | undefined): Date {
   return t;
 }
 
-function checkFlags(flags: VerifyFlags): void {
+function checkFlags(flags: VerifyFlags, ctxPlatformGiven: boolean): void {
   const id = flags['certificate-identity'] ?? flags['certificate-identity-regexp'];
   const iss = flags['certificate-oidc-issuer'] ?? flags['certificate-oidc-issuer-regexp'];
   if (flags['certificate-identity'] && flags['certificate-identity-regexp']) throw new UsageError('use --certificate-identity or --certificate-identity-regexp, not both');
@@ -51,19 +53,21 @@ function checkFlags(flags: VerifyFlags): void {
   if (flags.key && id) throw new UsageError('--key and --certificate-identity are alternatives: pass one');
   if (flags.type && !flags.attestation) throw new UsageError('--type selects an attestation predicate and needs --attestation');
   if (flags['trust-policy'] && !flags['trust-store']) throw new UsageError('--trust-policy needs --trust-store (or use --notation-config)');
+  if (flags['all-platforms'] && ctxPlatformGiven) throw new UsageError('--platform selects one platform and --all-platforms verifies every one: pass one of them');
   // -a is a cosign check; without cosign trust material it would be silently ignored.
   if (flags.annotations?.length && !flags.key && !id) throw new UsageError('-a/--annotations checks cosign signatures: it needs --key or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
 }
 
 export async function runVerify(ctx: Context, positionals: string[], flags: VerifyFlags): Promise<number> {
   if (positionals.length === 0) throw new UsageError('verify takes at least one reference');
-  checkFlags(flags);
+  checkFlags(flags, ctx.platform !== undefined);
   const now = parseTime(flags['verification-time']);
   const refs = positionals.map((p) => ctx.parse(p));
   const families = FAMILIES.filter((f) => f.applies(flags, ctx));
   if (families.length === 0) {
     throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
   }
+  refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   // The verifiers load (CPU) while the first requests are on the wire: each reference starts its
   // requests, then asks for the families (prefetch.ts). Trust material that does not load is still
   // the whole command's error, as it was when it loaded first.

@@ -16,6 +16,8 @@ export interface RegistryClientOptions extends TransportOptions {
   /** Force the referrers mode instead of learning it. */
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
   readonly onWarning?: (message: string) => void;
+  /** Called after each HTTP exchange (`--verbose`): method, URL without query, status. Never headers. */
+  readonly onExchange?: (exchange: { readonly method: string; readonly url: string; readonly status: number }) => void;
   readonly userAgent?: string;
   /** Manifests and small blobs by digest, shared across runs (immutable content). */
   readonly contentCache?: ContentCache;
@@ -138,6 +140,7 @@ export class RegistryClient {
         const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'ocx', ...spec.headers };
         if (auth && sameOrigin) headers.authorization = auth;
         const res = await this.#send(url, spec, headers);
+        this.options.onExchange?.({ method: spec.method, url: redactUrl(url.href), status: res.status });
         if (res.status === 401 && sameOrigin && !retriedAuth) {
           retriedAuth = true;
           const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope);
