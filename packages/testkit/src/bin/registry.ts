@@ -1,7 +1,7 @@
 // `pnpm registry -- --port P [--no-referrers-api] [--latency-ms N] [--page-size N] [--no-etag] [--etag]`
 // Serves the in-memory registry emulator on 127.0.0.1; prints its URL as the first stdout line.
-import { parseArgs } from 'node:util';
 import { createEmulator } from '../emulator/emulator.ts';
+import { scriptArgs } from '../script-args.ts';
 
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -12,8 +12,9 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return Number(value);
 }
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== '--'),
+const { values } = scriptArgs({
+  name: 'registry',
+  usage: 'pnpm registry -- [--port P] [--no-referrers-api] [--latency-ms N] [--page-size N] [--no-etag | --etag]',
   options: {
     port: { type: 'string' },
     'no-referrers-api': { type: 'boolean' },
@@ -22,18 +23,17 @@ const { values } = parseArgs({
     'no-etag': { type: 'boolean' },
     etag: { type: 'boolean' },
   },
-  strict: true,
-});
+}) as { values: Record<string, string | boolean | undefined> };
 
 const referrersApi = !values['no-referrers-api'];
 const etag = values['no-etag'] ? false : values.etag ? true : referrersApi;
 const emulator = createEmulator({
   referrersApi,
   etag,
-  latencyMs: int('latency-ms', values['latency-ms'], 0),
-  pageSize: int('page-size', values['page-size'], 0),
+  latencyMs: int('latency-ms', values['latency-ms'] as string | undefined, 0),
+  pageSize: int('page-size', values['page-size'] as string | undefined, 0),
 });
-const running = await emulator.listen({ port: int('port', values.port, 0) });
+const running = await emulator.listen({ port: int('port', values.port as string | undefined, 0) });
 process.stdout.write(`${running.url}\n`);
 process.stderr.write(`registry: referrers API ${referrersApi ? 'on' : 'off'}, etag ${etag ? 'on' : 'off'}\n`);
 
