@@ -117,13 +117,13 @@ describe('cosign failure paths report no unearned pass', () => {
     const moved1 = `${server.host}/consistency/moved:v1`;
     expect((await ocx(['package', 'sign', moved1, '--key', keys.priv, '--tlog-upload=false', '--platform', 'linux/amd64'])).code).toBe(0);
     const index = JSON.parse(new TextDecoder().decode(await repo.fetch(await repo.resolve('v1'))));
-    const [a, b] = index.manifests as { digest: string }[];
+    const [a, b] = index.manifests as { digest: string; size: number }[];
     // The amd64 bundle referrer, re-attached to arm64 (the emulator lists it by its subject field).
     const listed: { digest: string; mediaType: string; size: number }[] = [];
     for await (const page of repo.referrers({ ...a!, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 0 } as never)) listed.push(...page);
     const sig = JSON.parse(new TextDecoder().decode(await repo.fetch(listed[0]!)));
     const { createHash } = await import('node:crypto');
-    const moved = new TextEncoder().encode(JSON.stringify({ ...sig, subject: { ...sig.subject, digest: b!.digest, size: (b as { size: number }).size } }));
+    const moved = new TextEncoder().encode(JSON.stringify({ ...sig, subject: { ...sig.subject, digest: b!.digest, size: b!.size } }));
     const desc = { mediaType: listed[0]!.mediaType, digest: `sha256:${createHash('sha256').update(moved).digest('hex')}`, size: moved.byteLength };
     await repo.push(desc, moved);
     await client.close();

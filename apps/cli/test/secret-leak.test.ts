@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository, type Credential } from '@ocx/oci';
-import { createEmulator, repoRoot, type Emulator, type FaultHook, type RunningRegistry } from '@ocx/testkit';
+import { createEmulator, repoRoot, type Emulator, type EmulatorAuth, type FaultHook, type RunningRegistry } from '@ocx/testkit';
 import { run } from '../src/run.ts';
 import { pushPackage } from './cosign-helpers.ts';
 
@@ -93,7 +93,7 @@ describe('no secret leaks', () => {
     return { code, out: stdout + stderr };
   }
 
-  async function start(auth: Parameters<typeof createEmulator>[0]['auth'], user: Credential): Promise<string> {
+  async function start(auth: EmulatorAuth, user: Credential): Promise<string> {
     const emu = createEmulator({ auth, faults: captureTokens });
     const server = await emu.listen();
     emus.push(emu);
