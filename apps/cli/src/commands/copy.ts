@@ -1,4 +1,4 @@
-import { copy, referenceTarget } from '@ocx/oci';
+import { copy, parseReference, referenceTarget } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
@@ -20,7 +20,9 @@ export async function runCopy(ctx: Context, positionals: string[], values: { 'no
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) throw new UsageError('--concurrency must be between 1 and 64');
   const srcRef = ctx.parse(positionals[0]!);
-  const dstRef = ctx.parse(positionals[1]!);
+  // No destination tag means the source's tag (untagged when the source was a digest), never
+  // `latest`, which could overwrite a production tag.
+  const dstRef = parseReference(positionals[1]!, { env: ctx.io.env, cwd: ctx.io.cwd, defaultTag: null });
   const src = ctx.open(srcRef);
   const dst = ctx.open(dstRef);
   const root = await src.resolve(referenceTarget(srcRef));
