@@ -19,8 +19,8 @@ export const PACKAGE_OPTIONS = {
 
 export const PACKAGE_HELP = `Usage: ocx package sign <ref> --key FILE [--platform P] [--legacy-tag] [--tlog-upload=false] [-a k=v]...
 
-Signs the manifest <ref> names (each platform manifest of an index, or the one --platform selects) as
-cosign v3 does: a DSSE in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore
+Signs the manifest <ref> names — for an index, the index itself and every platform manifest under it
+(what cosign sign --recursive does), or only the one --platform selects — as cosign v3 does: a DSSE in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore
 bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-<hex>.sig tag instead.
 
 --key FILE          PEM private key (PKCS#8, EC, RSA, Ed25519) or cosign's encrypted key; the password
@@ -33,7 +33,7 @@ bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-
 
 ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
                     [--user-metadata k=v]... [--timestamp-url URL --timestamp-root-cert FILE]
-                    a notation signature (scheme notary.x509) for each platform manifest, stored as a
+                    a notation signature (scheme notary.x509) for the same manifests, stored as a
                     referrer (tag-schema index when the registry has no referrers API); KEY is an
                     unencrypted PEM key, CHAIN the PEM chain leaf first. --timestamp-url adds an
                     RFC 3161 countersignature, checked against --timestamp-root-cert as notation does.
