@@ -19,8 +19,9 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
 .att tags) and legacy .sbom tags. Each is bound to the digest ocx resolved.
 
   --summary          format, version, name, creators, package count, top-level package, licenses
-  --output FILE|-    write exactly the attached bytes (for an attestation: its predicate); the file
-                     appears only once the digest verified. Several matches: pick one with --digest
+  --output FILE|DIR|-  write exactly the attached bytes (for an attestation: its predicate); the file
+                     appears only once the digest verified. Several matches: pick one with --digest.
+                     A directory (existing, or ending in /) gets sha256-<hex>.spdx.json (.cdx.json, …)
   --digest D         the SBOM (document, layer or referrer digest, or a unique prefix) to use
   --require-signed   only signed SBOMs count: unsigned ones are reported, never written
   --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
