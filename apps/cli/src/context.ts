@@ -54,6 +54,8 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
+  readonly credential?: Credential;
   parse(ref: string): Reference;
   open(ref: Reference): Repository;
   warn(message: string): void;
@@ -109,6 +111,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open: (ref) => openRepository(ref, client),
     warn,
