@@ -9,19 +9,20 @@ import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
 import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
 import { processIo, sanitize, type Io } from './output.ts';
+import { explainParseError } from './peer-flags.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
 // Commands that load verifiers (sigstore, X.509, CBOR) import them on first use: `import()` inside
 // `run` keeps `ocx discover` and `ocx --help` fast to start.
-interface Command {
+export interface Command {
   readonly summary: string;
   readonly help: string;
   readonly options: Options;
   run(ctx: Context, positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/verify.ts')).runVerify(c, p, v) },
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
   package: { summary: 'sign packages (ocx package sign --key)', help: PACKAGE_HELP, options: PACKAGE_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/package.ts')).runPackage(c, p, v) },
@@ -84,7 +85,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     try {
       parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options } as Options, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
+      throw new UsageError(explainParseError(name, err instanceof Error ? err.message : String(err)));
     }
     if (parsed.values.help) {
       io.stdout(command.help);
