@@ -10,6 +10,7 @@ import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
 import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
 import { processIo, sanitize, type Io } from './output.ts';
 import { explainParseError } from './peer-flags.ts';
+import { GLOBAL_FLAGS_HELP } from './help.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
@@ -88,7 +89,7 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
       throw new UsageError(explainParseError(name, err instanceof Error ? err.message : String(err)));
     }
     if (parsed.values.help) {
-      io.stdout(command.help);
+      io.stdout(command.help + GLOBAL_FLAGS_HELP);
       return ExitCode.OK;
     }
     ctx = await createContext(io, parsed.values as Record<string, never>, extra);

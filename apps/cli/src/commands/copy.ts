@@ -8,11 +8,22 @@ export const COPY_OPTIONS = {
   concurrency: { type: 'string' },
 } as const;
 
-export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers]
+export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers] [--concurrency N]
 
 Copies an artifact (an image manifest, or an index with all its platforms) and its blobs between any
 two of registry and OCI layout (oci-layout:PATH[:TAG]), with its whole referrer graph by default.
 Where the destination has no referrers API, the tag-schema index is written.
+With no tag in <dst>, the destination gets the source's tag (none when <src> names a digest): never
+\`latest\`.
+
+Flags:
+  --no-referrers      copy the artifact only, not its signatures, SBOMs and attestations (default: false)
+  --concurrency N     blobs and manifests copied at once, 1–64 (default: 6)
+
+Examples:
+  ocx copy ghcr.io/org/app:1.0 registry.internal/mirror/app
+  ocx copy ghcr.io/org/app@sha256:… oci-layout:./backup:1.0
+  ocx copy oci-layout:./layout:v1 localhost:5000/app:v1 --no-referrers
 `;
 
 export async function runCopy(ctx: Context, positionals: string[], values: { 'no-referrers'?: boolean; concurrency?: string }): Promise<number> {
