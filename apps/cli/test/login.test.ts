@@ -8,13 +8,12 @@ import { createEmulator, pushMultiPlatform, type RunningRegistry } from '@ocx/te
 import { run } from '../src/run.ts';
 
 // issue 8 §3: `ocx login` / `ocx logout` write and remove docker config entries as docker and oras
-// do, after checking the credentials against the registry. The registry here asks for Basic auth
-// (a fault hook in front of the emulator); the credential helper is a fake on PATH that records
-// what it was given.
+// do, after checking the credentials against the registry: the emulator with Basic auth, and with
+// bearer tokens behind Basic credentials. The credential helper is a fake on PATH that records what
+// it was given.
 
 const USER = 'alice';
 const PASSWORD = 'correct horse';
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 const HELPER = `#!/bin/sh
 # docker-credential-ocxtest: records each call, keeps one credential in a file next to itself.
@@ -54,10 +53,7 @@ describe('ocx login / logout', () => {
   const config = async () => JSON.parse(await readFile(join(docker, 'config.json'), 'utf8'));
 
   beforeAll(async () => {
-    const emu = createEmulator({
-      faults: (req) => (req.headers.get('authorization') === basic(USER, PASSWORD) ? undefined : new Response('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', { status: 401, headers: { 'www-authenticate': 'Basic realm="ocx-test"', 'content-type': 'application/json' } })),
-    });
-    server = await emu.listen();
+    server = await createEmulator({ auth: { mode: 'basic', users: { [USER]: PASSWORD } } }).listen();
     home = await mkdtemp(join(tmpdir(), 'ocx-login-'));
     bin = join(home, 'bin');
     await mkdir(bin);
@@ -137,6 +133,25 @@ describe('ocx login / logout', () => {
     expect(calls[0]).toEqual(['store', JSON.stringify({ ServerURL: server.host, Username: USER, Secret: PASSWORD })]);
     expect(calls.at(-1)).toEqual(['erase', server.host]);
     await expect(stat(join(bin, 'stored.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a token registry: login fetches a token with the credentials; refused credentials exit 80', async () => {
+    const tokenServer = await createEmulator({ auth: { mode: 'token', users: { [USER]: PASSWORD } } }).listen();
+    try {
+      const bad = await ocx(['login', tokenServer.host, '-u', USER, '--password-stdin'], 'wrong');
+      expect(bad.code, bad.stderr).toBe(80);
+      await expect(stat(join(docker, 'config.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+      const login = await ocx(['login', tokenServer.host, '-u', USER, '--password-stdin', '--format', 'json'], PASSWORD);
+      expect(login.code, login.stderr).toBe(0);
+      expect(JSON.parse(login.stdout)).toEqual({ registry: tokenServer.host, username: USER, stored: 'file', path: join(docker, 'config.json') });
+      const client = new RegistryClient({ credentials: async () => ({ username: USER, password: PASSWORD }) });
+      await pushMultiPlatform(new RemoteRepository(client, { host: tokenServer.host, registry: tokenServer.host, repository: 'tok' }), 'token', 'v1');
+      await client.close();
+      const d = await ocx(['discover', `${tokenServer.host}/tok:v1`, '--no-cache']);
+      expect(d.code, d.stderr).toBe(0);
+    } finally {
+      await tokenServer.close();
+    }
   });
 
   it('usage: no user, a password in argv, no registry', async () => {
