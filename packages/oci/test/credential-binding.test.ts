@@ -54,7 +54,7 @@ function toOther(res: Response): Response {
   return new Response(res.body, { status: res.status, headers });
 }
 
-const toOtherHost = (seen: { host: string; authorization: string | null }[]) => seen.filter((s) => s.host === OTHER);
+const toOtherHost = (seen: { host: string; method: string; authorization: string | null }[]) => seen.filter((s) => s.host === OTHER);
 
 describe('credentials stay on their registry host', () => {
   for (const mode of ['basic', 'token'] as const) {
