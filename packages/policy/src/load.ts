@@ -18,7 +18,7 @@ export function decodePolicyText(text: string, source = 'policy'): unknown {
   if (text.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `${source} is larger than ${MAX_POLICY_BYTES} bytes`, { source });
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false, strict: true });
   if (doc.errors.length > 0) {
-    const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: e.message.split('\n')[0] ?? e.message }));
+    const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: (e.message.split('\n')[0] ?? e.message).replace(/:\s*$/, '') }));
     throw errorFromIssues(issues, source);
   }
   try {

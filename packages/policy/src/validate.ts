@@ -82,7 +82,8 @@ function flattenIssues(input: unknown, issues: readonly z.core.$ZodIssue[], base
   return out;
 }
 
-function zodMessage(issue: z.core.$ZodIssue): string {
+function zodMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type' && value === undefined) return 'is missing (required)';
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => q(k)).join(', ');
     return `unknown key${issue.keys.length === 1 ? '' : 's'} ${keys} (unknown keys are errors: a misspelt key must not change what a rule means)`;
@@ -114,7 +115,7 @@ export function validatePolicy(input: unknown, options: ValidateOptions = {}): P
   const c = new Collector(input);
   const shaped = policyDocumentSchema.safeParse(input);
   if (!shaped.success) {
-    for (const { path, issue } of flattenIssues(input, shaped.error.issues)) c.add('POLICY_INVALID', path, zodMessage(issue));
+    for (const { path, issue } of flattenIssues(input, shaped.error.issues)) c.add('POLICY_INVALID', path, zodMessage(issue, valueAt(input, path)));
     throw errorFromIssues(c.issues, source);
   }
   const doc = shaped.data;
