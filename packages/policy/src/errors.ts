@@ -61,7 +61,9 @@ const RANK: readonly PolicyErrorCode[] = ['POLICY_PARSE', 'POLICY_INVALID', 'POL
 /** One PolicyError for a list of issues, its message listing every one of them. */
 export function errorFromIssues(issues: readonly PolicyIssue[], source: string): PolicyError {
   const code = RANK.find((c) => issues.some((i) => i.code === c)) ?? issues[0]!.code;
-  const list = issues.map((i) => i.message);
-  const summary = list.length === 1 ? list[0] : `${list.length} problems:\n  - ${list.join('\n  - ')}`;
+  // A pasted file can have thousands of problems; the first ones say enough (all are in `issues`).
+  const shown = issues.slice(0, 20).map((i) => i.message);
+  const list = issues.length > shown.length ? [...shown, `… and ${issues.length - shown.length} more`] : shown;
+  const summary = issues.length === 1 ? list[0] : `${issues.length} problems:\n  - ${list.join('\n  - ')}`;
   return new PolicyError(code, `${source} is invalid: ${summary}`, { issues, source });
 }

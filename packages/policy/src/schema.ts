@@ -86,10 +86,17 @@ const attestationSchema = z.strictObject({
   sourceRef: text.optional().describe('SLSA source ref, e.g. refs/tags/v1.2.3'),
 });
 
+// The scope grammar (scope.ts) as a JSON Schema pattern, so editors flag a bad scope; zod leaves
+// the check to parseScope, whose messages say what is wrong. test/schema.test.ts keeps them in step.
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+export const SCOPE_PATTERN = `^(?:\\*|\\*\\.${LABEL}(?:\\.${LABEL})+|${LABEL}(?:\\.${LABEL})*(?::[0-9]{1,5})?(?:(?:/${COMPONENT})+(?:/\\*\\*)?)?)$`;
+const scope = text.meta({ pattern: SCOPE_PATTERN });
+
 const ruleSchema = z.strictObject({
   name,
-  scope: text.describe('exact repo | prefix/** | registry | *.host | *'),
-  exclude: z.array(text).optional().describe('targets removed from this rule only'),
+  scope: scope.describe('exact repo | prefix/** | registry | *.host | *'),
+  exclude: z.array(scope).optional().describe('targets removed from this rule only'),
   mode: ruleModeSchema.optional(),
   signatures: z
     .strictObject({

@@ -148,6 +148,19 @@ describe('load-time refusals name the rule and the path', () => {
     expect(refused('version: "1"\n').code).toBe('POLICY_INVALID');
   });
 
+  it('a YAML alias bomb is refused, not expanded', () => {
+    const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n');
+    expect(refused(bomb).code).toBe('POLICY_PARSE');
+  });
+
+  it('lists at most 20 problems in the message, all of them in issues', () => {
+    const rules = Array.from({ length: 30 }, (_, i) => `  - { name: r${i}, scope: "r.example/a${i}*", signatures: { threshold: 1, of: [a] } }`).join('\n');
+    const err = refused(withRules(rules));
+    expect(err.issues).toHaveLength(30);
+    expect(err.message).toContain('30 problems');
+    expect(err.message).toContain('… and 10 more');
+  });
+
   it('only ~/ is expanded', () => {
     expect(refused('version: 1\nsigners: { a: { key: ~bob/a.pub } }\n').message).toContain('only "~/" is expanded');
   });
