@@ -19,11 +19,15 @@ export interface Target extends ScopeTarget {
 export function toTarget(input: TargetInput): Target {
   if (typeof input !== 'string') {
     const registry = input.registry.toLowerCase();
+    // The same canonical form as a parsed string (docker.io, library/) so both spellings match alike.
+    if (['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(registry)) return toTarget(`${registry}/${input.repository}${input.digest ? `@${input.digest}` : ''}`);
     return { registry, repository: input.repository, name: `${registry}/${input.repository}`, ...(input.digest ? { digest: input.digest } : {}) };
   }
   let ref;
   try {
-    ref = parseReference(input);
+    // No environment: a bare name means the ocx default registry here; a caller with another
+    // default (OCX_DEFAULT_REGISTRY) passes the reference it resolved, split.
+    ref = parseReference(input, { env: {} });
   } catch (err) {
     throw new PolicyError('TARGET_INVALID', `${JSON.stringify(input)} is not a reference: ${(err as Error).message}`, { cause: err });
   }

@@ -30,6 +30,7 @@ export interface Specificity {
   readonly label: string;
 }
 
+const DOCKER_HUB_ALIASES: readonly string[] = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 // OCI distribution spec path component.
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -65,7 +66,10 @@ export function parseScope(input: string): ScopeParse {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return { problem: 'a scope is registry/repository, without a URL scheme' };
   if (raw.includes('@')) return { problem: 'a scope names repositories, never a digest' };
   const slash = raw.indexOf('/');
-  const registry = (slash < 0 ? raw : raw.slice(0, slash)).toLowerCase();
+  let registry = (slash < 0 ? raw : raw.slice(0, slash)).toLowerCase();
+  // Docker Hub, as @ocx/oci canonicalises targets: one registry name, official images under library/.
+  const dockerHub = DOCKER_HUB_ALIASES.includes(registry);
+  if (dockerHub) registry = 'docker.io';
   const rest = slash < 0 ? '' : raw.slice(slash + 1);
   if (slash < 0) {
     if (registry.startsWith('*.')) {
@@ -93,7 +97,8 @@ export function parseScope(input: string): ScopeParse {
   }
   const p = pathProblem(rest);
   if (p !== undefined) return { problem: p };
-  return { scope: { kind: 'exact', text: `${registry}/${rest}`, registry, path: rest } };
+  const path = dockerHub && !rest.includes('/') ? `library/${rest}` : rest;
+  return { scope: { kind: 'exact', text: `${registry}/${path}`, registry, path } };
 }
 
 /** A target as rules see it: the canonical registry and repository, never a tag. */

@@ -55,6 +55,16 @@ describe('precedence: exact > longest prefix > registry > *.host > *', () => {
   });
 });
 
+describe('Docker Hub spellings', () => {
+  it('scopes and targets are canonicalised alike (docker.io, library/)', () => {
+    const p = policy(`version: 1\nsigners: { k: { key: /k.pub } }\nrules:\n  - { name: alpine, scope: index.docker.io/alpine, ${sig} }\n  - { name: hub, scope: docker.io, ${sig} }\n`);
+    expect(p.rules[0]!.scope.text).toBe('docker.io/library/alpine');
+    expect(selectRule(p, 'docker.io/alpine:3').rule?.name).toBe('alpine');
+    expect(selectRule(p, { registry: 'registry-1.docker.io', repository: 'alpine' }).rule?.name).toBe('alpine');
+    expect(selectRule(p, 'docker.io/acme/alpine').rule?.name).toBe('hub');
+  });
+});
+
 describe('equal specificity is a load-time error naming both rules', () => {
   it.each([
     ['r.example/a/b', 'r.example/a/b'],
