@@ -180,7 +180,7 @@ function evaluateSignatures(policy: Policy, rule: Rule, digest: string, evidence
     label: `signatures: ${threshold} of [${of.join(', ')}]${required.length ? `, required [${required.join(', ')}]` : ''}`,
     outcome: problems.length ? 'fail' : 'pass',
     expected: `${plural(threshold, 'distinct signer')}${required.length ? ` including ${required.join(', ')}` : ''}`,
-    found: problems.length ? problems.join('; ') : `verified: ${counted.join(', ')}`,
+    found: problems.length ? `${problems.join('; ')}${counted.length >= threshold ? ` (verified: ${counted.join(', ')})` : ''}` : `verified: ${counted.join(', ')}`,
     children: [...signerNodes, ...notes, ...rejected],
   };
   return { node, counted };

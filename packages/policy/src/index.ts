@@ -41,6 +41,7 @@ export type {
   AttestationEvidence,
   SbomEvidence,
 } from './evidence.ts';
+export { renderWhy } from './render.ts';
 export { matchSigner, describeSigner } from './signer-match.ts';
 export type { SignerMatch } from './signer-match.ts';
 export { importNotationPolicy } from './notation-import.ts';

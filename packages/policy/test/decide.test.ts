@@ -1,6 +1,7 @@
 // The issue's decision table as pure rows: policy + facts → decision (exit 81 when blocked).
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/decide.ts';
+import { renderWhy } from '../src/render.ts';
 import type { WhyNode } from '../src/decide.ts';
 import type { AttestationEvidence, CosignKeyCandidate, CosignKeylessCandidate, Evidence, NotationCandidate, SignatureCandidate } from '../src/evidence.ts';
 import { DIGEST, ISSUER, OTHER_DIGEST, RELEASE_ID, policy } from './helpers.ts';
@@ -263,5 +264,19 @@ describe('notation levels and extension families', () => {
   it('rejected candidates appear in the why-tree', () => {
     const d = decide(P, TARGET, { signatures: [], rejected: [{ family: 'cosign', source: 'sha256:bad', reason: 'signature does not verify' }] });
     expect(text(d.why)).toContain('did not verify: signature does not verify');
+  });
+});
+
+describe('renderWhy', () => {
+  it('prints the tree with expected vs found', () => {
+    const lines = renderWhy(decide(P, TARGET, ev(key({ key: '/elsewhere/other.pub' }))).why);
+    expect(lines.slice(0, 4)).toEqual([
+      'FAIL rule "one-of" (rules[0], scope "registry.example/acme/**", mode enforce)',
+      '  FAIL signatures: 1 of [release-ci, release-key, corp-ca]',
+      '         expected: 1 distinct signer',
+      '         found:    0 distinct signers verified (none), 1 needed of release-ci, release-key, corp-ca',
+    ]);
+    expect(lines).toContain('      FAIL cosign signature sha256:sig1');
+    expect(lines).toContain('             found:    signed with key /elsewhere/other.pub');
   });
 });
