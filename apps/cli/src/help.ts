@@ -4,7 +4,7 @@ import { GLOBAL_OPTIONS } from './context.ts';
 
 const DESCRIBE: Record<keyof typeof GLOBAL_OPTIONS, [arg: string, text: string, dflt: string]> = {
   format: ['text|json', 'output format (discover: tree|json)', 'text'],
-  'plain-http': ['', 'plain http to every registry', 'false; loopback hosts get http automatically'],
+  'plain-http': ['', 'plain http to every registry', 'false; a loopback host that does not speak TLS gets http'],
   insecure: ['', 'do not verify TLS certificates (warns)', 'false'],
   'ca-file': ['FILE', 'PEM CA bundle trusted for registry TLS, besides the system roots', 'none'],
   username: ['USER', 'registry user name, with --password-stdin or OCX_PASSWORD', 'OCX_USERNAME, else the docker config'],

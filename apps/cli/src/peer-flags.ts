@@ -13,7 +13,7 @@ export interface PeerFlag {
 }
 
 const KEYLESS = 'keyless signing is not available yet: ocx package sign needs --key FILE';
-const PLAIN = 'use --plain-http for an http registry (loopback hosts get http automatically) or --insecure to skip TLS verification';
+const PLAIN = 'use --plain-http for an http registry (a loopback host that does not speak TLS gets http by itself) or --insecure to skip TLS verification';
 
 export const PEER_FLAGS: readonly PeerFlag[] = [
   { flags: ['--registry-token', '--identity-token'], peers: 'oras login', commands: ['login'], instead: 'ocx reads tokens from the docker config (identitytoken / registrytoken, or a credential helper)' },
