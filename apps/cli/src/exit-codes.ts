@@ -1,6 +1,7 @@
 import type { CosignErrorCode } from '@ocx/cosign';
 import type { NotationErrorCode } from '@ocx/notation';
 import type { OciErrorCode } from '@ocx/oci';
+import type { PolicyErrorCode } from '@ocx/policy';
 import type { SbomErrorCode } from '@ocx/sbom';
 import type { SignerErrorCode } from '@ocx/signer';
 
@@ -51,6 +52,10 @@ const OCI_EXIT: Record<OciErrorCode, ExitCodeValue> = {
   REFERRERS_UNSUPPORTED: ExitCode.UNAVAILABLE,
   UNAVAILABLE: ExitCode.TEMPFAIL,
   NETWORK: ExitCode.TEMPFAIL,
+  // An untrusted server certificate is fixed in the client's trust configuration (--ca-file,
+  // NODE_EXTRA_CA_CERTS), not by retrying: 78, like every other configuration error — never 75, which
+  // makes CI scripts retry forever.
+  TLS_UNTRUSTED: ExitCode.CONFIG,
   TIMEOUT: ExitCode.TEMPFAIL,
   ABORTED: ExitCode.TEMPFAIL,
   CONFLICT: ExitCode.TEMPFAIL,
@@ -110,11 +115,24 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
 };
 
+// A policy that cannot be used is a configuration error; "blocked by policy" (81) is a decision,
+// not an error (CONDITION_EXIT.blocked).
+const POLICY_EXIT: Record<PolicyErrorCode, ExitCodeValue> = {
+  POLICY_NOT_FOUND: ExitCode.CONFIG,
+  POLICY_IO: ExitCode.IO,
+  POLICY_PARSE: ExitCode.CONFIG,
+  POLICY_INVALID: ExitCode.CONFIG,
+  POLICY_AMBIGUOUS: ExitCode.CONFIG,
+  POLICY_UNSATISFIABLE: ExitCode.CONFIG,
+  NOTATION_POLICY_REFUSED: ExitCode.CONFIG,
+  TARGET_INVALID: ExitCode.USAGE,
+};
+
 /**
  * Every package's error class (by its `name`) → its `code` union → exit code. The CLI meets these
  * classes by name, not `instanceof`: verifiers load on demand (run.ts), and importing their classes
  * here would load them for `ocx discover` too. apps/cli/test/exit-codes.test.ts holds every code of
- * every union to a row. (A policy package's PolicyError joins here with its own table; exit 81.)
+ * every union to a row.
  */
 export const ERROR_EXIT_TABLES = {
   OciError: OCI_EXIT,
@@ -122,6 +140,7 @@ export const ERROR_EXIT_TABLES = {
   NotationError: NOTATION_EXIT,
   SbomError: SBOM_EXIT,
   SignerError: SIGNER_EXIT,
+  PolicyError: POLICY_EXIT,
 } as const satisfies Record<string, Readonly<Record<string, ExitCodeValue>>>;
 
 /** The exit code of a package error (any ocx package), or undefined for anything else. */
@@ -169,6 +188,8 @@ export const CONDITION_EXIT = {
   verification_failed: ExitCode.DATA,
   /** The selection matches several things where one is needed. */
   ambiguous: ExitCode.USAGE,
+  /** A trust policy decided against the artifact. */
+  blocked: ExitCode.POLICY_BLOCKED,
 } as const satisfies Record<string, ExitCodeValue>;
 
 export type Condition = keyof typeof CONDITION_EXIT;

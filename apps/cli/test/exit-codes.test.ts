@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COSIGN_ERROR_CODES, CosignError } from '@ocx/cosign';
 import { NOTATION_ERROR_CODES, NotationError } from '@ocx/notation';
 import { OCI_ERROR_CODES, OciError } from '@ocx/oci';
+import { POLICY_ERROR_CODES, PolicyError } from '@ocx/policy';
 import { SBOM_ERROR_CODES, SbomError } from '@ocx/sbom';
 import { SIGNER_ERROR_CODES, SignerError } from '@ocx/signer';
 import { ERROR_EXIT_TABLES, ExitCode, exitCodeFor } from '../src/exit-codes.ts';
@@ -14,6 +15,7 @@ const PACKAGES = [
   { name: 'NotationError', codes: NOTATION_ERROR_CODES, make: (c: string) => new NotationError(c as never, 'm') },
   { name: 'SbomError', codes: SBOM_ERROR_CODES, make: (c: string) => new SbomError(c as never, 'm') },
   { name: 'SignerError', codes: SIGNER_ERROR_CODES, make: (c: string) => new SignerError(c as never, 'm') },
+  { name: 'PolicyError', codes: POLICY_ERROR_CODES, make: (c: string) => new PolicyError(c as never, 'm') },
 ] as const;
 
 const documented = new Set<number>(Object.values(ExitCode));
