@@ -99,6 +99,14 @@ describe('flags act or are refused', () => {
     expect(r.stderr).toMatch(/--all-platforms/);
   });
 
+  it('--platform is refused where no index is read (login, logout)', async () => {
+    for (const cmd of ['login', 'logout']) {
+      const r = await ocx([cmd, server.host, '--platform', 'linux/amd64']);
+      expect(r.code, r.stderr).toBe(64);
+      expect(r.stderr).toMatch(/--platform/);
+    }
+  });
+
   it('--format tree is for discover only', async () => {
     const r = await ocx(['verify', src, '--key', keys.pub, '--insecure-ignore-tlog', '--format', 'tree']);
     expect(r.code).toBe(64);
