@@ -15,6 +15,7 @@ import {
   loadPublicGoodRoot,
   loadTrustedRoot,
   resolvePredicateType,
+  signedPayload,
   trustNeeds,
   verifyCandidates,
   verifyCosignAttestation,
@@ -153,9 +154,11 @@ function explainKeyVerdict(v: Verdict, s: Settings, needs: TrustNeeds | undefine
   return v;
 }
 
-function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean): CandidateReport {
+function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, maxBytes: number | undefined): CandidateReport {
   const c = o.candidate;
   const v = o.result;
+  // What a verified signature signed, as `cosign verify` prints it (simple-signing claim or in-toto statement).
+  const payload = v?.ok && o.loaded ? signedPayload(o.loaded.evidence, maxBytes !== undefined ? { maxBytes } : {}) : undefined;
   const predicateType = v?.statement?.predicateType ?? c.predicateType;
   const isAttestation = attestationMode
     ? v?.kind !== 'message-signature'
@@ -176,6 +179,7 @@ function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean): Candi
     ...(v?.timestampSource ? { signingTimeSource: v.timestampSource } : {}),
     ...(predicateType !== undefined ? { predicateType } : {}),
     checks: (v?.checks ?? []).map((k) => ({ name: k.name, outcome: k.ok ? ('pass' as const) : ('fail' as const), detail: cliWords(k.detail) })),
+    ...(payload !== undefined ? { payload } : {}),
   };
 }
 
@@ -260,7 +264,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
   const warnings = [...new Set(outcomes.flatMap((o) => o.loaded?.warnings ?? []))];
   return {
     family: 'cosign',
-    candidates: [...outcomes.map((o) => toReport(o, attestationMode)), ...found.skipped.map(skippedReport)],
+    candidates: [...outcomes.map((o) => toReport(o, attestationMode, maxBundleBytes)), ...found.skipped.map(skippedReport)],
     warnings,
   };
 }

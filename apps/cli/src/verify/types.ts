@@ -72,6 +72,12 @@ export interface CandidateReport {
   /** notation: the trust-policy statement that applied. */
   readonly policy?: string;
   readonly checks: readonly CheckReport[];
+  /**
+   * cosign, verified signatures only: the JSON document that was signed, as `cosign verify` prints
+   * it — the simple-signing claim {critical:{identity,image,type},optional} (legacy `.sig`, cosign v2
+   * referrers) or the in-toto statement (v3 bundles, attestations).
+   */
+  readonly payload?: unknown;
 }
 
 export interface FamilyReport {
