@@ -174,7 +174,7 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
         out.push(`    ${s.ok ? '✓' : '✗'} ${s.family} ${kind} ${shortDigest(s.referrer)} (${s.format}, on ${s.level})${who}`);
         if (s.policy) out.push(`        policy: ${sanitize(s.policy)}`);
         const levelled = s.checks.filter((c) => c.action !== undefined);
-        if (levelled.length > 0) out.push(`        checks: ${levelled.map((c) => `${c.name} ${c.outcome} (${c.action})`).join(' · ')}`);
+        if (levelled.length > 0) out.push(`        checks: ${levelled.map((c) => `${c.name} ${c.outcome}${c.skippedBecause ? ` (${c.skippedBecause})` : ''} (${c.action})`).join(' · ')}`);
         for (const reason of s.reasons) out.push(`        - ${sanitize(reason)}`);
       }
       for (const w of t.warnings) out.push(`    warning: ${sanitize(w)}`);

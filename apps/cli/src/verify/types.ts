@@ -51,6 +51,8 @@ export interface CheckReport {
   readonly outcome: 'pass' | 'fail' | 'skipped';
   /** notation: what the policy level does with this check. */
   readonly action?: 'enforce' | 'log' | 'skip';
+  /** Why a check the level logs was not evaluated: 'offline' = --offline allowed no request. */
+  readonly skippedBecause?: 'offline';
   readonly detail?: string;
 }
 

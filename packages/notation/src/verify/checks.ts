@@ -167,6 +167,8 @@ export async function checkRevocation(chain: readonly ParsedCertificate[], env: 
   try {
     const r = await opts.revocationChecker(chain, { purpose: 'codeSigning', ...(signingTime ? { signingTime } : {}) });
     if (r.status === 'good') return ok('revocation');
+    // Not a verdict on the certificate: nothing could be asked. The level decides (enforce fails it).
+    if (r.status === 'unknown' && r.offline === true) return failed('revocation', 'REVOCATION_OFFLINE', `revocation status unavailable offline${r.reason ? `: ${r.reason}` : ''}`);
     return failed('revocation', 'REVOCATION', r.status === 'revoked' ? `signing certificate chain is revoked${r.reason ? `: ${r.reason}` : ''}` : `revocation status unavailable${r.reason ? `: ${r.reason}` : ''}`);
   } catch (err) {
     return failed('revocation', 'REVOCATION', `revocation status unavailable: ${err instanceof Error ? err.message : String(err)}`);
