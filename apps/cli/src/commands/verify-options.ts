@@ -27,6 +27,7 @@ export const VERIFY_OPTIONS = {
   attestation: { type: 'boolean', default: false },
   type: { type: 'string' },
   'all-platforms': { type: 'boolean', default: false },
+  scope: { type: 'string' },
 } as const;
 
 export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]
@@ -52,6 +53,9 @@ notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FIL
            files or one PEM file (the newest delta that extends the base is used; a base naming a
            delta answers only with one); --offline makes no request (unavailable unless a --crl
            answers; the policy level enforces or logs it)
+           [--scope REGISTRY/REPOSITORY]   the trust-policy scope of an oci-layout: reference, as
+                                     notation verify --oci-layout --scope (must be one of the
+                                     policy's registryScopes, or covered by "*")
 other:     --verification-time RFC3339   verify as of that time instead of now
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or

@@ -13,6 +13,7 @@ import {
   fileRevocationCache,
   NotationError,
   parseTrustPolicy,
+  registryScopeProblem,
   selectPolicy,
   verifyNotationArtifact,
   type RevocationChecker,
@@ -171,6 +172,8 @@ function targetName(t: VerifyTarget): string {
 
 async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<PreparedFamily> {
   const userMetadata = parseUserMetadata(flags['user-metadata']);
+  const scopeProblem = flags.scope === undefined ? undefined : registryScopeProblem(flags.scope);
+  if (scopeProblem !== undefined) throw new UsageError(`--scope ${JSON.stringify(flags.scope)}: ${scopeProblem}`);
   let config: TrustConfig;
   let revocationChecker: RevocationChecker;
   try {
@@ -200,7 +203,12 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
         trustAnchors = statement.signatureVerification.level === 'skip' ? {} : await anchorsFor(statement);
       } catch (err) {
         if (!isNotationError(err)) throw err;
-        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+        // An OCI layout names no registry/repository for the policy to scope: notation asks for --scope.
+        const hint =
+          target.reference.kind === 'oci-layout' && flags.scope === undefined
+            ? '; an oci-layout: reference has no registry/repository for the trust policy to scope: pass --scope REGISTRY/REPOSITORY naming one of its registryScopes (as notation verify --oci-layout --scope)'
+            : '';
+        return configError(`${targetName(target)}: ${err.message}${hint} (trust policy ${config.policyPath})`);
       }
       let result;
       try {

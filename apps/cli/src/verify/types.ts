@@ -30,6 +30,8 @@ export interface VerifyFlags {
   /** notation revocation: one timeout in seconds for OCSP and CRL requests (default 2 s / 5 s). */
   readonly 'revocation-timeout'?: string;
   readonly 'all-platforms'?: boolean;
+  /** notation: trust-policy scope (registry/repository) for oci-layout: references (notation verify --oci-layout --scope). */
+  readonly scope?: string;
   /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
   readonly 'verification-time'?: string;
 }
