@@ -13,6 +13,7 @@ export const DISCOVER_HELP = `Usage: ocx discover <ref> [--artifact-type T]... [
 
 Lists the referrers of an artifact (signatures, SBOMs, attestations) and their referrers, breadth-first.
 JSON keeps the shape of \`oras discover --format json\` plus \`kind\` per node and the discovery \`mode\`.
+cosign's legacy tags (sha256-<hex>.sig/.att/.sbom) show as nodes with \`"attachedBy": "tag"\` and \`tag\`.
 `;
 
 interface JsonNode {
