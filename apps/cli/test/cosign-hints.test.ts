@@ -84,6 +84,30 @@ describe('--key with a bundle that has no transparency-log entry', () => {
     });
   });
 
+  it('with --key, TUF is asked only for a bundle that carries a log entry, once, and its failure names --trusted-root and --insecure-ignore-tlog', async () => {
+    const ctx = { io: { env: { OCX_HOME: '/tmp/ocx-home-test' }, stdout: () => {}, stderr: () => {}, cwd: '/' }, warn: () => {} } as unknown as Context;
+    const { repo, client } = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
+    const subject = await repo.resolve(fixtureRef.slice(fixtureRef.indexOf('@') + 1));
+    const target = { repo, reference: { kind: 'registry', registry: host, host, repository: 'fixture/empty', digest: subject.digest }, repositoryName: `${host}/fixture/empty`, subject, level: 'manifest' } as const;
+    try {
+      const { loadTrustedRoot } = await import('@ocx/cosign');
+      const { readFile } = await import('node:fs/promises');
+      const root = loadTrustedRoot(await readFile(FIXTURE.trustedRoot));
+      let asked = 0;
+      const family = await createCosignFamily({ loadPublicGoodRoot: async () => (asked++, root) }).prepare({ key: keys.pub, attestation: true, type: 'custom' }, ctx, new Date());
+      // The fixture bundle is logged (Rekor entry): the root is needed, fetched once for both targets.
+      await Promise.all([family.verify(target), family.verify(target)]);
+      expect(asked).toBe(1);
+      const failing = await createCosignFamily({ loadPublicGoodRoot: async () => Promise.reject(new Error('mirror unreachable')) }).prepare({ key: keys.pub, attestation: true, type: 'custom' }, ctx, new Date());
+      await expect(failing.verify(target)).rejects.toMatchObject({
+        exitCode: 75,
+        message: expect.stringMatching(/mirror unreachable \(.*pass --trusted-root FILE, or --insecure-ignore-tlog to accept the signature without checking its log entry\)$/),
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a private key passed as --key says so and how to derive the public key', async () => {
     const r = await ocxAt(emu, ['verify', pkgRef, '--key', keys.priv]);
     expect(r.code).toBe(78);
