@@ -115,6 +115,8 @@ function anchored(source: string, field: string): RegExp {
 }
 
 interface Matcher {
+  /** The compiled pattern as JavaScript writes it, e.g. /^(?:.*@acme\.com)$/i. */
+  readonly shown?: string;
   test(v: string | undefined): boolean;
   explain(v: string | undefined): string | undefined;
 }
@@ -124,6 +126,7 @@ function matcher(exact: string | undefined, pattern: string | undefined, field: 
   const re = pattern === undefined ? undefined : anchored(pattern, field);
   const test = (v: string | undefined) => v !== undefined && (exact === undefined || v === exact) && (re === undefined || re.test(v));
   return {
+    ...(re ? { shown: `/${re.source}/${re.flags.replace('u', '')}` } : {}),
     test,
     explain(v) {
       if (re === undefined || pattern === undefined || v === undefined || test(v)) return undefined;
@@ -141,9 +144,9 @@ export function compileIdentity(policy: IdentityPolicy): CompiledIdentity {
   const issuer = matcher(policy.issuer, policy.issuerRegExp, 'issuerRegExp', 'OIDC issuer');
   const parts: string[] = [];
   if (policy.subject !== undefined) parts.push(`subject ${policy.subject}`);
-  if (policy.subjectRegExp !== undefined) parts.push(`subject matching /^(?:${policy.subjectRegExp})$/`);
+  if (subject?.shown !== undefined) parts.push(`subject matching ${subject.shown}`);
   if (policy.issuer !== undefined) parts.push(`issuer ${policy.issuer}`);
-  if (policy.issuerRegExp !== undefined) parts.push(`issuer matching /^(?:${policy.issuerRegExp})$/`);
+  if (issuer?.shown !== undefined) parts.push(`issuer matching ${issuer.shown}`);
   return {
     describe: parts.join(', '),
     hasSubject: subject !== undefined,

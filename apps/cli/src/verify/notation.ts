@@ -126,18 +126,19 @@ const OFFLINE = 'REVOCATION_OFFLINE';
  * with the reason and the ways to satisfy it; under a level that only logs revocation it is
  * reported as "skipped (offline)", not as a failure of the certificate.
  */
-function offlineEnforced(level: string): string {
-  return `the trust policy (level ${level}) enforces revocation and --offline allows no OCSP or CRL request: pass the issuers' current CRLs with --crl FILE, or verify without --offline`;
+function offlineEnforced(level: string, type: string): string {
+  const what = type === 'revocation' ? 'revocation' : `${type} (its timestamp certificate chain's revocation)`;
+  return `the trust policy (level ${level}) enforces ${what} and --offline allows no OCSP or CRL request: pass the issuers' current CRLs with --crl FILE, or verify without --offline`;
 }
 
 function checkReports(s: SignatureOutcome, statement: TrustPolicyStatement): CheckReport[] {
   return s.checks.map((c) => {
-    if (c.code === OFFLINE && c.action === 'log') return { name: c.type, outcome: 'skipped', action: c.action, skippedBecause: 'offline', detail: `skipped (offline): ${c.reason ?? 'no revocation request allowed'}` };
+    if (c.code === OFFLINE && c.type === 'revocation' && c.action === 'log') return { name: c.type, outcome: 'skipped', action: c.action, skippedBecause: 'offline', detail: `skipped (offline): ${c.reason ?? 'no revocation request allowed'}` };
     return {
       name: c.type,
       outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
       action: c.action,
-      ...(c.reason ? { detail: c.code === OFFLINE && c.action === 'enforce' ? `${c.reason}; ${offlineEnforced(statement.signatureVerification.level)}` : c.reason } : {}),
+      ...(c.reason ? { detail: c.code === OFFLINE && c.action === 'enforce' ? `${c.reason}; ${offlineEnforced(statement.signatureVerification.level, c.type)}` : c.reason } : {}),
     };
   });
 }
@@ -146,9 +147,9 @@ function candidate(s: SignatureOutcome, statement: TrustPolicyStatement): Candid
   const format = s.envelopeMediaType === 'application/cose' ? 'notation-cose' : s.envelopeMediaType === 'application/jose+json' ? 'notation-jws' : 'notation';
   const level = statement.signatureVerification.level;
   const reasons = [
-    ...s.enforcedFailures.map((f) => `${f.type} validation failed: ${f.reason ?? f.code ?? 'failed'}${f.code === OFFLINE ? `; ${offlineEnforced(level)}` : ''}`),
+    ...s.enforcedFailures.map((f) => `${f.type} validation failed: ${f.reason ?? f.code ?? 'failed'}${f.code === OFFLINE ? `; ${offlineEnforced(level, f.type)}` : ''}`),
     ...s.loggedFailures.map((f) =>
-      f.code === OFFLINE ? `${f.type} skipped (offline), logged by level ${level}: ${f.reason ?? 'no revocation request allowed'}` : `${f.type} validation failed (logged, level ${level}): ${f.reason ?? f.code ?? 'failed'}`,
+      f.code === OFFLINE && f.type === 'revocation' ? `${f.type} skipped (offline), logged by level ${level}: ${f.reason ?? 'no revocation request allowed'}` : `${f.type} validation failed (logged, level ${level}): ${f.reason ?? f.code ?? 'failed'}`,
     ),
   ];
   const signer = s.signer;

@@ -151,7 +151,8 @@ export async function checkAuthenticTimestamp(
   if (opts.revocationChecker) {
     const r = await opts.revocationChecker(ts.tsaChain, { purpose: 'timestamping', signingTime: ts.genTime });
     if (r.status !== 'good') {
-      return { result: failed('authenticTimestamp', 'REVOCATION', `timestamp certificate chain revocation: ${r.status}${r.reason ? ` (${r.reason})` : ''}`), timestamp: ts };
+      const code = r.status === 'unknown' && r.offline === true ? 'REVOCATION_OFFLINE' : 'REVOCATION';
+      return { result: failed('authenticTimestamp', code, `timestamp certificate chain revocation: ${r.status}${r.reason ? ` (${r.reason})` : ''}`), timestamp: ts };
     }
   }
   return { result: ok('authenticTimestamp', `timestamp ${ts.genTime.toISOString()} ±${ts.accuracyMs}ms`), timestamp: ts };
