@@ -139,8 +139,10 @@ function withHint(v: Verdict, names: readonly string[], hint: string): Verdict {
  * "no signed timestamp": only --insecure-ignore-tlog accepts it (no trusted root would help). A
  * bundle with one, when no trusted root was available (--offline with nothing cached), needs one.
  */
-function explainKeyVerdict(v: Verdict, s: Settings, needs: TrustNeeds | undefined, hadRoot: boolean): Verdict {
-  if (v.ok || s.insecureIgnoreTlog || s.trust.keys.length === 0 || needs === undefined || needs.certificate) return v;
+function explainKeyVerdict(v: Verdict, s: Settings, needsOf: () => TrustNeeds | undefined, hadRoot: boolean): Verdict {
+  if (v.ok || s.insecureIgnoreTlog || s.trust.keys.length === 0) return v;
+  const needs = needsOf();
+  if (needs === undefined || needs.certificate) return v;
   if (needs.tlogEntries === 0 && needs.rfc3161Timestamps === 0) {
     return withHint(v, ['timestamps', 'tlog'], 'no transparency log entry: a key-signed signature without one verifies only with --insecure-ignore-tlog');
   }
@@ -257,7 +259,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
         s.predicateType !== undefined
           ? verifyCosignAttestation(l.evidence, { ...opts, predicateType: s.predicateType })
           : verifyCosignSignature(l.evidence, s.annotations ? { ...opts, annotations: s.annotations } : opts);
-      return explainKeyVerdict(v, s, needs ?? trustNeeds(l.evidence, maxBundleBytes !== undefined ? { maxBytes: maxBundleBytes } : {}), hadRoot);
+      return explainKeyVerdict(v, s, () => needs ?? trustNeeds(l.evidence, maxBundleBytes !== undefined ? { maxBytes: maxBundleBytes } : {}), hadRoot);
     },
     accept: (v) => v.ok,
   });
