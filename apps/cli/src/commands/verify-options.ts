@@ -71,7 +71,7 @@ Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certif
 -a/--annotations, --user-metadata, --crl: none; --type: required with --attestation;
 --notation-config: $NOTATION_CONFIG, else notation's default directory (--trust-policy and
 --trust-store: from it); --revocation-timeout: notation's (2 s OCSP, 5 s CRL); --verification-time: now;
---platform: the host's.
+--platform: the host's; --scope: none (required for an oci-layout: reference under notation trust).
 
 Examples:
   ocx verify ghcr.io/org/app:1.0 --key cosign.pub
