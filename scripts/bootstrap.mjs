@@ -6,7 +6,7 @@
 //   node scripts/bootstrap.mjs test [vitest args]    node scripts/bootstrap.mjs demo
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,14 @@ export function pinnedPnpm(packageJson) {
  */
 export function pnpmCommand(pathVersion, pinned) {
   return pathVersion?.trim() === pinned ? ['pnpm'] : ['npx', '--yes', `pnpm@${pinned}`];
+}
+
+/**
+ * Where pnpm came through npx, tasks (and tests that run pnpm) find the same pinned pnpm as
+ * `node_modules/.bin/pnpm`, which the task's PATH starts with.
+ */
+export function pnpmShim(pinned) {
+  return `#!/bin/sh\n# written by scripts/bootstrap.mjs: the pinned pnpm through npx (no pnpm ${pinned} on PATH)\nexec npx --yes pnpm@${pinned} "$@"\n`;
 }
 
 /** The stamp of an install: the lockfile and the manifests it was installed from. */
@@ -68,6 +76,11 @@ function main() {
     if (r.status !== 0) {
       process.stderr.write(`bootstrap: ${cmd} ${[...pre, 'install', '--frozen-lockfile'].join(' ')} failed (exit ${r.status ?? r.signal}); needs network access to the npm registry\n`);
       process.exit(r.status || 1);
+    }
+    if (cmd !== 'pnpm') {
+      const shim = join(root, 'node_modules', '.bin', 'pnpm');
+      writeFileSync(shim, pnpmShim(pinned));
+      chmodSync(shim, 0o755);
     }
     writeFileSync(stampFile, stamp);
   }

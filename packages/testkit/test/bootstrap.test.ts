@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/index.ts';
-import { installStamp, pinnedPnpm, pnpmCommand, taskArgs } from '../../../scripts/bootstrap.mjs';
+import { installStamp, pinnedPnpm, pnpmCommand, pnpmShim, taskArgs } from '../../../scripts/bootstrap.mjs';
 
 // issue 10 item 12: on a machine with Node and npm only, README's two set-up commands install what
 // they need (pinned pnpm via npx, then the locked dependencies) and run; .ci/run calls the same test
@@ -18,6 +18,8 @@ describe('bootstrap', () => {
     expect(pnpmCommand(`${pinned}\n`, pinned)).toEqual(['pnpm']);
     expect(pnpmCommand(undefined, pinned)).toEqual(['npx', '--yes', `pnpm@${pinned}`]);
     expect(pnpmCommand('9.15.0', pinned)).toEqual(['npx', '--yes', `pnpm@${pinned}`]);
+    // Through npx, tasks still find that pnpm on PATH (node_modules/.bin comes first).
+    expect(pnpmShim(pinned)).toMatch(new RegExp(`^#!/bin/sh\\n[\\s\\S]*exec npx --yes pnpm@${pinned.replace(/\./g, '\\.')} "\\$@"\\n$`));
   });
 
   it('drops the -- pnpm passes through', () => {
