@@ -35,7 +35,7 @@ import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-
 import { outputPath } from './sbom-file-name.ts';
 import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
 import { sanitize, shortDigest } from '../output.ts';
-import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+import type { CandidateReport, FlagFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
 export { SBOM_OPTIONS, SBOM_HELP } from './sbom-options.ts';
 
@@ -227,7 +227,7 @@ function who(c: CandidateReport): Pick<Trust['signedBy'][number], 'identity' | '
  * manifest; the verified candidate must be the manifest the SBOM came from. The family reports per
  * manifest, not per layer, so a legacy `.att` manifest with two SBOMs of one predicate type proves neither.
  */
-async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly VerifierFamily[], platformTarget: VerifyTarget, rows: Row[], now: Date): Promise<void> {
+async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly FlagFamily[], platformTarget: VerifyTarget, rows: Row[], now: Date): Promise<void> {
   const seen = new Set<string>();
   const quiet: Context = { ...ctx, warn: (m) => (seen.has(m) ? undefined : (seen.add(m), ctx.warn(m))) };
   const signatureFamilies = await Promise.all(families.map(async (f) => ({ name: f.name, p: await f.prepare(flags, quiet, now) })));

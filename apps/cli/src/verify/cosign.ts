@@ -35,7 +35,7 @@ import { parseAnnotationFlags } from '../commands/verify-options.ts';
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { cosignApplies } from './applies.ts';
-import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
+import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, FlagFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 
@@ -298,7 +298,7 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
   };
 }
 
-export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily {
+export function createCosignFamily(deps: CosignFamilyDeps = {}): FlagFamily {
   return {
     name: 'cosign',
     applies: cosignApplies,
@@ -364,4 +364,4 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
 }
 
 /** cosign signatures and attestations. */
-export const cosignFamily: VerifierFamily = createCosignFamily();
+export const cosignFamily: FlagFamily = createCosignFamily();

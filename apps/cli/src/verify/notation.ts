@@ -26,7 +26,7 @@ import { formatReference } from '@ocx/oci';
 import { ocxHome, type Context } from '../context.ts';
 import { exitCodeFor, UsageError } from '../exit-codes.ts';
 import { notationApplies } from './applies.ts';
-import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
+import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, FlagFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 const FAMILY = 'notation';
 
@@ -260,7 +260,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
 }
 
 /** notation signatures, verified with notation's trust policy and trust stores. */
-export const notationFamily: VerifierFamily = {
+export const notationFamily: FlagFamily = {
   name: FAMILY,
   applies: notationApplies,
   prepare,
