@@ -7,6 +7,7 @@ import { cosignLegacyTags } from '../verify/applies.ts';
 import { FAMILIES } from '../verify/families.ts';
 import type { ErrorReport, PreparedFamily, VerifyFlags } from '../verify/types.ts';
 
+import { locatePolicy } from '../policy/locate.ts';
 import { refuseUnusedFamilyFlags } from './verify-options.ts';
 
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';
@@ -58,9 +59,16 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   if (flags.scope !== undefined && !refs.some((r) => r.kind === 'oci-layout')) {
     throw new UsageError('--scope sets the trust-policy scope of oci-layout: references (as notation verify --oci-layout --scope); a registry reference is scoped by its own registry/repository');
   }
+  // Trust flags override the policy, which is then not even loaded (start-up time matters).
+  if (!hasTrustFlags(flags)) {
+    const located = locatePolicy(flags.policy, ctx.io.env);
+    if (located) return (await import('./verify-policy.ts')).runVerifyPolicy(ctx, refs, positionals, flags, located, now);
+  } else if (flags.policy !== undefined) {
+    ctx.warn(`--policy ${flags.policy} is not used: trust flags on the command line override the policy`);
+  }
   const families = FAMILIES.filter((f) => f.applies(flags, ctx));
   if (families.length === 0) {
-    throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
+    throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation), or a policy (--policy FILE, OCX_POLICY, $OCX_HOME/policy.yaml)');
   }
   refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   // The verifiers load (CPU) while the first requests are on the wire: each reference starts its
@@ -81,6 +89,13 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, kind, summaryLine(results));
   return ExitCode.OK;
 }
+
+/** Trust named on the command line (cosign key/identity/root, notation config/policy/store). */
+function hasTrustFlags(flags: VerifyFlags): boolean {
+  return TRUST_FLAGS.some((n) => flags[n] !== undefined && flags[n] !== '');
+}
+
+const TRUST_FLAGS = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'notation-config', 'trust-policy', 'trust-store'] as const;
 
 function summaryLine(results: RefResult[]): string {
   const failed = results.filter((r) => !r.verified).map((r) => sanitize(r.reference));

@@ -34,6 +34,8 @@ export interface VerifyFlags {
   readonly scope?: string;
   /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
   readonly 'verification-time'?: string;
+  /** The trust policy to apply when no trust flag is given (else OCX_POLICY, else $OCX_HOME/policy.yaml). */
+  readonly policy?: string;
 }
 
 /** A family driven by `ocx verify` flags. */

@@ -2,7 +2,7 @@
 // family. It does I/O only through the repository (role interfaces) it is handed; what the families
 // found is then judged either by the any-of rule (trust named on the command line: one verified
 // signature suffices) or by decide() under a policy (policy-run.ts). Architecture: "One flow".
-import { formatPlatform, hostPlatform, isIndex, parseManifest, platformEntries, referenceTarget, selectPlatform, type Descriptor, type Reference, type Repository } from '@ocx/oci';
+import { formatPlatform, hostPlatform, isIndex, parseManifest, platformEntries, referenceTarget, selectPlatform, type Descriptor, type PlatformSpec, type Reference, type Repository } from '@ocx/oci';
 import { PrefetchingRepository } from './prefetch.ts';
 import type { CandidateReport, ErrorReport, FamilyReport, NamedFamily, VerifyTarget } from './types.ts';
 
@@ -19,8 +19,8 @@ export interface VerifyReferenceOptions {
   readonly repositoryName: string;
   /** The prepared families; called once the first requests are on the wire (verifiers load meanwhile). */
   readonly families: () => Promise<readonly NamedFamily[]>;
-  /** os/arch[/variant] to select from an index; default the host's. */
-  readonly platform?: string;
+  /** The platform to select from an index; default the host's. */
+  readonly platform?: PlatformSpec;
   /** Verify every platform manifest of an index. */
   readonly allPlatforms?: boolean;
   /** Well-known tags a family will ask for (cosign's legacy `.sig`), prefetched with the listing. */

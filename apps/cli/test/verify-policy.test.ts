@@ -1,0 +1,174 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulator, type RunningRegistry } from '@ocx/testkit';
+import { makePki, P256 } from '@ocx/testkit/pki';
+import { ocx } from './cli.ts';
+import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+
+// The decision table of issue 9, end to end through `ocx verify --policy` against the emulator,
+// with real signatures made by `ocx package sign` (cosign bundles with a key, notation JWS with an
+// X.509 chain): allowed signer → 0; unsigned, wrong key, wrong notation subject, required signer
+// missing, SBOM required and absent → 81 with the why-tree; audit → 0 and one warning; 2-of-3
+// across cosign and notation.
+
+describe('ocx verify under a policy (emulator)', () => {
+  let server: RunningRegistry;
+  let dir: string;
+  let a: KeyFiles;
+  let b: KeyFiles;
+  let c: KeyFiles;
+  let policy: string;
+  let notationKey: string;
+  let notationChain: string;
+  const ref = (repo: string) => `${server.host}/${repo}:v1`;
+
+  async function pkg(repo: string, ...signers: ('a' | 'b' | 'notation')[]): Promise<string> {
+    const { repo: r, client } = repoAt(server.host, repo);
+    await pushPackage(r, repo, 'v1');
+    await client.close();
+    for (const s of signers) {
+      const args =
+        s === 'notation'
+          ? ['--notation', '--key', notationKey, '--cert', notationChain]
+          : ['--key', (s === 'a' ? a : b).priv, '--tlog-upload=false'];
+      const signed = await ocx(['package', 'sign', ref(repo), ...args, '--no-cache']);
+      expect(signed.code, signed.stdout + signed.stderr).toBe(0);
+    }
+    return ref(repo);
+  }
+
+  beforeAll(async () => {
+    server = await createEmulator().listen();
+    dir = await mkdtemp(join(tmpdir(), 'ocx-policy-'));
+    [a, b, c] = await Promise.all([keyFiles(), keyFiles(), keyFiles()]);
+    const pki = await makePki(P256, 'acme-release');
+    notationKey = join(dir, 'notation.key');
+    notationChain = join(dir, 'notation.crt');
+    await writeFile(notationKey, pki.keyPem);
+    await writeFile(notationChain, pki.chainPem);
+    const store = join(dir, 'notation', 'truststore', 'x509', 'ca', 'acme');
+    await mkdir(store, { recursive: true });
+    await writeFile(join(store, 'root.pem'), pki.rootPem);
+    const h = server.host;
+    const doc = {
+      version: 1,
+      signers: {
+        a: { key: a.pub, tlog: 'optional' },
+        b: { key: b.pub, tlog: 'optional' },
+        c: { key: c.pub, tlog: 'optional' },
+        corp: { notation: { trustStore: 'ca:acme', identities: [`x509.subject: ${pki.leafSubject}`] } },
+        other: { notation: { trustStore: 'ca:acme', identities: ['x509.subject: CN=someone-else, O=ocx test, L=Seattle, ST=WA, C=US'] } },
+      },
+      trust: { notation: { config: join(dir, 'notation') } },
+      rules: [
+        { name: 'only-a', scope: `${h}/pkg/**`, signatures: { threshold: 1, of: ['a'] } },
+        { name: 'audit', scope: `${h}/audit/**`, mode: 'audit', signatures: { threshold: 1, of: ['a'] } },
+        { name: 'two-of-three', scope: `${h}/multi/**`, signatures: { threshold: 2, of: ['a', 'b', 'corp'] } },
+        { name: 'b-required', scope: `${h}/req/**`, signatures: { threshold: 1, of: ['a', 'b'], required: ['b'] } },
+        { name: 'notation', scope: `${h}/nota/**`, signatures: { threshold: 1, of: ['corp'] } },
+        { name: 'wrong-subject', scope: `${h}/nota-wrong/**`, signatures: { threshold: 1, of: ['other'] } },
+        { name: 'sbom', scope: `${h}/sbom/**`, signatures: { threshold: 1, of: ['a'] }, sbom: { required: true } },
+        { name: 'c-only', scope: `${h}/c/**`, signatures: { threshold: 1, of: ['c'] } },
+      ],
+    };
+    policy = join(dir, 'policy.yaml');
+    await writeFile(policy, JSON.stringify(doc, null, 2));
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all([a, b, c].map((k) => k?.cleanup()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const verify = (r: string, ...extra: string[]) => ocx(['verify', r, '--policy', policy, '--platform', 'linux/amd64', '--no-cache', ...extra]);
+
+  it('signed by the allowed signer → 0; JSON carries the decision and where the policy came from', async () => {
+    const r = await verify(await pkg('pkg/allowed', 'a'), '--format', 'json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ verified: true, mode: 'policy', policy: { source: 'flag', path: policy } });
+    expect(doc.results[0].targets[0].decision).toMatchObject({ allowed: true, signers: ['a'], rule: { name: 'only-a' } });
+  });
+
+  it('unsigned → 81 with the why-tree ("no signature found" is a policy failure too)', async () => {
+    const r = await verify(await pkg('pkg/unsigned'));
+    expect(r.code, r.stdout + r.stderr).toBe(81);
+    expect(r.stdout).toMatch(/blocked by rule "only-a"/);
+    expect(r.stdout).toMatch(/FAIL/);
+  });
+
+  it('wrong key → 81', async () => {
+    const r = await verify(await pkg('c/signed-by-a', 'a'));
+    expect(r.code, r.stdout + r.stderr).toBe(81);
+    expect(r.stdout).toMatch(/expected/);
+  });
+
+  it('audit → 0 and one warning', async () => {
+    const r = await verify(await pkg('audit/unsigned'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr.match(/^warning: /gm)).toHaveLength(1);
+  });
+
+  it('2-of-3 across cosign and notation: a + corp → 0; a alone → 81', async () => {
+    const both = await verify(await pkg('multi/both', 'a', 'notation'), '--format', 'json');
+    expect(both.code, both.stdout + both.stderr).toBe(0);
+    expect(JSON.parse(both.stdout).results[0].targets[0].decision.signers.sort()).toEqual(['a', 'corp']);
+    const one = await verify(await pkg('multi/one', 'a'));
+    expect(one.code, one.stdout).toBe(81);
+  });
+
+  it('a required signer missing → 81', async () => {
+    const r = await verify(await pkg('req/only-a', 'a'));
+    expect(r.code, r.stdout).toBe(81);
+    expect(r.stdout).toMatch(/"b"|\bb\b/);
+    expect((await verify(await pkg('req/with-b', 'b'))).code).toBe(0);
+  });
+
+  it('notation: the trusted subject → 0; another subject → 81', async () => {
+    const ok = await verify(await pkg('nota/signed', 'notation'));
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const wrong = await verify(await pkg('nota-wrong/signed', 'notation'));
+    expect(wrong.code, wrong.stdout).toBe(81);
+  });
+
+  it('SBOM required and absent → 81', async () => {
+    const r = await verify(await pkg('sbom/no-sbom', 'a'));
+    expect(r.code, r.stdout).toBe(81);
+    expect(r.stdout).toMatch(/sbom/i);
+  });
+
+  it('OCX_POLICY and $OCX_HOME/policy.yaml are found; --verbose says which', async () => {
+    const r = await pkg('pkg/env', 'a');
+    const env = await ocx(['verify', r, '--platform', 'linux/amd64', '--verbose', '--no-cache'], { OCX_POLICY: policy });
+    expect(env.code, env.stdout + env.stderr).toBe(0);
+    expect(env.stderr).toContain(`policy: ${policy} (from OCX_POLICY)`);
+    const home = await mkdtemp(join(tmpdir(), 'ocx-policy-home-'));
+    try {
+      await writeFile(join(home, 'policy.yaml'), await import('node:fs/promises').then((f) => f.readFile(policy)));
+      const h = await ocx(['verify', r, '--platform', 'linux/amd64', '--format', 'json', '--no-cache'], { OCX_HOME: home });
+      expect(h.code, h.stdout + h.stderr).toBe(0);
+      expect(JSON.parse(h.stdout).policy).toEqual({ source: 'home', path: join(home, 'policy.yaml') });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('trust flags override the policy, which is not even loaded', async () => {
+    const r = await pkg('pkg/flags', 'a');
+    const f = await ocx(['verify', r, '--key', a.pub, '--insecure-ignore-tlog', '--platform', 'linux/amd64', '--no-cache'], { OCX_POLICY: join(dir, 'does-not-exist.yaml') });
+    expect(f.code, f.stdout + f.stderr).toBe(0);
+  });
+
+  it('a policy that does not load → 78 naming the rule; no policy and no flags → 64', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'version: 1\nrules:\n  - name: typo\n    scpoe: x.example/a\n    signatures: { threshold: 1, of: [a] }\n');
+    const r = await ocx(['verify', ref('pkg/allowed'), '--policy', bad]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/typo|rules\[0\]/);
+    const none = await ocx(['verify', ref('pkg/allowed')], { OCX_POLICY: '' });
+    expect(none.code).toBe(64);
+    expect(none.stderr).toMatch(/policy/);
+  });
+});
