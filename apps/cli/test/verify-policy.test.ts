@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, type RunningRegistry } from '@ocx/testkit';
+import { RegistryClient, RemoteRepository } from '@ocx/oci';
+import { attach, createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { makePki, P256 } from '@ocx/testkit/pki';
 import { ocx } from './cli.ts';
 import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
@@ -12,6 +14,35 @@ import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.t
 // X.509 chain): allowed signer → 0; unsigned, wrong key, wrong notation subject, required signer
 // missing, SBOM required and absent → 81 with the why-tree; audit → 0 and one warning; 2-of-3
 // across cosign and notation.
+
+const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const SLSA1 = 'https://slsa.dev/provenance/v1';
+
+/** A key-signed (no log entry) DSSE attestation over `digest`, attached as a v0.3 bundle referrer (cosign v3 attest's shape). */
+async function attest(host: string, repository: string, digest: string, keyPem: string, predicateType: string, predicate: unknown): Promise<void> {
+  const [alg, hex] = digest.split(':');
+  const payload = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: repository, digest: { [alg!]: hex } }], predicateType, predicate }));
+  const type = 'application/vnd.in-toto+json';
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} ${type} ${payload.length} `), payload]);
+  const key = createPrivateKey(keyPem);
+  const hint = createHash('sha256').update(createPublicKey(key).export({ format: 'der', type: 'spki' })).digest('base64');
+  const bundle = { mediaType: BUNDLE, verificationMaterial: { publicKey: { hint }, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [] } }, dsseEnvelope: { payload: payload.toString('base64'), payloadType: type, signatures: [{ sig: sign('sha256', pae, key).toString('base64') }] } };
+  const client = new RegistryClient({});
+  const repo = new RemoteRepository(client, { host, registry: host, repository });
+  const subject = await repo.resolve(digest);
+  await attach(repo, subject, { content: JSON.stringify(bundle), mediaType: BUNDLE }, { artifactType: BUNDLE, annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType } });
+  await client.close();
+}
+
+/** An SPDX document attached as `oras attach --artifact-type application/spdx+json` does. */
+async function attachSpdx(host: string, repository: string, digest: string): Promise<void> {
+  const client = new RegistryClient({});
+  const repo = new RemoteRepository(client, { host, registry: host, repository });
+  const subject = await repo.resolve(digest);
+  const spdx = JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', dataLicense: 'CC0-1.0', documentNamespace: 'https://x/1', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: t'] }, packages: [] });
+  await attach(repo, subject, { content: spdx, mediaType: 'application/spdx+json' }, { artifactType: 'application/spdx+json' });
+  await client.close();
+}
 
 describe('ocx verify under a policy (emulator)', () => {
   let server: RunningRegistry;
@@ -71,6 +102,7 @@ describe('ocx verify under a policy (emulator)', () => {
         { name: 'wrong-subject', scope: `${h}/nota-wrong/**`, signatures: { threshold: 1, of: ['other'] } },
         { name: 'sbom', scope: `${h}/sbom/**`, signatures: { threshold: 1, of: ['a'] }, sbom: { required: true } },
         { name: 'c-only', scope: `${h}/c/**`, signatures: { threshold: 1, of: ['c'] } },
+        { name: 'slsa', scope: `${h}/slsa/**`, signatures: { threshold: 1, of: ['a'] }, attestations: [{ type: 'slsaprovenance1', signers: ['a'], builderId: 'https://github.com/actions/runner' }] },
       ],
     };
     policy = join(dir, 'policy.yaml');
@@ -139,6 +171,27 @@ describe('ocx verify under a policy (emulator)', () => {
     expect(r.stdout).toMatch(/sbom/i);
   });
 
+  it('SBOM required and present → 0', async () => {
+    const r = await pkg('sbom/with-sbom', 'a');
+    const amd64 = JSON.parse((await ocx(['verify', r, '--policy', policy, '--platform', 'linux/amd64', '--format', 'json', '--no-cache'])).stdout).results[0].targets[0].digest;
+    await attachSpdx(server.host, 'sbom/with-sbom', amd64);
+    const ok = await verify(r);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+  });
+
+  it('attestation: the right builder id → 0; the wrong builder id → 81', async () => {
+    const digestOf = async (r: string) => JSON.parse((await verify(r, '--format', 'json')).stdout).results[0].targets[0].digest as string;
+    const good = await pkg('slsa/good', 'a');
+    await attest(server.host, 'slsa/good', await digestOf(good), await readFile(a.priv, 'utf8'), SLSA1, { buildDefinition: { buildType: 'x' }, runDetails: { builder: { id: 'https://github.com/actions/runner' } } });
+    const g = await verify(good, '--format', 'json');
+    expect(g.code, g.stdout + g.stderr).toBe(0);
+    const bad = await pkg('slsa/bad', 'a');
+    await attest(server.host, 'slsa/bad', await digestOf(bad), await readFile(a.priv, 'utf8'), SLSA1, { buildDefinition: { buildType: 'x' }, runDetails: { builder: { id: 'https://evil.example/builder' } } });
+    const b2 = await verify(bad);
+    expect(b2.code, b2.stdout).toBe(81);
+    expect(b2.stdout).toContain('https://evil.example/builder');
+  });
+
   it('OCX_POLICY and $OCX_HOME/policy.yaml are found; --verbose says which', async () => {
     const r = await pkg('pkg/env', 'a');
     const env = await ocx(['verify', r, '--platform', 'linux/amd64', '--verbose', '--no-cache'], { OCX_POLICY: policy });
@@ -146,7 +199,7 @@ describe('ocx verify under a policy (emulator)', () => {
     expect(env.stderr).toContain(`policy: ${policy} (from OCX_POLICY)`);
     const home = await mkdtemp(join(tmpdir(), 'ocx-policy-home-'));
     try {
-      await writeFile(join(home, 'policy.yaml'), await import('node:fs/promises').then((f) => f.readFile(policy)));
+      await writeFile(join(home, 'policy.yaml'), await readFile(policy));
       const h = await ocx(['verify', r, '--platform', 'linux/amd64', '--format', 'json', '--no-cache'], { OCX_HOME: home });
       expect(h.code, h.stdout + h.stderr).toBe(0);
       expect(JSON.parse(h.stdout).policy).toEqual({ source: 'home', path: join(home, 'policy.yaml') });

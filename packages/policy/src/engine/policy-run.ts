@@ -70,14 +70,22 @@ async function prepareAll(o: PolicyFamiliesOptions): Promise<NamedFamily[]> {
   }
   const attestationTypes = [...new Set(rules.flatMap((r) => (r.mode === 'skip' ? [] : r.attestations.map((a) => a.predicateType))))];
   const extra = new Map((o.families ?? []).map((f) => [f.name, f]));
-  return Promise.all(
-    [...byFamily].map(async ([name, signers]) => {
-      const family = extra.get(name) ?? registered.get(name) ?? (await BUILT_IN[name]?.());
-      if (!family) throw new TypeError(`no verifier family "${name}" is registered (signers ${signers.map((s) => s.name).join(', ')})`);
-      const request: FamilyRequest = { policy: o.policy, signers, attestationTypes, now: o.now, warn: o.warn ?? (() => undefined), ...(o.env ? { env: o.env } : {}), ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) };
-      return { name, family: await family.prepare(request) };
-    }),
-  );
+  const familyOf = async (name: string, signers: readonly Signer[]): Promise<VerifierFamily> => {
+    const family = extra.get(name) ?? registered.get(name) ?? (await BUILT_IN[name]?.());
+    if (!family) throw new TypeError(`no verifier family "${name}" is registered (signers ${signers.map((s) => s.name).join(', ')})`);
+    return family;
+  };
+  const requestFor = (signers: readonly Signer[], types: readonly string[]): FamilyRequest => ({ policy: o.policy, signers, attestationTypes: types, now: o.now, warn: o.warn ?? (() => undefined), ...(o.env ? { env: o.env } : {}), ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
+  const prepared: NamedFamily[] = await Promise.all([...byFamily].map(async ([name, signers]) => ({ name, family: await (await familyOf(name, signers)).prepare(requestFor(signers, attestationTypes)) })));
+  const sbomRules = rules.filter((r) => r.mode !== 'skip' && r.sbom !== undefined);
+  if (sbomRules.length > 0) {
+    // SBOMs are looked up only when a governing rule asks for one (@ocx/sbom loads then).
+    const { sbomStep } = await import('./families/sbom.ts');
+    const cosignSigners = byFamily.get('cosign');
+    const cosignFor = cosignSigners ? async (types: readonly string[]) => (await familyOf('cosign', cosignSigners)).prepare(requestFor(cosignSigners, types)) : undefined;
+    prepared.push({ name: 'sbom', family: sbomStep(requestFor([], []), { signed: sbomRules.some((r) => r.sbom!.signed), signatureFamilies: [...prepared], ...(cosignFor ? { cosignFor } : {}) }) });
+  }
+  return prepared;
 }
 
 /**
