@@ -2,6 +2,7 @@
 // rules name; cosign and notation load by dynamic import, so a notation-only policy never loads
 // sigstore-js and the other way round), what evidence each target gets, and decide().
 import { decide, type Decision } from '../decide.ts';
+import { PolicyError } from '../errors.ts';
 import type { AttestationEvidence, Evidence, RejectedCandidate, SbomEvidence, SignatureCandidate } from '../evidence.ts';
 import { selectRule, type TargetInput } from '../match.ts';
 import { signerFamily, type Policy, type Rule, type Signer } from '../types.ts';
@@ -72,7 +73,8 @@ async function prepareAll(o: PolicyFamiliesOptions): Promise<NamedFamily[]> {
   const extra = new Map((o.families ?? []).map((f) => [f.name, f]));
   const familyOf = async (name: string, signers: readonly Signer[]): Promise<VerifierFamily> => {
     const family = extra.get(name) ?? registered.get(name) ?? (await BUILT_IN[name]?.());
-    if (!family) throw new TypeError(`no verifier family "${name}" is registered (signers ${signers.map((s) => s.name).join(', ')})`);
+    // A signer no verifier can check would read as "unsigned": refuse it as configuration (78).
+    if (!family) throw new PolicyError('POLICY_UNSATISFIABLE', `${o.policy.source}: no verifier family "${name}" is registered for signer${signers.length === 1 ? '' : 's'} ${signers.map((s) => s.name).join(', ')}`);
     return family;
   };
   const requestFor = (signers: readonly Signer[], types: readonly string[]): FamilyRequest => ({ policy: o.policy, signers, attestationTypes: types, now: o.now, warn: o.warn ?? (() => undefined), ...(o.env ? { env: o.env } : {}), ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
