@@ -49,25 +49,43 @@ function targetOf(ref: Reference, scope: string | undefined): TargetInput {
   return scope;
 }
 
-export async function runVerifyPolicy(ctx: Context, refs: Reference[], inputs: string[], flags: VerifyFlags, located: LocatedPolicy, now: Date): Promise<number> {
+export interface PolicyVerification {
+  readonly exitCode: ExitCodeValue;
+  readonly results: PolicyRefResult[];
+}
+
+/** Verifies every reference under a loaded policy; prints nothing (runVerifyPolicy and `ocx policy explain --verify` render). */
+export async function verifyUnderPolicy(ctx: Context, policy: Policy, refs: Reference[], inputs: string[], flags: VerifyFlags, now: Date): Promise<PolicyVerification> {
   refuseFlagModeFlags(flags);
   const targets = refs.map((r) => targetOf(r, flags.scope));
-  const policy = await loadPolicy(located.path);
-  if (ctx.verbose) ctx.io.stderr(`policy: ${sanitize(describePolicySource(located))}\n`);
   const families = policyFamilies({ policy, rules: governingRules(policy, targets), now, warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env) });
   const results = await mapLimit(refs, 4, (ref, i) => verifyOne(ctx, policy, ref, targets[i]!, inputs[i]!, families, flags));
   // Audit-mode findings and accepted-with-warning signers: one warning each, once.
   for (const w of new Set(results.flatMap((r) => r.targets.flatMap((t) => t.decision.warnings)))) ctx.warn(w);
   const exitCode = results.reduce<ExitCodeValue>((acc, r) => (acc !== ExitCode.OK ? acc : r.exitCode), ExitCode.OK);
+  return { exitCode, results };
+}
+
+/** The failure a non-zero verification ends the command with (the report is already printed). */
+export function verificationFailure(v: PolicyVerification): CommandFailure {
+  const failed = v.results.filter((r) => !r.verified).map((r) => sanitize(r.reference));
+  const kind = v.results.find((r) => r.exitCode === v.exitCode)?.error?.kind ?? 'blocked';
+  return new CommandFailure(v.exitCode, kind, `${v.exitCode === CONDITION_EXIT.blocked ? 'blocked by policy' : 'verification failed'}: ${failed.join(', ')}`);
+}
+
+export async function runVerifyPolicy(ctx: Context, refs: Reference[], inputs: string[], flags: VerifyFlags, located: LocatedPolicy, now: Date): Promise<number> {
+  refuseFlagModeFlags(flags);
+  refs.forEach((r) => targetOf(r, flags.scope));
+  const policy = await loadPolicy(located.path);
+  if (ctx.verbose) ctx.io.stderr(`policy: ${sanitize(describePolicySource(located))}\n`);
+  const v = await verifyUnderPolicy(ctx, policy, refs, inputs, flags, now);
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ verified: exitCode === ExitCode.OK, mode: 'policy', policy: { source: located.source, path: located.path }, results }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ verified: v.exitCode === ExitCode.OK, mode: 'policy', policy: { source: located.source, path: located.path }, results: v.results }, null, 2)}\n`);
   } else {
-    ctx.io.stdout(renderText(results));
+    ctx.io.stdout(renderPolicyResults(v.results));
   }
-  if (exitCode === ExitCode.OK) return ExitCode.OK;
-  const failed = results.filter((r) => !r.verified).map((r) => sanitize(r.reference));
-  const kind = results.find((r) => r.exitCode === exitCode)?.error?.kind ?? 'blocked';
-  throw new CommandFailure(exitCode, kind, `${exitCode === CONDITION_EXIT.blocked ? 'blocked by policy' : 'verification failed'}: ${failed.join(', ')}`);
+  if (v.exitCode === ExitCode.OK) return ExitCode.OK;
+  throw verificationFailure(v);
 }
 
 async function verifyOne(ctx: Context, policy: Policy, ref: Reference, target: TargetInput, input: string, families: ReturnType<typeof policyFamilies>, flags: VerifyFlags): Promise<PolicyRefResult> {
@@ -95,7 +113,7 @@ async function verifyOne(ctx: Context, policy: Policy, ref: Reference, target: T
   }
 }
 
-function renderText(results: PolicyRefResult[]): string {
+export function renderPolicyResults(results: PolicyRefResult[]): string {
   const out: string[] = [];
   for (const r of results) {
     if (r.error) {

@@ -61,7 +61,7 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   }
   // Trust flags override the policy, which is then not even loaded (start-up time matters).
   if (!hasTrustFlags(flags)) {
-    const located = locatePolicy(flags.policy, ctx.io.env);
+    const located = locatePolicy(flags.policy, ctx.io.env, ctx.io.cwd);
     if (located) return (await import('./verify-policy.ts')).runVerifyPolicy(ctx, refs, positionals, flags, located, now);
   } else if (flags.policy !== undefined) {
     ctx.warn(`--policy ${flags.policy} is not used: trust flags on the command line override the policy`);
