@@ -225,3 +225,43 @@ describe('ocx verify under a policy (emulator)', () => {
     expect(none.stderr).toMatch(/policy/);
   });
 });
+
+describe('ocx sbom --require-signed under a policy', () => {
+  let server: RunningRegistry;
+  let dir: string;
+  let a: KeyFiles;
+  let b: KeyFiles;
+  let policy: string;
+  beforeAll(async () => {
+    server = await createEmulator().listen();
+    dir = await mkdtemp(join(tmpdir(), 'ocx-sbom-policy-'));
+    [a, b] = await Promise.all([keyFiles(), keyFiles()]);
+    policy = join(dir, 'policy.yaml');
+    await writeFile(policy, JSON.stringify({ version: 1, signers: { a: { key: a.pub, tlog: 'optional' } }, rules: [{ name: 'app', scope: `${server.host}/app/**`, signatures: { threshold: 1, of: ['a'] } }] }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all([a, b].map((k) => k?.cleanup()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('an SBOM signed by a rule signer counts; unsigned or signed by another key does not', async () => {
+    const { repo, client } = repoAt(server.host, 'app/tool');
+    const pkg = await pushPackage(repo, 'sbom-policy', 'v1');
+    await client.close();
+    await attachSpdx(server.host, 'app/tool', pkg.amd64.digest);
+    const ref = `${server.host}/app/tool@${pkg.amd64.digest}`;
+    const unsigned = await ocx(['sbom', ref, '--require-signed', '--policy', policy, '--no-cache']);
+    expect(unsigned.code, unsigned.stdout + unsigned.stderr).toBe(79);
+    // Sign the SBOM referrer itself (what cosign sign on an SBOM referrer does), first with b, then with a.
+    const listed = JSON.parse((await ocx(['sbom', ref, '--format', 'json', '--no-cache'])).stdout);
+    const referrer = listed.sboms?.[0]?.referrer ?? listed.rows?.[0]?.referrer ?? JSON.stringify(listed).match(/"referrer":\s*"(sha256:[0-9a-f]{64})"/)?.[1];
+    expect(referrer).toMatch(/^sha256:/);
+    expect((await ocx(['package', 'sign', `${server.host}/app/tool@${referrer}`, '--key', b.priv, '--tlog-upload=false', '--no-cache'])).code).toBe(0);
+    const wrong = await ocx(['sbom', ref, '--require-signed', '--policy', policy, '--no-cache']);
+    expect(wrong.code, wrong.stdout + wrong.stderr).not.toBe(0);
+    expect((await ocx(['package', 'sign', `${server.host}/app/tool@${referrer}`, '--key', a.priv, '--tlog-upload=false', '--no-cache'])).code).toBe(0);
+    const ok = await ocx(['sbom', ref, '--require-signed', '--policy', policy, '--no-cache']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+  });
+});

@@ -34,6 +34,7 @@ import type { Context } from '../context.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { outputPath } from './sbom-file-name.ts';
 import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
+import { locatePolicy } from '../policy/locate.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, FlagFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -109,8 +110,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   const wantsTrust = values['require-signed'] === true || Object.entries(flags).some(([k, v]) => k !== 'attestation' && k !== 'verification-time' && v !== false && v !== undefined);
   const families = wantsTrust ? (await import('../verify/families.ts')).FAMILIES.filter((f) => f.applies(flags, ctx)) : [];
   if (wantsTrust) refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
-  if (values['require-signed'] && families.length === 0) {
-    throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
+  // With no trust flags, --require-signed asks the policy (--policy, OCX_POLICY, $OCX_HOME/policy.yaml).
+  const policyAt = values['require-signed'] && families.length === 0 ? locatePolicy(values.policy, ctx.io.env, ctx.io.cwd) : undefined;
+  if (values['require-signed'] && families.length === 0 && !policyAt) {
+    throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation), or a policy (--policy FILE, OCX_POLICY, $OCX_HOME/policy.yaml)');
   }
   const toStdout = values.output === '-';
   const sink = toStdout ? ctx.io.stdoutStream : undefined;
@@ -136,6 +139,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   if (values.digest !== undefined) findings = findings.filter((f) => matchesDigest(f, values.digest!));
   const rows: Row[] = findings.map((finding) => ({ finding, trust: { checked: false, signed: false, signedBy: [], reasons: [], candidates: 0 } }));
   if (families.length > 0 && rows.length > 0) await checkTrust(ctx, flags, families, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows, now);
+  if (policyAt && rows.length > 0) {
+    const trusts = await (await import('./sbom-policy.ts')).policySbomTrust(ctx, policyAt, ref, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows.map((r) => r.finding), now);
+    rows.forEach((r, i) => (r.trust = trusts[i]!));
+  }
 
   const requireSigned = values['require-signed'] === true;
   if (values.summary) {
@@ -159,7 +166,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
 
   const report = { reference: positionals[0]!, digest: root.digest, subject: subject.digest, platform, rows, skipped: found.skipped, total: found.findings.length, all: found.findings };
   const print = (written?: { path: string; bytes: number; digest: string }) => {
-    const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0, written);
+    const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0 || policyAt !== undefined, written);
     // With --output - stdout carries the SBOM: the report goes to stderr.
     (toStdout ? ctx.io.stderr : ctx.io.stdout)(doc);
   };

@@ -5,7 +5,7 @@
 //   vendor-key: { extension: { family: ed25519-detached, config: { publicKey: "-----BEGIN PUBLIC KEY-----…" } } }
 // It uses only the public seam of @ocx/policy (VerifierFamily) and the @ocx/oci role interfaces.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { collectReferrers, parseManifest } from '@ocx/oci';
+import { collectReferrers, isIndex, parseManifest } from '@ocx/oci';
 // A team's own package writes `from '@ocx/policy'`; this in-repo example reads the same exports from src.
 import type { ExtensionSigner, FamilyReport, PreparedFamily, VerifierFamily, VerifyTarget } from '../../src/index.ts';
 
@@ -39,8 +39,8 @@ async function verifyTarget(target: VerifyTarget, keys: readonly Key[], signal?:
   for (const d of listed.filter((x) => x.artifactType === ARTIFACT_TYPE).slice(0, MAX_SIGNATURES)) {
     // Never trust the listing: fetch the manifest by digest and check it names this subject.
     const { manifest } = parseManifest(await target.repo.fetch(d, call), d.mediaType);
-    const layer = 'layers' in manifest ? manifest.layers[0] : undefined;
-    const subject = 'subject' in manifest ? manifest.subject : undefined;
+    const layer = isIndex(manifest) ? undefined : manifest.layers[0];
+    const subject = manifest.subject;
     let reason: string | undefined;
     let names: string[] = [];
     if (subject?.digest !== target.subject.digest) reason = `names subject ${subject?.digest ?? 'none'}`;
