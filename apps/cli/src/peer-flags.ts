@@ -12,7 +12,7 @@ export interface PeerFlag {
   readonly commands?: readonly string[];
 }
 
-const KEYLESS = 'keyless signing is not available yet: ocx package sign needs --key FILE';
+const KEYLESS = 'ocx signs keyless with an OIDC token it is given (no browser flow): --identity-token-file FILE, --identity-token-stdin, SIGSTORE_ID_TOKEN or the CI\'s ambient token — never a token in argv';
 const PLAIN = 'use --plain-http for an http registry (a loopback host that does not speak TLS gets http by itself) or --insecure to skip TLS verification';
 
 export const PEER_FLAGS: readonly PeerFlag[] = [
@@ -40,6 +40,7 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { flags: ['--output-signature', '--output-certificate', '--output-payload', '--output-attestation'], peers: 'cosign', instead: 'not written by ocx: read the signature with ocx discover and the registry' },
   { flags: ['--id', '--plugin', '--plugin-config'], peers: 'notation sign', instead: 'ocx package sign --notation takes the key as --key FILE and the chain as --cert FILE (no plugins)' },
   { flags: ['--max-signatures'], peers: 'notation', instead: 'ocx caps the signatures it reads by itself' },
+  { flags: ['--timestamp-server-url'], peers: 'cosign', commands: ['package'], instead: 'use --tsa-url URL (keyless; --notation takes --timestamp-url URL --timestamp-root-cert FILE)' },
   { flags: ['--timestamp-server-url'], peers: 'cosign', instead: 'RFC 3161 timestamps are written only for notation: --notation --timestamp-url URL --timestamp-root-cert FILE' },
 ];
 

@@ -8,10 +8,11 @@ import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { parseAnnotationFlags } from './verify-options.ts';
+import { rejectKeylessFlags, runKeylessSign, type KeylessValues } from './package-keyless.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
-interface PackageValues {
+interface PackageValues extends KeylessValues {
   key?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
@@ -114,10 +115,11 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
   if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
-  if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';
   if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
   const annotations = parseAnnotationFlags([...(values.annotation ?? []), ...(values.annotations ?? [])]) ?? {};
+  if (!values.key) return runKeylessSign(ctx, rest[0]!, values, annotations, tlog);
+  rejectKeylessFlags(values);
   const ref = ctx.parse(rest[0]!);
   const key = await readKey(ctx, values.key);
   const repo = ctx.open(ref);
@@ -127,6 +129,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
     repositoryName: repositoryName(ref),
     legacyTag: values['legacy-tag'] === true,
     tlogUpload: tlog === 'true',
+    ...(values['rekor-url'] ? { rekorURL: values['rekor-url'] } : {}),
     annotations,
     now: new Date(),
     ...(ctx.platform ? { platform: ctx.platform } : {}),
