@@ -73,7 +73,7 @@ const SERVICE_OF: Record<string, SignerErrorCode> = {
 
 /**
  * @sigstore/sign errors as SignerError, with the token cut out of every message (FulcioSigner puts an
- * unparsable token into its message verbatim). Fulcio answering 401/403 means it refused the token.
+ * unparsable token into its message verbatim).
  */
 export function keylessError(e: unknown, token: string, services: KeylessServices): unknown {
   if (!(e instanceof InternalError)) {
@@ -82,7 +82,8 @@ export function keylessError(e: unknown, token: string, services: KeylessService
   }
   let code = SERVICE_OF[e.code] ?? 'CA_FAILED';
   const status = (e.cause as { statusCode?: number } | undefined)?.statusCode;
-  if (code === 'CA_FAILED' && (status === 401 || status === 403)) code = 'INVALID_TOKEN';
+  // Fulcio answers 400 for a token it cannot verify (unknown issuer, bad signature), 401/403 for one it refuses.
+  if (code === 'CA_FAILED' && (status === 400 || status === 401 || status === 403)) code = 'INVALID_TOKEN';
   const where = code === 'TLOG_FAILED' ? services.rekor?.url : code === 'TIMESTAMP_FAILED' ? services.tsaURL : services.fulcioURL;
   const detail = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `: ${e.cause.message}` : '';
   const what = code === 'INVALID_TOKEN' ? `Fulcio (${where}) refused the identity token` : `${e.message} (${where})`;
