@@ -30,7 +30,9 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { flags: ['--oci-layout', '--from-oci-layout', '--to-oci-layout'], peers: 'oras, notation', instead: 'name the layout in the reference: oci-layout:PATH[:TAG|@DIGEST]' },
   { flags: ['-d', '--debug'], peers: 'oras, notation', instead: 'use -v/--verbose' },
   { flags: ['--registry-referrers-mode', '--distribution-spec'], peers: 'cosign, oras', instead: 'ocx detects the referrers API and falls back to the tag schema by itself' },
-  { flags: ['--rekor-url', '--fulcio-url', '--tuf-mirror', '--tuf-root'], peers: 'cosign', instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
+  // ocx package sign takes --rekor-url/--fulcio-url (keyless); verifying takes the instance as a trusted root.
+  { flags: ['--rekor-url', '--fulcio-url', '--tuf-mirror', '--tuf-root'], peers: 'cosign', commands: ['verify', 'sbom', 'discover', 'copy'], instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
+  { flags: ['--tuf-mirror', '--tuf-root'], peers: 'cosign', instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
   { flags: ['--certificate-chain', '--ca-roots', '--ca-intermediates', '--certificate'], peers: 'cosign', instead: 'put the CA in a --trusted-root trusted_root.json (cosign trusted-root create --certificate-chain …)' },
   { flags: ['--check-claims'], peers: 'cosign', instead: 'ocx always checks the claims against the digest it resolved' },
   { flags: ['--attachment'], peers: 'cosign v2', instead: 'use ocx sbom --require-signed with the trust flags' },

@@ -47,6 +47,11 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
   const identity = (email = EMAIL) => ['--certificate-identity', email, '--certificate-oidc-issuer', issuer.url];
   // No Rekor: the timestamp is the signing time, no tlog entry and no SCT are there to check.
   const cosignTrust = () => ['--trusted-root', trustedRoot, '--insecure-ignore-sct', '--insecure-ignore-tlog', '--use-signed-timestamps'];
+  const rootWithoutTsa = async () => {
+    const path = join(sandbox.dir, 'trusted_root_no_tsa.json');
+    await writeFile(path, JSON.stringify(composeTrustedRoot({ fulcio })));
+    return path;
+  };
   const ocxTrust = () => ['--trusted-root', trustedRoot, '--insecure-ignore-sct', '--insecure-ignore-tlog'];
 
   beforeAll(async () => {
@@ -76,7 +81,16 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
     expect(theirs.code, theirs.stderr).toBe(0);
     const ours = await ocx(['verify', ref, ...ocxTrust(), ...identity(), '--format', 'json']);
     expect(ours.code, ours.stdout + ours.stderr).toBe(0);
-    expect(JSON.parse(ours.stdout).verified).toBe(true);
+    expect(JSON.parse(ours.stdout).results[0].targets[0].signatures[0]).toMatchObject({ ok: true, identity: EMAIL, issuer: issuer.url, signingTimeSource: 'tsa' });
+
+    // The timestamp is what makes the ten-minute certificate verifiable later: without the TSA in the
+    // trusted root, cosign (--use-signed-timestamps) and ocx refuse.
+    const theirsNoTsa = await cosign('cosign3', ['verify', '--trusted-root', await rootWithoutTsa(), '--insecure-ignore-sct', '--insecure-ignore-tlog', '--use-signed-timestamps', ...identity(), ...COSIGN_HTTP, ref]);
+    expect(theirsNoTsa.code).not.toBe(0);
+    expect(theirsNoTsa.stderr).toMatch(/signed timestamps/);
+    const oursNoTsa = await ocx(['verify', ref, '--trusted-root', await rootWithoutTsa(), '--insecure-ignore-sct', '--insecure-ignore-tlog', ...identity()]);
+    expect(oursNoTsa.code).toBe(65);
+    expect(oursNoTsa.stdout).toMatch(/timestamp rejected/);
 
     const theirsWrong = await cosign('cosign3', ['verify', ...cosignTrust(), ...identity('someone@example.com'), ...COSIGN_HTTP, ref]);
     expect(theirsWrong.code).not.toBe(0);
@@ -98,7 +112,11 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
     expect(theirs.code, theirs.stderr).toBe(0);
     const ours = await ocx(['verify', ref, ...ocxTrust(), ...identity(), '--format', 'json']);
     expect(ours.code, ours.stdout + ours.stderr).toBe(0);
-    expect(JSON.parse(ours.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true });
+    expect(JSON.parse(ours.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true, identity: EMAIL, signingTimeSource: 'tsa' });
+    const theirsNoTsa = await cosign('cosign2', ['verify', '--trusted-root', await rootWithoutTsa(), ...cosignTrust().slice(2), ...identity(), ...COSIGN_HTTP, ref]);
+    expect(theirsNoTsa.code).not.toBe(0);
+    const oursNoTsa = await ocx(['verify', ref, '--trusted-root', await rootWithoutTsa(), '--insecure-ignore-sct', '--insecure-ignore-tlog', ...identity()]);
+    expect(oursNoTsa.code).toBe(65);
 
     const theirsWrong = await cosign('cosign2', ['verify', ...cosignTrust(), ...identity('someone@example.com'), ...COSIGN_HTTP, ref]);
     expect(theirsWrong.code).not.toBe(0);
@@ -108,10 +126,11 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
     expect(oursWrong.stdout).toMatch(/expected: subject someone@example.com/);
   });
 
-  it('token from stdin, SIGSTORE_ID_TOKEN and GitHub Actions ambient credentials; a signing config names the services', async () => {
-    const { ref } = await fresh();
-    const viaStdin = await ocxWithStdin(['package', 'sign', ref, '--identity-token-stdin', ...services(), '-v'], `${token}\n`);
+  it('token from stdin, SIGSTORE_ID_TOKEN and GitHub Actions ambient credentials; a signing config names the services; an index and its platforms', async () => {
+    const { tagRef: ref } = await fresh();
+    const viaStdin = await ocxWithStdin(['package', 'sign', ref, '--identity-token-stdin', ...services(), '-v', '--format', 'json'], `${token}\n`);
     expect(viaStdin.code, viaStdin.stderr).toBe(0);
+    expect(JSON.parse(viaStdin.stdout).signed).toHaveLength(3); // the index and both platforms
     const viaEnv = await ocx(['package', 'sign', ref, ...services()], { SIGSTORE_ID_TOKEN: token });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
 
@@ -146,7 +165,7 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
     } finally {
       await new Promise<void>((r) => gha.close(() => r()));
     }
-    const ours = await ocx(['verify', ref, ...ocxTrust(), ...identity(), '--format', 'json']);
+    const ours = await ocx(['verify', ref, ...ocxTrust(), ...identity(), '--all-platforms', '--format', 'json']);
     expect(ours.code, ours.stdout + ours.stderr).toBe(0);
     const theirs = await cosign('cosign3', ['verify', ...cosignTrust(), ...identity(), ...COSIGN_HTTP, ref]);
     expect(theirs.code, theirs.stderr).toBe(0);

@@ -63,6 +63,9 @@ Defaults: --key: none (keyless); --legacy-tag, --notation: false; --tlog-upload:
 --user-metadata: none; --platform: every platform (and the index); --signature-format: jws;
 --expiry: none (the signature does not expire); --timestamp-url, --timestamp-root-cert: none.
 --annotation k=v is an older spelling of --annotations. --cert: required with --notation.
+Keyless: --identity-token-file, --identity-token-stdin: none (then SIGSTORE_ID_TOKEN, then the CI's);
+--fulcio-url: https://fulcio.sigstore.dev; --rekor-url: https://rekor.sigstore.dev (also for --key);
+--tsa-url: none; --signing-config: none (cosign v3 reads the public-good one from TUF; ocx does not).
 
 Examples:
   COSIGN_PASSWORD=… ocx package sign ghcr.io/org/app:1.0 --key cosign.key
