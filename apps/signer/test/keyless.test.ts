@@ -123,3 +123,36 @@ describe('keylessError', () => {
     expect((tsa as Error).message).toContain('https://tsa');
   });
 });
+
+describe('legacyAnnotations (cosign v2 keyless .sig layer)', () => {
+  it('maps the certificate, a Rekor entry and an RFC 3161 timestamp to cosign annotations', async () => {
+    const { legacyAnnotations } = await import('../src/keyless/package.ts');
+    const der = Buffer.from('30030201', 'hex');
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      content: { $case: 'messageSignature', messageSignature: { messageDigest: { algorithm: 1, digest: Buffer.alloc(32) }, signature: Buffer.from('sig') } },
+      verificationMaterial: {
+        content: { $case: 'certificate', certificate: { rawBytes: der } },
+        tlogEntries: [
+          {
+            logIndex: '42',
+            logId: { keyId: Buffer.from('abcd', 'hex') },
+            kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+            integratedTime: '1700000000',
+            inclusionPromise: { signedEntryTimestamp: Buffer.from('set') },
+            canonicalizedBody: Buffer.from('{"body":1}'),
+          },
+        ],
+        timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: Buffer.from('tst') }] },
+      },
+    } as unknown as Parameters<typeof legacyAnnotations>[0];
+    const a = legacyAnnotations(bundle);
+    expect(a['dev.cosignproject.cosign/signature']).toBe(Buffer.from('sig').toString('base64'));
+    expect(a['dev.sigstore.cosign/certificate']).toBe(`-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`);
+    expect(JSON.parse(a['dev.sigstore.cosign/bundle']!)).toEqual({
+      SignedEntryTimestamp: Buffer.from('set').toString('base64'),
+      Payload: { body: Buffer.from('{"body":1}').toString('base64'), integratedTime: 1700000000, logIndex: 42, logID: 'abcd' },
+    });
+    expect(JSON.parse(a['dev.sigstore.cosign/rfc3161timestamp']!)).toEqual({ SignedRFC3161Timestamp: Buffer.from('tst').toString('base64') });
+  });
+});

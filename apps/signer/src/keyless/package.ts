@@ -53,7 +53,7 @@ async function signBundle(repo: SignerRepo, ks: KeylessSigner, target: Descripto
  * payload, the Fulcio certificate, and the Rekor "bundle" (SET + entry) or the RFC 3161 timestamp over the
  * raw signature — the same witnesses the bundle form uses, read out of a message-signature bundle.
  */
-function legacyAnnotations(bundle: Bundle): Record<string, string> {
+export function legacyAnnotations(bundle: Bundle): Record<string, string> {
   const annotations: Record<string, string> = {};
   if (bundle.content.$case === 'messageSignature') annotations[COSIGN_ANNOTATIONS.signature] = bundle.content.messageSignature.signature.toString('base64');
   const vm = bundle.verificationMaterial;
