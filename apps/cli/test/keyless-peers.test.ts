@@ -8,7 +8,9 @@ import {
   createEmulator,
   createPeerSandbox,
   peerOrSkip,
+  registryOrSkip,
   sigstoreServicesOrSkip,
+  startRegistry,
   startFulcio,
   startOidcIssuer,
   startTimestampServer,
@@ -124,6 +126,23 @@ describe.skipIf(!have || !cosign2 || !cosign3)('keyless: ocx package sign → co
     const oursWrong = await ocx(['verify', ref, ...ocxTrust(), ...identity('someone@example.com')]);
     expect(oursWrong.code).toBe(65);
     expect(oursWrong.stdout).toMatch(/expected: subject someone@example.com/);
+  });
+
+  it('docker-registry 2.8 (no referrers API): the bundle lands under the referrers tag schema; cosign v3 and ocx verify it', async (ctx) => {
+    if (!registryOrSkip('distribution2')) return ctx.skip('docker-registry missing');
+    const reg = await startRegistry('distribution2');
+    try {
+      const { ref } = await freshPackage(reg.host, 'keyless/d2', 'keyless-d2');
+      const signed = await ocx(['package', 'sign', ref, '--identity-token-file', tokenFile, ...services(), '--format', 'json']);
+      expect(signed.code, signed.stderr).toBe(0);
+      expect(JSON.parse(signed.stdout).signed[0]).toMatchObject({ format: 'cosign-bundle', referrers: 'tag-schema' });
+      const theirs = await cosign('cosign3', ['verify', ...cosignTrust(), ...identity(), ...COSIGN_HTTP, ref]);
+      expect(theirs.code, theirs.stderr).toBe(0);
+      const ours = await ocx(['verify', ref, ...ocxTrust(), ...identity()]);
+      expect(ours.code, ours.stdout + ours.stderr).toBe(0);
+    } finally {
+      await reg.stop();
+    }
   });
 
   it('token from stdin, SIGSTORE_ID_TOKEN and GitHub Actions ambient credentials; a signing config names the services; an index and its platforms', async () => {

@@ -18,3 +18,5 @@ export { PUBLIC_GOOD, resolveServices, signingConfigSchema, SIGNING_CONFIG_MEDIA
 export type { KeylessServices, ServiceChoice, SigningConfig } from './keyless/services.ts';
 export { ambientIdentityToken, identityClaims, redact } from './keyless/token.ts';
 export type { AmbientTokenOptions, IdentityClaims } from './keyless/token.ts';
+export { keylessError, keylessSigner } from './keyless/signer.ts';
+export type { KeylessSigner, KeylessSignerOptions } from './keyless/signer.ts';
