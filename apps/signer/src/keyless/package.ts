@@ -103,8 +103,8 @@ export async function signPackageKeyless(repo: SignerRepo, reference: string, op
         })),
       ]
     : [{ desc: root }];
-  // The legacy form logs a hashedrekord entry (cosign v2); the bundle form a dsse entry (cosign v3).
-  const ks = keylessSigner({ identityToken: opts.identityToken, services: opts.services, ...(opts.legacyTag ? {} : { entryType: 'dsse' as const }), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+  // Rekor: a dsse entry for the bundle (cosign v3); RekorWitness logs a message signature (--legacy-tag) as hashedrekord (cosign v2).
+  const ks = keylessSigner({ identityToken: opts.identityToken, services: opts.services, entryType: 'dsse', ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   const signed: SignedManifest[] = [];
   for (const t of targets) {
     const base = { digest: t.desc.digest, ...(t.platform ? { platform: t.platform } : {}) };

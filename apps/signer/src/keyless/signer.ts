@@ -28,7 +28,7 @@ export interface KeylessSigner {
 export interface KeylessSignerOptions {
   readonly identityToken: string;
   readonly services: KeylessServices;
-  /** Rekor entry kind for the DSSE bundle form; the message-signature (legacy) form always logs hashedrekord. */
+  /** Rekor entry kind for a DSSE envelope (default dsse); a message signature is always logged as hashedrekord. */
   readonly entryType?: 'dsse' | 'intoto';
   readonly timeoutMs?: number;
 }
