@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the pinned peer tools (oras, cosign v2 and v3, notation, distribution v3, fulcio and
-# timestamp-server for keyless signing) from the Go module proxy into a versioned cache outside the clone, and links them from .peers/bin. Idempotent: a peer
-# already in the cache is only checked (`version`) and linked, so CI in a fresh clone does not rebuild
-# cosign every time. Peers that cannot be built or do not run are listed in .peers/unavailable (printed
-# by .ci/run); tests skip on them locally and fail under CI=true.
+# Builds the pinned peer tools (oras, cosign v2 and v3, notation, distribution v3, and fulcio and
+# timestamp-server for keyless signing) from the Go module proxy into a versioned cache outside the
+# clone, and links them from .peers/bin. Idempotent: a peer already in the cache is only checked
+# (`version`) and linked, so CI in a fresh clone does not rebuild cosign every time. Peers that cannot
+# be built or do not run are listed in .peers/unavailable (printed by .ci/run); tests skip on them
+# locally and fail under CI=true.
 #
 #   bash scripts/peers.sh            # all peers
 #   bash scripts/peers.sh oras       # only the named ones
@@ -45,7 +46,8 @@ build_in_module() { # pkg version outdir toolchain
   src=$(GOTOOLCHAIN=$tc go mod download -json "$mod@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
   [ -n "$src" ] && [ -d "$src" ] || return 1
   case "$mod" in # the version string go install would have taken from the module's build info
-    github.com/sigstore/cosign/* | github.com/sigstore/fulcio | github.com/sigstore/timestamp-authority) ldflags="-X sigs.k8s.io/release-utils/version.gitVersion=$version" ;;
+    github.com/sigstore/cosign/* | github.com/sigstore/fulcio | github.com/sigstore/timestamp-authority)
+      ldflags="-X sigs.k8s.io/release-utils/version.gitVersion=$version" ;;
     github.com/distribution/distribution/*) ldflags="-X $mod/version.version=$version" ;;
     github.com/notaryproject/notation) ldflags="-X $mod/internal/version.BuildMetadata=" ;; # as release builds
   esac
