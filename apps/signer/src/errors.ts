@@ -15,7 +15,17 @@ export type SignerErrorCode =
   | 'TLOG_FAILED';
 
 /** Every SignerErrorCode, for tables that must cover them all (the CLI's exit codes). */
-export const SIGNER_ERROR_CODES = ['INVALID_KEY', 'WRONG_PASSWORD', 'INVALID_OPTIONS', 'NOT_FOUND', 'TIMESTAMP_FAILED'] as const satisfies readonly SignerErrorCode[];
+export const SIGNER_ERROR_CODES = [
+  'INVALID_KEY',
+  'WRONG_PASSWORD',
+  'INVALID_OPTIONS',
+  'NOT_FOUND',
+  'TIMESTAMP_FAILED',
+  'INVALID_TOKEN',
+  'TOKEN_UNAVAILABLE',
+  'CA_FAILED',
+  'TLOG_FAILED',
+] as const satisfies readonly SignerErrorCode[];
 // Fails to compile when a code is added to the union but not to the list.
 const _allListed: Exclude<SignerErrorCode, (typeof SIGNER_ERROR_CODES)[number]> extends never ? true : false = true;
 

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { referenceTarget, repositoryName } from '@ocx/oci';
 import type { KeylessServices } from '@ocx/signer';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, UsageError, type ExitCodeValue } from '../exit-codes.ts';
+import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 
 export interface KeylessValues {
@@ -64,14 +64,6 @@ async function identityToken(ctx: Context, values: KeylessValues): Promise<{ tok
   );
 }
 
-const EXIT_OF: Partial<Record<string, ExitCodeValue>> = {
-  INVALID_TOKEN: ExitCode.AUTH,
-  TOKEN_UNAVAILABLE: ExitCode.AUTH,
-  CA_FAILED: ExitCode.UNAVAILABLE,
-  TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
-  TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
-  INVALID_OPTIONS: ExitCode.USAGE,
-};
 
 function describe(s: KeylessServices): string {
   return [`Fulcio ${s.fulcioURL}`, s.rekor ? `Rekor ${s.rekor.url}` : undefined, s.tsaURL ? `TSA ${s.tsaURL}` : undefined].filter(Boolean).join(', ');
@@ -103,7 +95,8 @@ export async function runKeylessSign(ctx: Context, input: string, values: Keyles
       now,
     );
   } catch (e) {
-    if (signer.isSignerError(e)) throw new CommandFailure(signingConfigPath ? ExitCode.CONFIG : ExitCode.USAGE, signingConfigPath ? 'config' : 'usage', e.message, false);
+    // Flags that do not fit together are a usage error; a bad --signing-config stays INVALID_OPTIONS (78).
+    if (signer.isSignerError(e, 'INVALID_OPTIONS') && !signingConfigPath) throw new UsageError(e.message);
     throw e;
   }
   const { token, source } = await identityToken(ctx, values);
@@ -121,11 +114,8 @@ export async function runKeylessSign(ctx: Context, input: string, values: Keyles
       ...(ctx.platform ? { platform: ctx.platform } : {}),
     });
   } catch (e) {
-    if (signer.isSignerError(e)) {
-      const exit = EXIT_OF[e.code] ?? ExitCode.CONFIG;
-      const from = e.code === 'INVALID_TOKEN' ? ` (token from ${source})` : '';
-      throw new CommandFailure(exit, e.code.toLowerCase(), signer.redact(`${e.message}${from}`, token), false);
-    }
+    // Its exit code comes from the table in exit-codes.ts; the message says where the token came from.
+    if (signer.isSignerError(e, 'INVALID_TOKEN')) throw new signer.SignerError(e.code, signer.redact(`${e.message} (token from ${source})`, token));
     throw e;
   }
   if (!services.rekor) ctx.warn(`no transparency-log entry${tlog === 'false' ? ' (--tlog-upload=false)' : ''}: verifiers need --insecure-ignore-tlog and the TSA in their trusted root`);
