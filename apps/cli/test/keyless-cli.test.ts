@@ -18,6 +18,9 @@ describe('ocx package sign keyless flags', () => {
     const r = await ocx(['package', 'sign', 'localhost:5000/app:1', '--key', 'k.pem', '--fulcio-url', 'https://fulcio.example']);
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/--fulcio-url is for keyless signing/);
+    const notation = await ocx(['package', 'sign', 'localhost:5000/app:1', '--notation', '--key', 'k.pem', '--cert', 'c.pem', '--tsa-url', 'https://tsa.example']);
+    expect(notation.code).toBe(64);
+    expect(notation.stderr).toMatch(/--notation does not take --tsa-url \(notation takes --timestamp-url\)/);
     const both = await ocx(['package', 'sign', 'localhost:5000/app:1', '--identity-token-file', 't', '--identity-token-stdin', '--tsa-url', 'http://127.0.0.1:1', '--tlog-upload=false']);
     expect(both.code).toBe(64);
     expect(both.stderr).toMatch(/give the identity token once/);

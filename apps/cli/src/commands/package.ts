@@ -110,6 +110,12 @@ const COSIGN_ONLY: readonly [keyof PackageValues, string][] = [
   ['tlog-upload', '--tlog-upload (notation has no transparency log)'],
   ['annotations', '-a/--annotations (notation signs --user-metadata instead)'],
   ['annotation', '--annotation (notation signs --user-metadata instead)'],
+  ['identity-token-file', '--identity-token-file (notation signs with --key and --cert, never keyless)'],
+  ['identity-token-stdin', '--identity-token-stdin (notation signs with --key and --cert, never keyless)'],
+  ['fulcio-url', '--fulcio-url (notation signs with --key and --cert, never keyless)'],
+  ['rekor-url', '--rekor-url (notation has no transparency log)'],
+  ['tsa-url', '--tsa-url (notation takes --timestamp-url)'],
+  ['signing-config', '--signing-config (a Sigstore signing config is cosign\'s)'],
 ];
 const NOTATION_ONLY: readonly (keyof PackageValues)[] = ['cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'];
 
