@@ -41,14 +41,16 @@ async function* apiPages(t: Target, subject: Descriptor, artifactType: string | 
     seen.add(url);
     const spec = { method: 'GET' as const, url, repository: t.repository, signal, headers: { accept: MEDIA_TYPE_OCI_INDEX } };
     const res = await client.request(t.host, spec);
+    // distribution-spec "Listing Referrers": only a 404 means the API is missing (several registries
+    // answer 400 or 405 instead). Anything else that is not a 200 is an error — 429/5xx arrive here
+    // only after the retry policy gave up — and never "no API", which would read as "nothing attached".
     if (res.status === 404) {
       const body = await readCapped(res, 64 * 1024, 'referrers error').catch(() => new Uint8Array());
       const text = new TextDecoder().decode(body);
       if (page === 1 && !/"NAME_UNKNOWN"/.test(text)) throw new ApiUnsupported('404 without NAME_UNKNOWN');
       throw new OciError('NOT_FOUND', `repository ${t.host}/${t.repository} not found`, { status: 404, method: 'GET', url });
     }
-    if (page === 1 && (res.status === 400 || res.status === 405 || res.status === 406 || res.status === 501)) {
-      // Registries without the API answer with assorted 4xx; a 400 for our (valid) digest is one of them.
+    if (page === 1 && (res.status === 400 || res.status === 405)) {
       await res.body?.cancel();
       throw new ApiUnsupported(`status ${res.status}`);
     }

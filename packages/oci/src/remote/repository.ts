@@ -186,7 +186,7 @@ export class RemoteRepository implements Repository {
   async #pushManifest(desc: Descriptor, content: Uint8Array, reference: string, signal?: AbortSignal): Promise<PushResult> {
     verifyDigest(content, desc.digest, 'manifest to push');
     const { manifest } = parseManifest(content, desc.mediaType);
-    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
+    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, idempotent: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
     let res = await this.client.request(this.host, spec);
     // distribution links a just-uploaded blob asynchronously under concurrent uploads of the same
     // digest and answers MANIFEST_BLOB_UNKNOWN meanwhile: retry a couple of times.
@@ -227,7 +227,8 @@ export class RemoteRepository implements Repository {
             const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
             if (ifMatch) headers['if-match'] = ifMatch;
             else headers['if-none-match'] = '*';
-            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, signal, body: bytes, headers };
+            // Conditional: a retry after a write that did land answers 412, and the merge reads again.
+            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, idempotent: true, signal, body: bytes, headers };
             const res = await this.client.request(this.host, spec);
             if (res.status === 412) {
               await res.body?.cancel();
