@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { assertVerifiableDigest, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
-import { OciError } from './errors.ts';
+import { OciError, isOciError } from './errors.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { isIndex, isManifestMediaType, parseIndex, parseManifest, referrerDescriptor } from './manifest.ts';
 import { ANNOTATION_REF_NAME, MEDIA_TYPE_OCI_INDEX } from './media-types.ts';
@@ -15,6 +15,55 @@ import type { Descriptor, ImageIndex } from './types.ts';
 
 const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 const indexLocks = new KeyedMutex();
+
+/** A file-system failure as a typed I/O error (exit 74), never a raw errno with a stack. */
+function ioError(what: string, cause: unknown): OciError {
+  if (isOciError(cause)) return cause;
+  const e = cause as NodeJS.ErrnoException;
+  const why = e.code === 'ENOTDIR' ? 'a path component is not a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.message ?? String(cause));
+  return new OciError('IO', `${what}: ${why}`, { cause });
+}
+
+async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    throw ioError(what, cause);
+  }
+}
+
+/**
+ * \`mkdir -p\` one level at a time. Node's recursive mkdir retries ENOENT forever where a parent
+ * exists but refuses children (/proc, /sys): a 100% CPU loop. Here every step either succeeds or
+ * ends in a typed I/O error, and a regular file on the way is named.
+ */
+async function makeDirs(path: string): Promise<void> {
+  const missing: string[] = [];
+  let p = resolve(path);
+  for (;;) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot use ${p}`, cause);
+      missing.push(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+      continue;
+    }
+    if (!st.isDirectory()) throw new OciError('IO', `${p} is not a directory (an OCI layout is a directory)`);
+    break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory()) continue;
+      throw ioError(`cannot create directory ${dir}`, cause);
+    }
+  }
+}
 
 export interface LayoutOptions {
   readonly limits?: Partial<Limits>;
@@ -52,6 +101,7 @@ export class LayoutRepository implements Repository {
         await this.#checkLayoutDir();
         return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
       }
+      if ((cause as NodeJS.ErrnoException).code === 'ENOTDIR') throw new OciError('IO', `${this.path} is not a directory (an OCI layout is a directory)`, { cause });
       throw new OciError('LAYOUT', `cannot read ${join(this.path, 'index.json')}`, { cause });
     }
     if (bytes.byteLength > this.#limits.maxManifestBytes * 4) throw new OciError('TOO_LARGE', `${join(this.path, 'index.json')} is too large`);
@@ -96,7 +146,7 @@ export class LayoutRepository implements Repository {
     }
     if (!st.isFile()) throw new OciError('LAYOUT', `${p} is not a regular file`);
     if (st.size > max) throw new OciError('TOO_LARGE', `${what} ${digest} is ${st.size} bytes, over the ${max}-byte limit`);
-    return readFile(p);
+    return io(`cannot read ${p}`, () => readFile(p));
   }
 
   async fetch(desc: Descriptor, options: CallOptions = {}): Promise<Uint8Array> {
@@ -131,22 +181,26 @@ export class LayoutRepository implements Repository {
   }
 
   async #ensureLayout(): Promise<void> {
-    try {
-      await stat(join(this.path, 'oci-layout'));
-    } catch {
-      if (!this.#create) throw new OciError('LAYOUT', `${this.path} is not an OCI image layout (no oci-layout file)`);
-      await mkdir(this.path, { recursive: true });
-      await writeFile(join(this.path, 'oci-layout'), LAYOUT_FILE);
-    }
+    const st = await stat(this.path).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new OciError('IO', `${this.path} is not a directory (an OCI layout is a directory)`);
+    if (st && (await stat(join(this.path, 'oci-layout')).catch(() => undefined))) return;
+    if (!this.#create) throw new OciError('LAYOUT', `${this.path} is not an OCI image layout (no oci-layout file)`);
+    await makeDirs(this.path);
+    await io(`cannot write ${join(this.path, 'oci-layout')}`, () => writeFile(join(this.path, 'oci-layout'), LAYOUT_FILE));
   }
 
   async #writeBlob(digest: string, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     await this.#ensureLayout();
     const p = this.#blobPath(digest);
-    await mkdir(join(p, '..'), { recursive: true });
+    await makeDirs(dirname(p));
     const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, content);
-    await rename(tmp, p);
+    try {
+      await writeFile(tmp, content);
+      await rename(tmp, p);
+    } catch (cause) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw ioError(`cannot write ${p}`, cause);
+    }
   }
 
   async push(desc: Descriptor, content: Uint8Array, options: CallOptions = {}): Promise<PushResult> {
@@ -196,8 +250,10 @@ export class LayoutRepository implements Repository {
       if (after === before) return;
       const p = join(this.path, 'index.json');
       const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(tmp, JSON.stringify({ ...after, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX }));
-      await rename(tmp, p);
+      await io(`cannot write ${p}`, async () => {
+        await writeFile(tmp, JSON.stringify({ ...after, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX }));
+        await rename(tmp, p);
+      });
     });
   }
 
