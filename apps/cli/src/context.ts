@@ -9,6 +9,7 @@ import {
   parseReference,
   RegistryClient,
   type Credential,
+  type OciError,
   type PlatformSpec,
   type Reference,
   type Repository,
@@ -54,9 +55,11 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** Content that failed its digest or size and was left out with a warning: the command exits non-zero. */
+  readonly failures: OciError[];
   parse(ref: string): Reference;
   open(ref: Reference): Repository;
-  warn(message: string): void;
+  warn(message: string, error?: OciError): void;
   close(): Promise<void>;
 }
 
@@ -69,8 +72,10 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'tree') throw new UsageError(`--format must be text or json, not "${format}"`);
   const warnings: string[] = [];
-  const warn = (m: string) => {
+  const failures: OciError[] = [];
+  const warn = (m: string, error?: OciError) => {
     warnings.push(m);
+    if (error) failures.push(error);
     io.stderr(`warning: ${m}\n`);
   };
   // Secrets never come from argv: the password is read from stdin or OCX_PASSWORD.
@@ -109,6 +114,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    failures,
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open: (ref) => openRepository(ref, client),
     warn,

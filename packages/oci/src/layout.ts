@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { assertVerifiableDigest, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
+import { assertVerifiableDigest, digestOf, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
 import { OciError, isOciError } from './errors.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { isIndex, isManifestMediaType, parseIndex, parseManifest, referrerDescriptor } from './manifest.ts';
 import { ANNOTATION_REF_NAME, MEDIA_TYPE_OCI_INDEX } from './media-types.ts';
+import { namesSubject } from './referrer.ts';
 import type { CallOptions, PushResult, ReferrersOptions, Repository } from './roles.ts';
 import { KeyedMutex, readTagIndex, referrersTag } from './tag-schema.ts';
 import type { Descriptor, ImageIndex } from './types.ts';
@@ -69,6 +70,8 @@ export interface LayoutOptions {
   readonly limits?: Partial<Limits>;
   /** Create the layout on first write if missing (default true). */
   readonly create?: boolean;
+  /** Content left out or repaired; \`error\` is set when it failed its digest or size. */
+  readonly onWarning?: (message: string, error?: OciError) => void;
 }
 
 export class LayoutRepository implements Repository {
@@ -77,6 +80,7 @@ export class LayoutRepository implements Repository {
   readonly referrersMode = 'layout' as const;
   readonly #limits: Limits;
   readonly #create: boolean;
+  readonly #warn: (message: string, error?: OciError) => void;
   #subjects?: Promise<Map<string, Descriptor[]>>;
 
   constructor(path: string, options: LayoutOptions = {}) {
@@ -84,6 +88,7 @@ export class LayoutRepository implements Repository {
     this.location = `oci-layout:${path}`;
     this.#limits = resolveLimits(options.limits);
     this.#create = options.create ?? true;
+    this.#warn = options.onWarning ?? (() => undefined);
   }
 
   #blobPath(digest: string): string {
@@ -171,11 +176,17 @@ export class LayoutRepository implements Repository {
     return verifyingStream(createReadStream(p, { highWaterMark: 1024 * 1024 }), desc.digest, desc.size, 'blob');
   }
 
+  /** Present and intact: a file of the right size whose content matches its digest (a corrupted one is written again). */
   async exists(desc: Descriptor): Promise<boolean> {
+    const p = this.#blobPath(desc.digest);
+    const st = await lstat(p).catch(() => undefined);
+    if (!st?.isFile() || st.size !== desc.size) return false;
     try {
-      const st = await lstat(this.#blobPath(desc.digest));
-      return st.isFile() && st.size === desc.size;
-    } catch {
+      for await (const chunk of verifyingStream(createReadStream(p, { highWaterMark: 1024 * 1024 }), desc.digest, desc.size, 'blob')) void chunk;
+      return true;
+    } catch (err) {
+      if (!isOciError(err)) throw ioError(`cannot read ${p}`, err);
+      this.#warn(`${p} does not match its digest ${desc.digest} (corrupt); writing it again`);
       return false;
     }
   }
@@ -269,13 +280,18 @@ export class LayoutRepository implements Repository {
         if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
         seen.add(d.digest);
         if (seen.size > this.#limits.maxReferrers) throw new OciError('TOO_MANY', `${this.location} has more than ${this.#limits.maxReferrers} manifests`);
-        let bytes: Uint8Array;
+        let manifest;
         try {
-          bytes = await this.fetch({ mediaType: d.mediaType, digest: d.digest, size: d.size });
-        } catch {
-          continue; // Dangling entries are not referrers.
+          const bytes = await this.fetch({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+          manifest = parseManifest(bytes, d.mediaType).manifest;
+        } catch (err) {
+          if (!isOciError(err)) throw err;
+          // Dangling entries are not referrers; tampered ones are reported, never dropped silently.
+          if (err.code === 'NOT_FOUND') continue;
+          const failed = err.code === 'DIGEST_MISMATCH' || err.code === 'SIZE_MISMATCH' || err.code === 'TOO_LARGE';
+          this.#warn(`manifest ${d.digest} in ${this.location} ${failed ? 'fails its check' : 'cannot be read'} (${err.message}); whatever it refers to is left out`, failed ? err : undefined);
+          continue;
         }
-        const { manifest } = parseManifest(bytes, d.mediaType);
         if (isIndex(manifest)) queue.push(...manifest.manifests);
         if (manifest.subject) {
           const list = map.get(manifest.subject.digest) ?? [];
@@ -291,13 +307,24 @@ export class LayoutRepository implements Repository {
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
     const found = new Map<string, Descriptor>();
     for (const d of (await this.#subjectMap()).get(subject.digest) ?? []) found.set(d.digest, d);
-    // A tag-schema index written by another tool may list referrers whose manifests the scan missed.
+    // A tag-schema index written by another tool may list referrers whose manifests the scan missed;
+    // each counts only when its own manifest names the subject (and never the subject itself).
+    const tag = referrersTag(subject.digest);
+    let tagBytes: Uint8Array | undefined;
     try {
-      const tagDesc = await this.resolve(referrersTag(subject.digest));
-      const idx = readTagIndex(await this.fetch(tagDesc));
-      for (const d of idx?.manifests ?? []) if (!found.has(d.digest) && d.digest !== subject.digest) found.set(d.digest, d);
+      tagBytes = await this.fetch(await this.resolve(tag));
     } catch (err) {
       if (!(err instanceof OciError) || err.code !== 'NOT_FOUND') throw err;
+    }
+    if (tagBytes && digestOf(tagBytes, parseDigest(subject.digest).algorithm) === subject.digest) {
+      this.#warn(`tag ${tag} in ${this.location} holds the subject itself, not a referrers index; ignoring it`);
+    } else if (tagBytes) {
+      const idx = readTagIndex(tagBytes);
+      if (!idx) this.#warn(`tag ${tag} in ${this.location} is not a referrers index; ignoring it`);
+      for (const d of idx?.manifests ?? []) {
+        if (found.has(d.digest) || d.digest === subject.digest) continue;
+        if (await namesSubject(this, d, subject, `tag ${tag} in ${this.location}`, this.#warn)) found.set(d.digest, d);
+      }
     }
     const all = [...found.values()];
     yield options.artifactType === undefined ? all : all.filter((d) => d.artifactType === options.artifactType);

@@ -16,7 +16,8 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly capabilityStore?: CapabilityStore;
   /** Force the referrers mode instead of learning it. */
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
-  readonly onWarning?: (message: string) => void;
+  /** `error` is set when content failed a check (digest, size) and was left out: callers exit non-zero. */
+  readonly onWarning?: (message: string, error?: OciError) => void;
   readonly userAgent?: string;
   /** Manifests and small blobs by digest, shared across runs (immutable content). */
   readonly contentCache?: ContentCache;
@@ -75,8 +76,8 @@ export class RegistryClient {
     return this.#requests;
   }
 
-  warn(message: string): void {
-    this.options.onWarning?.(message);
+  warn(message: string, error?: OciError): void {
+    this.options.onWarning?.(message, error);
   }
 
   baseUrl(host: string): string {

@@ -3,6 +3,7 @@ import { OciError } from '../errors.ts';
 import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescriptor } from '../manifest.ts';
 import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
 import type { RegistryReference } from '../reference.ts';
+import { namesSubject } from '../referrer.ts';
 import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
 import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
@@ -246,9 +247,18 @@ export class RemoteRepository implements Repository {
   }
 
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
-    yield* listReferrers(this.#target, subject, options.artifactType, options.signal, (mode) => {
-      this.referrersMode = mode;
-    });
+    const where = `tag ${referrersTag(subject.digest)} in ${this.location}`;
+    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, (m, e) => this.client.warn(m, e), { signal: options.signal });
+    yield* listReferrers(
+      this.#target,
+      subject,
+      options.artifactType,
+      options.signal,
+      (mode) => {
+        this.referrersMode = mode;
+      },
+      check,
+    );
   }
 
   async *tags(options: CallOptions = {}): AsyncIterable<string[]> {
