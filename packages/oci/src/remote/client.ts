@@ -1,3 +1,4 @@
+import { ByteBudgetCache } from '../byte-budget.ts';
 import type { ContentCache } from '../content-cache.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
@@ -53,6 +54,8 @@ const MAX_REDIRECTS = 5;
 export class RegistryClient {
   readonly limits: Limits;
   readonly capability: CapabilityCache;
+  /** Manifests by `host/repository@digest`, shared by every repository this client opens, bounded by bytes. */
+  readonly manifestCache: ByteBudgetCache<{ bytes: Uint8Array; mediaType: string }>;
   readonly options: RegistryClientOptions;
   readonly #fetch: FetchLike;
   readonly #close: () => Promise<void>;
@@ -69,6 +72,7 @@ export class RegistryClient {
     this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal });
     this.#semaphore = new Semaphore(this.limits.concurrency);
     this.capability = new CapabilityCache(options.capabilityStore, options.now);
+    this.manifestCache = new ByteBudgetCache(this.limits.maxManifestCacheBytes, (m) => m.bytes.byteLength);
   }
 
   /** Requests sent so far (benchmarks compare this with the peers'). */

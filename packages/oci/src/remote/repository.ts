@@ -23,7 +23,6 @@ export class RemoteRepository implements Repository {
   readonly repository: string;
   readonly location: string;
   referrersMode?: ReferrersMode;
-  readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
 
   constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>) {
     this.client = client;
@@ -40,7 +39,7 @@ export class RemoteRepository implements Repository {
   /** GETs the manifest (one request gives bytes and digest) and pins the digest ocx computed itself. */
   async resolve(reference: string, options: CallOptions = {}): Promise<Descriptor> {
     if (isDigest(reference)) assertVerifiableDigest(reference);
-    const cached = isDigest(reference) ? this.#manifests.get(reference) : undefined;
+    const cached = isDigest(reference) ? this.#cached(reference) : undefined;
     if (cached) return { mediaType: cached.mediaType, digest: reference, size: cached.bytes.byteLength };
     // A digest names immutable content: a (re-hashed) cache hit needs no request. Tags always do.
     const hit = isDigest(reference) ? await this.client.options.contentCache?.get(reference) : undefined;
@@ -77,9 +76,17 @@ export class RemoteRepository implements Repository {
   }
 
   #remember(digest: string, bytes: Uint8Array, mediaType: string): void {
-    // Manifests are immutable by digest; keep a bounded number for re-reads within one run.
-    if (this.#manifests.size > 4096) this.#manifests.delete(this.#manifests.keys().next().value!);
-    this.#manifests.set(digest, { bytes, mediaType });
+    // Manifests are immutable by digest; the client keeps them within its byte budget for re-reads
+    // in one run, keyed by repository so one repository never answers for another.
+    this.client.manifestCache.set(this.#key(digest), { bytes, mediaType });
+  }
+
+  #cached(digest: string): { bytes: Uint8Array; mediaType: string } | undefined {
+    return this.client.manifestCache.get(this.#key(digest));
+  }
+
+  #key(digest: string): string {
+    return `${this.host}/${this.repository}@${digest}`;
   }
 
   async fetch(desc: Descriptor, options: CallOptions = {}): Promise<Uint8Array> {
@@ -88,7 +95,7 @@ export class RemoteRepository implements Repository {
     const cap = manifest ? this.client.limits.maxManifestBytes : this.client.limits.maxBlobBytes;
     if (desc.size > cap) throw new OciError('TOO_LARGE', `${desc.digest} declares ${desc.size} bytes, over the ${cap}-byte limit`);
     if (manifest) {
-      const cached = this.#manifests.get(desc.digest);
+      const cached = this.#cached(desc.digest);
       if (cached) {
         if (cached.bytes.byteLength !== desc.size) throw new OciError('SIZE_MISMATCH', `manifest ${desc.digest} is ${cached.bytes.byteLength} bytes, descriptor says ${desc.size}`);
         return cached.bytes;
