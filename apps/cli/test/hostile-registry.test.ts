@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LayoutRepository, RegistryClient, RemoteRepository, referrersTag, type Descriptor } from '@ocx/oci';
+import { LayoutRepository, OciError, RegistryClient, RemoteRepository, referrersTag, type Descriptor } from '@ocx/oci';
 import { attach, createEmulator, pushImage, pushManifest, pushMultiPlatform, pushReferrer, type Emulator } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { keyFiles, pushPackage, type KeyFiles } from './cosign-helpers.ts';
@@ -541,6 +541,65 @@ describe('hostile registry: every scenario ends typed or right, without a stack 
   it.todo('a manifest body that stalls mid-way: exit 75 within the documented deadline (needs item 2 deadlines)');
   it.todo('a /referrers answer whose headers never come: exit 75 within the documented deadline (needs item 2 deadlines)');
   it.todo('a blob body that stalls while copying: exit 75 within the idle timeout (needs item 2 deadlines)');
+});
+
+// The same stalls through the library with the deadlines that exist today (the header timeout and
+// an abort signal), as short as the test wants: each ends typed, none hangs.
+describe('hostile registry: stalls under explicit short deadlines (library, node:http transport)', () => {
+  const stallCases: { name: string; rule: (w: World) => Rule; run: (repo: RemoteRepository, w: World) => Promise<unknown>; codes: string[] }[] = [
+    {
+      name: 'headers slower than the header timeout: TIMEOUT, not retried',
+      rule: () => always(MANIFEST_V1, { kind: 'slow-headers', ms: 5_000 }),
+      run: (repo) => repo.resolve('v1'),
+      codes: ['TIMEOUT'],
+    },
+    {
+      name: 'a manifest body that stalls mid-way: ends when the run is aborted',
+      rule: () => always(MANIFEST_V1, { kind: 'stall' }),
+      run: (repo) => repo.resolve('v1', { signal: AbortSignal.timeout(1_000) }),
+      codes: ['ABORTED', 'TIMEOUT', 'NETWORK'],
+    },
+    {
+      name: 'a referrers listing that stalls mid-way: ends when the run is aborted, never "no referrers"',
+      rule: () => always(REFERRERS, { kind: 'stall' }),
+      run: async (repo, w) => {
+        const signal = AbortSignal.timeout(1_000);
+        for await (const page of repo.referrers(w.subject, { signal })) void page;
+      },
+      codes: ['ABORTED', 'TIMEOUT', 'NETWORK'],
+    },
+    {
+      name: 'a blob stream that stalls mid-way: ends when the run is aborted',
+      rule: () => always(/\/blobs\/sha256:/, { kind: 'stall' }),
+      run: async (repo, w) => {
+        const layer = JSON.parse(new TextDecoder().decode(await w.repo.fetch(w.subject))).layers[0] as Descriptor;
+        const signal = AbortSignal.timeout(1_000);
+        for await (const chunk of await repo.fetchStream(layer, { signal })) void chunk;
+      },
+      codes: ['ABORTED', 'TIMEOUT', 'NETWORK'],
+    },
+  ];
+  for (const c of stallCases) {
+    it(c.name, async () => {
+      const w = await world({ name: c.name, exit: 0, setup: () => [] });
+      const client = new RegistryClient({ transport: 'node-http', limits: { timeoutMs: 500 } });
+      try {
+        w.registry.rules = [c.rule(w)];
+        const repo = new RemoteRepository(client, { host: w.registry.host, registry: w.registry.host, repository: REPO });
+        const err = await c.run(repo, w).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(OciError);
+        expect(c.codes).toContain((err as OciError).code);
+      } finally {
+        await client.close();
+        await w.registry.close();
+        await w.elsewhere.close();
+        await rm(w.dir, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
 });
 
 describe('batch verify isolates one failing reference', () => {
