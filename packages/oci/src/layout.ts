@@ -316,7 +316,7 @@ export class LayoutRepository implements Repository {
     } catch (err) {
       if (!(err instanceof OciError) || err.code !== 'NOT_FOUND') throw err;
     }
-    if (tagBytes && digestOf(tagBytes, parseDigest(subject.digest).algorithm) === subject.digest) {
+    if (tagBytes && digestOf(tagBytes, assertVerifiableDigest(subject.digest)) === subject.digest) {
       this.#warn(`tag ${tag} in ${this.location} holds the subject itself, not a referrers index; ignoring it`);
     } else if (tagBytes) {
       const idx = readTagIndex(tagBytes);

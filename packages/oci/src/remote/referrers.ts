@@ -1,4 +1,4 @@
-import { digestOf, parseDigest } from '../digest.ts';
+import { assertVerifiableDigest, digestOf } from '../digest.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { parseIndex } from '../manifest.ts';
 import { mapLimit } from '../referrer.ts';
@@ -104,7 +104,7 @@ async function* tagSchemaPages(t: Target, subject: Descriptor, artifactType: str
   const tag = referrersTag(subject.digest);
   // GitLab answers `sha256-<hex>` with the subject itself: for a multi-arch index that IS an index,
   // and its platform manifests would pass for referrers.
-  if (digestOf(found.bytes, parseDigest(subject.digest).algorithm) === subject.digest) {
+  if (digestOf(found.bytes, assertVerifiableDigest(subject.digest)) === subject.digest) {
     t.client.warn(`tag ${tag} in ${t.host}/${t.repository} holds the subject itself, not a referrers index (GitLab answers so); treating ${subject.digest} as having no referrers`);
     return;
   }
