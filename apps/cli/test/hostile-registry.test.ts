@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutRepository, OciError, RegistryClient, RemoteRepository, referrersTag, type Descriptor } from '@ocx/oci';
 import { attach, createEmulator, pushImage, pushManifest, pushMultiPlatform, pushReferrer, type Emulator } from '@ocx/testkit';
+import { GLOBAL_OPTIONS } from '../src/context.ts';
 import { ocx } from './cli.ts';
 import { keyFiles, pushPackage, type KeyFiles } from './cosign-helpers.ts';
 import { startHostile, type HostileServer, type Rule } from './hostile-server.ts';
@@ -514,6 +515,26 @@ const scenarios: Scenario[] = [
   },
 ];
 
+const DEADLINES = 'timeout' in GLOBAL_OPTIONS;
+
+const stallScenarios: Scenario[] = [
+  {
+    name: 'a manifest body that stalls mid-way: exit 75 within the deadline',
+    exit: 75,
+    setup: (w) => ((w.registry.rules = [always(MANIFEST_V1, { kind: 'stall' })]), discoverJson(w)),
+  },
+  {
+    name: 'a /referrers answer whose headers do not come: exit 75 within the deadline, never "no referrers"',
+    exit: 75,
+    setup: (w) => ((w.registry.rules = [always(REFERRERS, { kind: 'slow-headers', ms: 60_000 })]), discoverJson(w)),
+  },
+  {
+    name: 'a blob body that stalls while copying: exit 75 within the idle timeout',
+    exit: 75,
+    setup: (w) => ((w.registry.rules = [always(/\/blobs\/sha256:/, { kind: 'stall' })]), ['copy', w.ref, `oci-layout:${join(w.dir, 'stalled')}:v1`, '--no-cache']),
+  },
+];
+
 describe('hostile registry: every scenario ends typed or right, without a stack or a leaked credential', () => {
   for (const s of scenarios) {
     it(s.name, async () => {
@@ -536,11 +557,22 @@ describe('hostile registry: every scenario ends typed or right, without a stack 
     }, 90_000);
   }
 
-  // Stalls need the per-exchange deadlines and idle timeouts of issue 10 item 2 (another branch);
-  // without them a stalled body holds a run until the OS gives up. Enable once they land.
-  it.todo('a manifest body that stalls mid-way: exit 75 within the documented deadline (needs item 2 deadlines)');
-  it.todo('a /referrers answer whose headers never come: exit 75 within the documented deadline (needs item 2 deadlines)');
-  it.todo('a blob body that stalls while copying: exit 75 within the idle timeout (needs item 2 deadlines)');
+  // Stalls need the per-exchange deadlines and idle timeouts of issue 10 item 2 (`--timeout` /
+  // OCX_TIMEOUT, another branch); they run as soon as the CLI has the flag.
+  for (const s of stallScenarios) {
+    it.skipIf(!DEADLINES)(s.name, async () => {
+      const w = await world(s);
+      try {
+        const r = await ocx(await s.setup(w), { OCX_TIMEOUT: '1s' });
+        expect(r.code, `stderr: ${r.stderr}`).toBe(s.exit);
+        expect(r.stderr).not.toMatch(STACK);
+      } finally {
+        await w.registry.close();
+        await w.elsewhere.close();
+        await rm(w.dir, { recursive: true, force: true });
+      }
+    }, 90_000);
+  }
 });
 
 // The same stalls through the library with the deadlines that exist today (the header timeout and
