@@ -27,6 +27,7 @@ export interface TagSchemaWriteOptions {
   readonly maxAttempts?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  readonly now?: () => number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -65,8 +66,13 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
   // Other writers seen at work (index changed under us, lost entries, 412s): confirm for longer.
   let contended = false;
   let lastSeen: string | undefined;
-  const settle = () => sleep(contended ? 200 + random() * 400 : 50 + random() * 100);
+  // A rival's read-to-write window is about as long as ours: on a slow registry or a loaded machine
+  // wait (and so confirm) for longer, up to a few seconds.
+  const now = options.now ?? Date.now;
+  let cycle = 0;
+  const settle = () => sleep(contended ? Math.min(2000, Math.max(200 + random() * 400, cycle * (1 + random()))) : 50 + random() * 100);
   for (let attempt = 1; attempt <= maxAttempts * 2; attempt++) {
+    const started = now();
     const current = await store.readIndex(tag);
     let index = emptyIndex();
     if (current) {
@@ -94,6 +100,7 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
     try {
       const bytes = new TextEncoder().encode(JSON.stringify(next));
       await store.writeIndex(tag, bytes, current?.etag);
+      cycle = Math.max(cycle, now() - started);
       lastSeen = next.manifests.map((d) => d.digest).join(',');
       // Read back only after a jittered moment: a rival that read before our write lands meanwhile.
       await settle();

@@ -59,10 +59,11 @@ describe('concurrent attaches to one subject (tag schema)', () => {
       const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'race/procs' });
       const subject = await pushImage(repo, 'procs', 'v1');
       const script = 'packages/oci/test/scripts/attach-one.ts';
-      await Promise.all(Array.from({ length: N }, (_, i) => runNode([script, reg.host, 'race/procs', subject.digest, String(subject.size), subject.mediaType, String(i)])));
+      const runs = await Promise.allSettled(Array.from({ length: N }, (_, i) => runNode([script, reg.host, 'race/procs', subject.digest, String(subject.size), subject.mediaType, String(i)])));
+      const failures = runs.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message).slice(0, 400)] : []));
       const listed = await collectReferrers(repo.referrers(subject));
       const seeds = new Set(listed.map((d) => d.annotations?.['com.example.seed']));
-      expect(seeds.size).toBeGreaterThanOrEqual(N - 1);
+      expect(seeds.size, `kept ${seeds.size}/${N}; failed attaches: ${failures.join(' | ') || 'none'}`).toBeGreaterThanOrEqual(N - 1);
       await client.close();
     } finally {
       await reg.stop();
