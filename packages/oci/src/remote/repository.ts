@@ -11,6 +11,7 @@ import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
 import { errorFromResponse, readCapped } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
+import { backoffMs, sleep } from './retry.ts';
 
 /** Tag-index writes are serialised and coalesced per registry/repository/tag in this process. */
 const tagWrites = new TagIndexBatcher();
@@ -201,7 +202,7 @@ export class RemoteRepository implements Repository {
     for (let retry = 0; retry < 3 && res.status === 400; retry++) {
       const err = await errorFromResponse(res, 'PUT', spec.url, `pushing manifest ${desc.digest}`);
       if (!err.errors.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN')) throw err;
-      await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+      await (this.client.options.sleep ?? sleep)(backoffMs(retry + 1, this.client.options.random), signal);
       res = await this.client.request(this.host, spec);
     }
     if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `pushing manifest ${desc.digest}`);
