@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, peerPath, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
+import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
@@ -81,6 +81,9 @@ async function discoverBench(): Promise<void> {
   console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
 }
 
+// `pnpm bench [discover|race|…]` runs only the named parts.
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom]...', positionals: ['discover', 'race', 'verify', 'sbom'] }).positionals);
+
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
 // loopback. Measure ocx as it starts on a machine without that setting.
@@ -89,8 +92,6 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   delete process.env.NODE_EXTRA_CA_CERTS;
 }
 
-// `pnpm bench [discover|race|…]` runs only the named parts.
-const only = new Set(process.argv.slice(2).filter((a) => a !== '--'));
 const want = (name: string) => only.size === 0 || only.has(name);
 ensureCli();
 if (want('discover')) await discoverBench();
