@@ -9,6 +9,8 @@ export type OciErrorCode =
   | 'TOO_MANY'
   | 'INVALID_MANIFEST'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** An archive ocx refuses to unpack: a path outside the target, a device node, over a cap, corrupt. */
+  | 'UNSAFE_ARCHIVE'
   | 'NOT_FOUND'
   | 'PLATFORM_NOT_FOUND'
   | 'UNAUTHORIZED'
