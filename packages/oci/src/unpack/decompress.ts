@@ -57,7 +57,7 @@ async function* zstdStage(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uin
   const dec = new Decompress((chunk) => {
     if (chunk.byteLength > 0) out.push(chunk);
   });
-  let head = new Uint8Array(0);
+  let head: Uint8Array = new Uint8Array(0);
   let checked = false;
   const push = (chunk: Uint8Array, final: boolean): void => {
     try {
