@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostPlatform, MEDIA_TYPE_OCI_MANIFEST } from '@ocx/oci';
 import { createEmulator, registryOrSkip, startRegistry, type Emulator, type RealRegistry, type RunningRegistry } from '@ocx/testkit';
+import { run } from '../src/run.ts';
+import { locatePolicy } from '../src/policy-source.ts';
 import { ocx } from './cli.ts';
 import { keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { pushLayers, pushTwoPlatforms, tarGz, TGZ } from './pull-helpers.ts';
@@ -84,8 +86,33 @@ describe('ocx pull (emulator)', () => {
       layers: [{ digest: pushed.layers[0]!.digest, size: pushed.layers[0]!.size, mediaType: TGZ }],
       verification: { mode: 'unverified', allowed: true },
     });
+    expect(r.stderr).not.toMatch(/\r|layer 1\/1/);
     // Nothing but DIR appears next to it.
     expect(await readdir(work)).toEqual(['home', 'out'].sort());
+  });
+
+  it('draws progress (layers and bytes) on stderr only when it is a terminal', async () => {
+    await pushApp('pull/progress');
+    let stderr = '';
+    let stdout = '';
+    const code = await run(['pull', `${server.host}/pull/progress:v1`, '-o', join(work, 'out'), '--no-verify'], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      env: { ...process.env, ...env() },
+      cwd: process.cwd(),
+      stderrIsTTY: true,
+    });
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/\r\u001b\[Klayer 1\/1 {2}\d+ B \/ \d+ B/);
+    expect(stdout).toMatch(/✓ /);
+  });
+
+  it('finds the policy: --policy, else OCX_POLICY, else $OCX_HOME/policy.yaml when it exists', async () => {
+    expect(locatePolicy('p.yaml', { OCX_POLICY: '/x/q.yaml', OCX_HOME: home }, '/cwd')).toEqual({ path: '/cwd/p.yaml', from: '--policy' });
+    expect(locatePolicy(undefined, { OCX_POLICY: 'q.yaml', OCX_HOME: home }, '/cwd')).toEqual({ path: '/cwd/q.yaml', from: 'OCX_POLICY' });
+    expect(locatePolicy(undefined, { OCX_HOME: home }, '/cwd')).toBeUndefined();
+    await writeFile(join(home, 'policy.yaml'), 'version: 1\n');
+    expect(locatePolicy(undefined, { OCX_HOME: home, OCX_POLICY: '' }, '/cwd')).toEqual({ path: join(home, 'policy.yaml'), from: 'OCX_HOME' });
   });
 
   it('writes non-tar layers as files named by their title', async () => {

@@ -1,9 +1,9 @@
 // Decompression with bounded memory: each stage is pull-driven (a node:stream pipeline stage), so a
-// small, highly compressed input never becomes a large buffer ahead of the tar reader.
+// small, highly compressed input never becomes a large buffer ahead of the tar reader. The zstd and
+// xz decoders are imported when a layer needs them: every command loads @ocx/oci, few unpack.
 import { createGunzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
-import { Decompress } from 'fzstd';
-import { XzReadableStream } from 'xz-decompress';
+import type { XzReadableStream } from 'xz-decompress';
 import { OciError } from '../errors.ts';
 import type { LayerCompression } from './media.ts';
 
@@ -53,6 +53,7 @@ export function zstdWindowSize(header: Uint8Array): number | undefined {
 }
 
 async function* zstdStage(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const { Decompress } = await import('fzstd');
   const out: Uint8Array[] = [];
   const dec = new Decompress((chunk) => {
     if (chunk.byteLength > 0) out.push(chunk);
@@ -105,7 +106,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 // xz-decompress runs xz-embedded (public domain, by the xz authors) in WebAssembly: no native code.
+// A UMD bundle: Node's ESM loader sees only its default export.
+async function loadXz(): Promise<typeof XzReadableStream> {
+  const mod = (await import('xz-decompress')) as { XzReadableStream?: typeof XzReadableStream; default?: { XzReadableStream: typeof XzReadableStream } };
+  return mod.XzReadableStream ?? mod.default!.XzReadableStream;
+}
+
 async function* xzStage(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const Xz = await loadXz();
   const iterator = source[Symbol.asyncIterator]();
   const input = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -118,7 +126,7 @@ async function* xzStage(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
     },
   });
   try {
-    for await (const chunk of new XzReadableStream(input) as unknown as AsyncIterable<Uint8Array>) yield chunk;
+    for await (const chunk of new Xz(input) as unknown as AsyncIterable<Uint8Array>) yield chunk;
   } catch (err) {
     if (err instanceof OciError) throw err;
     throw new OciError('UNSAFE_ARCHIVE', `xz layer does not decompress: ${(err as Error).message}`, { cause: err });

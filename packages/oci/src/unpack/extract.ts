@@ -6,7 +6,7 @@ import { link, lstat, mkdir, readdir, rm, symlink, chmod } from 'node:fs/promise
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as tarExtract, type Entry, type Extract } from 'tar-stream';
+import type { Entry, Extract } from 'tar-stream';
 import { OciError } from '../errors.ts';
 import { decompressor } from './decompress.ts';
 import type { LayerCompression } from './media.ts';
@@ -84,6 +84,7 @@ export class UnpackSession {
   /** Unpacks one tar layer (compressed as named) read from `source`, which is consumed to its end. */
   async tarLayer(source: AsyncIterable<Uint8Array>, compression: LayerCompression, what = 'layer'): Promise<void> {
     this.#layer = new Set();
+    const { extract: tarExtract } = await import('tar-stream');
     const extract = tarExtract();
     const consuming = (async () => {
       for await (const entry of extract as AsyncIterable<Entry>) await this.#entry(entry);
