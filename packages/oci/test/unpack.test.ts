@@ -165,6 +165,31 @@ describe('unpackLayers refuses hostile archives, leaving nothing behind', () => 
     await expectRefused([await tarLayer([{ name: 'l', type: 'symlink', linkname: '/etc/passwd' }])], /absolute path/);
   });
 
+  it('a symlink that escapes only when resolved through another symlink', async () => {
+    // p/q/a -> x/../.. is lexically p/q/x/../.. = p (inside); but x -> ../.. is the root, so the
+    // kernel resolves a to the root's grandparent.
+    const chain = await tarLayer([
+      { name: 'p/q/x', type: 'symlink', linkname: '../..' },
+      { name: 'p/q/a', type: 'symlink', linkname: 'x/../..' },
+    ]);
+    await expectRefused([chain], /"p\/q\/a" resolves outside the target directory/);
+    // The same, with x turned into a symlink by a later layer.
+    const early = await tarLayer([
+      { name: 'p/q/x/', type: 'directory' },
+      { name: 'p/q/a', type: 'symlink', linkname: 'x/../..' },
+    ]);
+    const late = await tarLayer([{ name: 'p/q/x', type: 'symlink', linkname: '../..' }]);
+    await expectRefused([early, late], /resolves outside/);
+    // Links that stay inside, through other links, are fine.
+    await unpackLayers(dir, [await tarLayer([
+      { name: 'usr/lib/libc.so', content: 'c' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+      { name: 'usr/bin/libc', type: 'symlink', linkname: '../../lib/libc.so' },
+      { name: 'loop', type: 'symlink', linkname: 'loop' },
+    ])]);
+    expect(await readFile(join(dir, 'usr/bin/libc'), 'utf8')).toBe('c');
+  });
+
   it('writing through a symlink an earlier entry or layer planted', async () => {
     const plant = await tarLayer([
       { name: 'real/', type: 'directory' },

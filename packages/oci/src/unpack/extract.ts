@@ -2,7 +2,7 @@
 // ever written through a symlink, no device or fifo is created, and entries, bytes and buffered
 // metadata are capped. OCI whiteouts (image-spec layer.md "Whiteouts") apply to lower layers only.
 import { createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, readdir, rm, symlink, chmod } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -66,6 +66,8 @@ export class UnpackSession {
   #layer = new Set<string>();
   /** Relative paths known to be real directories (not symlinks) right now. */
   #dirs = new Set<string>(['']);
+  /** Every symlink created, for the final check that none resolves outside the root. */
+  #symlinks = new Set<string>();
 
   constructor(root: string, limits: Partial<UnpackLimits> = {}) {
     this.#root = root;
@@ -114,6 +116,53 @@ export class UnpackSession {
     } catch (err) {
       throw classify(err, `blob ${name}`);
     }
+  }
+
+  /**
+   * After the last layer: every symlink, resolved through the symlinks it meets (as the kernel
+   * would), must stay inside the root. Each link's target is checked lexically when it is created,
+   * but `a -> x/..` escapes once `x` is (or later becomes) a symlink to the root, so the tree as
+   * finally unpacked is what counts.
+   */
+  async verifySymlinks(): Promise<void> {
+    for (const rel of this.#symlinks) {
+      const info = await lstatOrUndefined(join(this.#root, rel));
+      if (!info?.isSymbolicLink()) continue;
+      const escape = await this.#escapes(rel);
+      if (escape) throw unsafe(`symlink ${show(rel)} resolves outside the target directory (${escape})`);
+    }
+  }
+
+  /** Walks a symlink's resolution inside the root; a description of the escape, or undefined. */
+  async #escapes(rel: string): Promise<string | undefined> {
+    const stack: string[] = [];
+    const queue: string[] = rel.split('/');
+    let hops = 0;
+    let lexical = false;
+    while (queue.length > 0) {
+      const part = queue.shift()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (stack.length === 0) return `through ${show(rel)}`;
+        stack.pop();
+        continue;
+      }
+      stack.push(part);
+      if (lexical) continue;
+      const info = await lstatOrUndefined(join(this.#root, ...stack));
+      if (info === undefined || !info.isSymbolicLink()) {
+        // Nothing (or a plain file) is there: the rest of the path cannot meet another symlink.
+        if (info === undefined || !info.isDirectory()) lexical = true;
+        continue;
+      }
+      // A loop never leaves the root: the kernel gives up with ELOOP after 40 links.
+      if (++hops > 40) return undefined;
+      const target = await readlink(join(this.#root, ...stack));
+      if (target.startsWith('/')) return `via ${show(stack.join('/'))} → ${show(target)}`;
+      stack.pop();
+      queue.unshift(...target.split('/'));
+    }
+    return undefined;
   }
 
   #count(name: string): void {
@@ -183,6 +232,7 @@ export class UnpackSession {
         await this.#clear(rel);
         this.#mark(rel);
         await symlink(target, join(this.#root, rel));
+        this.#symlinks.add(rel);
         return drain(entry);
       }
       case 'link': {

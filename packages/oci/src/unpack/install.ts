@@ -96,6 +96,7 @@ export async function unpackLayers(dir: string, layers: readonly UnpackLayer[], 
         done.push({ digest: d.digest, size: d.size, mediaType: d.mediaType, as: { kind: 'file', name } });
       }
     }
+    await session.verifySymlinks();
     await chmod(staging, 0o755);
     try {
       // rename(2) replaces an empty directory atomically; a non-empty one (raced in) makes it fail.
