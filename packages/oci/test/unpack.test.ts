@@ -141,6 +141,20 @@ describe('unpackLayers', () => {
     expect(await tree(dir)).toEqual(['f']);
   });
 
+  it('leaves nothing behind when aborted mid-layer (Ctrl-C)', async () => {
+    const controller = new AbortController();
+    const tar = await tarOf([{ name: 'big', content: Buffer.alloc(512 * 1024) }]);
+    const slow = async function* (): AsyncGenerator<Uint8Array> {
+      yield tar.subarray(0, 64 * 1024);
+      controller.abort();
+      await new Promise((r) => setTimeout(r, 10));
+      yield tar.subarray(64 * 1024);
+    };
+    const err = await unpackLayers(dir, [lazyLayer(TAR, slow)], { signal: controller.signal }).catch((e: unknown) => e);
+    expect(isOciError(err, 'ABORTED'), String(err)).toBe(true);
+    expect(await readdir(work)).toEqual([]);
+  });
+
   it('leaves nothing behind when a layer fails its digest', async () => {
     const good = await tarOf([{ name: 'f', content: 'good' }]);
     const bad = layerOf(good, TAR, undefined, `sha256:${'1'.repeat(64)}`);

@@ -8,6 +8,7 @@ import {
   hostPlatform,
   isIndex,
   isOciError,
+  OciError,
   parseManifest,
   referenceTarget,
   repositoryName,
@@ -112,14 +113,21 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   }
 
   const progress = ctx.io.stderrIsTTY && !ctx.json ? progressLine(ctx) : undefined;
+  // Ctrl-C is a failure like any other: the staging directory goes, nothing is left.
+  const interrupt = new AbortController();
+  const onSignal = (sig: string) => interrupt.abort(new OciError('ABORTED', `interrupted (${sig}); nothing was installed`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let result;
   try {
     result = await unpackLayers(
       dir,
-      manifest.layers.map((d) => ({ descriptor: d, open: () => repo.fetchStream(d) })),
-      { limits: { maxBytes }, onWarning: ctx.warn, ...(progress ? { onProgress: progress.update } : {}) },
+      manifest.layers.map((d) => ({ descriptor: d, open: () => repo.fetchStream(d, { signal: interrupt.signal }) })),
+      { limits: { maxBytes }, onWarning: ctx.warn, signal: interrupt.signal, ...(progress ? { onProgress: progress.update } : {}) },
     );
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress?.done();
   }
   if (ctx.json) {

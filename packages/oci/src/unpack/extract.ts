@@ -39,8 +39,9 @@ function unsafe(message: string, cause?: unknown): OciError {
 const show = (name: string): string => JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
 
 /** File-system failures are I/O errors; anything else a malformed archive. OciErrors pass through. */
-function classify(err: unknown, what: string): unknown {
+function classify(err: unknown, what: string, signal?: AbortSignal): unknown {
   if (err instanceof OciError) return err;
+  if (signal?.aborted) return signal.reason instanceof OciError ? signal.reason : new OciError('ABORTED', `${what}: unpack was aborted`, { cause: err });
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new OciError('IO', `${what}: ${(err as Error).message}`, { cause: err });
   return unsafe(`${what} is not a valid tar archive: ${(err as Error)?.message ?? String(err)}`, err);
@@ -69,8 +70,11 @@ export class UnpackSession {
   /** Every symlink created, for the final check that none resolves outside the root. */
   #symlinks = new Set<string>();
 
-  constructor(root: string, limits: Partial<UnpackLimits> = {}) {
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(root: string, limits: Partial<UnpackLimits> = {}, signal?: AbortSignal) {
     this.#root = root;
+    this.#signal = signal;
     const merged = { ...DEFAULT_UNPACK_LIMITS, ...limits };
     this.#limits = { ...merged, maxExpandedBytes: merged.maxExpandedBytes ?? 2 * merged.maxBytes + 64 * 1024 * 1024 };
   }
@@ -95,13 +99,14 @@ export class UnpackSession {
       throw err;
     });
     const stage = decompressor(compression);
+    const opts = this.#signal ? { signal: this.#signal } : {};
     const piping = stage
-      ? pipeline(Readable.from(source), stage, this.#guard(extract), extract)
-      : pipeline(Readable.from(source), this.#guard(extract), extract);
+      ? pipeline(Readable.from(source), stage, this.#guard(extract), extract, opts)
+      : pipeline(Readable.from(source), this.#guard(extract), extract, opts);
     const [consumed, piped] = await Promise.allSettled([consuming, piping]);
     // The entry handler's refusal says more than the "stream destroyed" it causes in the pipeline.
-    if (consumed.status === 'rejected') throw classify(consumed.reason, what);
-    if (piped.status === 'rejected') throw classify(piped.reason, what);
+    if (consumed.status === 'rejected') throw classify(consumed.reason, what, this.#signal);
+    if (piped.status === 'rejected') throw classify(piped.reason, what, this.#signal);
   }
 
   /** Writes a non-tar layer as the file `name` (a plain name, already checked) in the root. */
@@ -112,9 +117,9 @@ export class UnpackSession {
     const path = join(this.#root, name);
     await this.#clear(name);
     try {
-      await pipeline(Readable.from(source), createWriteStream(path, { flags: 'wx', mode: 0o644 }));
+      await pipeline(Readable.from(source), createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
     } catch (err) {
-      throw classify(err, `blob ${name}`);
+      throw classify(err, `blob ${name}`, this.#signal);
     }
   }
 

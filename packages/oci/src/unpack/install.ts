@@ -31,6 +31,8 @@ export interface UnpackOptions {
   readonly onProgress?: (progress: UnpackProgress) => void;
   /** A blob layer written under its digest because its title was not a plain name. */
   readonly onWarning?: (message: string) => void;
+  /** Aborts the unpack (e.g. on SIGINT); the staging directory is removed as on any failure. */
+  readonly signal?: AbortSignal;
 }
 
 export interface UnpackedLayer {
@@ -46,6 +48,10 @@ export interface UnpackResult {
   readonly layers: readonly UnpackedLayer[];
   readonly entries: number;
   readonly bytes: number;
+}
+
+function aborted(signal: AbortSignal): unknown {
+  return signal.reason instanceof OciError ? signal.reason : new OciError('ABORTED', 'unpack was aborted', { cause: signal.reason });
 }
 
 /** Throws unless `dir` is absent or an empty directory (what `ocx pull -o DIR` accepts). */
@@ -67,11 +73,12 @@ export async function unpackLayers(dir: string, layers: readonly UnpackLayer[], 
   await assertUnpackTarget(target);
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.ocx-partial-`));
   try {
-    const session = new UnpackSession(staging, options.limits);
+    const session = new UnpackSession(staging, options.limits, options.signal);
     const totalBytes = layers.reduce((n, l) => n + l.descriptor.size, 0);
     let read = 0;
     const done: UnpackedLayer[] = [];
     for (const [i, layer] of layers.entries()) {
+      if (options.signal?.aborted) throw aborted(options.signal);
       const d = layer.descriptor;
       const report = () => options.onProgress?.({ layer: i + 1, layers: layers.length, bytes: read, totalBytes });
       report();
@@ -97,6 +104,7 @@ export async function unpackLayers(dir: string, layers: readonly UnpackLayer[], 
       }
     }
     await session.verifySymlinks();
+    if (options.signal?.aborted) throw aborted(options.signal);
     await chmod(staging, 0o755);
     try {
       // rename(2) replaces an empty directory atomically; a non-empty one (raced in) makes it fail.
