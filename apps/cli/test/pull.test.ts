@@ -206,6 +206,47 @@ describe('ocx pull (emulator)', () => {
     expect(r.stderr).toMatch(/tlog: optional/);
   });
 
+  it('audit allows with one warning; skip (exact repository) allows with a warning', async () => {
+    const pushed = await pushApp('pull/audited');
+    const audit = await writePolicy(`${keyPolicy(`${server.host}/pull/**`)}    mode: audit\n`);
+    const a = await ocx(['pull', `${server.host}/pull/audited:v1`, '-o', join(work, 'a'), '--policy', audit, '--format', 'json'], env());
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr.match(/warning: audit: rule "apps" would block/g)).toHaveLength(1);
+    expect(JSON.parse(a.stdout).verification).toMatchObject({ mode: 'policy', allowed: true, decision: { mode: 'audit', digest: pushed.manifest.digest } });
+    const skip = await writePolicy(`version: 1
+rules:
+  - name: dev
+    scope: ${server.host}/pull/audited
+    mode: skip
+`);
+    const s = await ocx(['pull', `${server.host}/pull/audited:v1`, '-o', join(work, 's'), '--policy', skip], env());
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stderr).toMatch(/warning: rule "dev" skips verification/);
+  });
+
+  it('a signature on the index covers the platform manifest pulled from it', async () => {
+    const { repo, client } = repoAt(server.host, 'pull/indexsigned');
+    const pkg = await pushTwoPlatforms(repo, 'v1');
+    await client.close();
+    const ref = `${server.host}/pull/indexsigned:v1`;
+    const signed = await ocx(['package', 'sign', ref, '--key', keys.priv, '--tlog-upload=false'], env());
+    expect(signed.code, signed.stderr).toBe(0);
+    // Keep only the index's signature: delete the referrers of both platform manifests.
+    for (const child of [pkg.amd64, pkg.arm64]) {
+      const list = (await (await emulator.handle(new Request(`${server.url}/v2/pull/indexsigned/referrers/${child.digest}`))).json()) as { manifests: { digest: string }[] };
+      for (const r of list.manifests) {
+        const del = await emulator.handle(new Request(`${server.url}/v2/pull/indexsigned/manifests/${r.digest}`, { method: 'DELETE' }));
+        expect(del.status).toBe(202);
+      }
+    }
+    const policy = await writePolicy(keyPolicy(`${server.host}/pull/**`));
+    const r = await ocx(['pull', ref, '-o', join(work, 'out'), '--platform', 'linux/arm64', '--policy', policy, '--format', 'json'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).verification.decision).toMatchObject({ level: 'index', digest: pkg.index.digest, signers: ['release-key'] });
+    expect(r.stderr.match(/tlog: optional/g)).toHaveLength(1);
+    expect(await readFile(join(work, 'out', 'arch.txt'), 'utf8')).toBe('arm64');
+  });
+
   it('a policy that does not load: exit 78 before any request', async () => {
     await pushApp('pull/badpolicy');
     const policy = await writePolicy(`version: 1\nrules:\n  - name: x\n    scoop: ${server.host}/**\n`);

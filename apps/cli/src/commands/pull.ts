@@ -147,7 +147,7 @@ function verificationJson(verdict: GateDecision): Record<string, unknown> {
     mode: verdict.mode,
     allowed: verdict.allowed,
     ...(verdict.policy ? { policy: { path: verdict.policy.path, from: verdict.policy.from } } : {}),
-    ...(d ? { decision: { mode: d.mode, rule: d.rule ?? null, signers: d.signers, failures: d.failures, why: d.why } } : {}),
+    ...(d ? { decision: { mode: d.mode, rule: d.rule ?? null, digest: d.digest, level: verdict.level ?? 'manifest', signers: d.signers, failures: d.failures, why: d.why } } : {}),
     warnings: verdict.warnings,
   };
 }

@@ -48,7 +48,7 @@ export const gatherEvidence: EvidenceGatherer = async (ctx, policy, explanation,
     reference: target.parsed,
     repositoryName: target.repository,
     subject: target.descriptor,
-    level: 'manifest',
+    level: target.index !== undefined && target.digest === target.index.digest ? 'index' : 'manifest',
     ...(target.platform ? { platform: target.platform } : {}),
   };
   const now = new Date();
@@ -64,10 +64,10 @@ export const gatherEvidence: EvidenceGatherer = async (ctx, policy, explanation,
     if (seen.has(key)) continue;
     seen.add(key);
     const { cosignFamily } = await import('../verify/cosign.ts');
-    // The family's flag warnings speak of flags the user never typed; the policy's terms instead.
+    // The family's flag warnings speak of flags the user never typed; decide() warns in the
+    // policy's terms when a tlog-optional signer is actually used.
     const quiet: Context = { ...ctx, warn: () => undefined };
     const family = await cosignFamily.prepare(flags, quiet, now);
-    if (signer.kind === 'key' && signer.tlog === 'optional') ctx.warn(`signer ${JSON.stringify(signer.name)} has tlog: optional: its signatures count without a transparency-log entry`);
     const report = await family.verify(verifyTarget);
     for (const c of report.candidates) {
       if (c.kind !== 'signature') continue;

@@ -31,6 +31,8 @@ export interface GateDecision {
   readonly policy?: PolicySource;
   /** The policy's decision, why-tree included (mode policy only). */
   readonly decision?: Decision;
+  /** Which digest the policy's decision is about: the platform manifest, or the index above it. */
+  readonly level?: 'manifest' | 'index';
   /** The why-tree as text lines (rendered by the policy core). */
   readonly why?: readonly string[];
   readonly warnings: readonly string[];
