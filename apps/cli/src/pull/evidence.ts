@@ -4,7 +4,7 @@
 // TODO(issue 9, verify engine move): this is the stop-gap until the engine lives in @ocx/policy.
 // Today: cosign key signers and cosign keyless signers (identity and issuer; GitHub claims are not
 // reported by the family yet, so a signer that requires them fails closed). Not yet: notation
-// signers, extension families, attestations, SBOMs and signatures on the image index — each shows
+// signers, extension families, attestations and SBOMs — each shows
 // in the why-tree as a rejected candidate or an unmet requirement, so the gate blocks rather than
 // allows what it cannot check.
 import type { Evidence, Explanation, Policy, RejectedCandidate, Signer, SignatureCandidate } from '@ocx/policy';
