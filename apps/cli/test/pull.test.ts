@@ -289,6 +289,20 @@ rules:
     expect(await readFile(join(again, 'version'), 'utf8')).toBe('two');
   });
 
+  it('pulls from an OCI layout; a policy there is a usage error (policies scope registries)', async () => {
+    await pushApp('pull/tolayout', 'v1', [{ name: 'from-layout', content: 'yes' }]);
+    const layout = join(work, 'layout');
+    const cp = await ocx(['copy', `${server.host}/pull/tolayout:v1`, `oci-layout:${layout}:v1`], env());
+    expect(cp.code, cp.stderr).toBe(0);
+    const r = await ocx(['pull', `oci-layout:${layout}:v1`, '-o', join(work, 'out'), '--no-verify'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(join(work, 'out', 'from-layout'), 'utf8')).toBe('yes');
+    const policy = await writePolicy(keyPolicy(`${server.host}/pull/**`));
+    const p = await ocx(['pull', `oci-layout:${layout}:v1`, '-o', join(work, 'out2'), '--policy', policy], env());
+    expect(p.code).toBe(64);
+    expect(p.stderr).toMatch(/OCI layout/);
+  });
+
   it('a hostile layer: exit 65 and nothing left behind', async () => {
     await pushApp('pull/hostile', 'v1', [
       { name: 'ok', content: 'fine' },
