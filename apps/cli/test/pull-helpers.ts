@@ -1,6 +1,7 @@
 // Packages for the `ocx pull` tests: tar+gzip layers built with tar-stream's packer, pushed as image
 // manifests (and an index of two platforms) through @ocx/oci.
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, type Descriptor, type RemoteRepository } from '@ocx/oci';
 import { blob, pushManifest } from '@ocx/testkit';
 import { pack, type Headers } from 'tar-stream';
@@ -64,4 +65,44 @@ export async function pushTwoPlatforms(repo: RemoteRepository, tag: string): Pro
   );
   await repo.tag(index, tag);
   return { index, amd64, arm64 };
+}
+
+/** A ustar header block; sizes of 8 GiB and more are written base-256, as GNU tar does. */
+export function rawHeader(name: string, size: number, typeflag = '0'): Buffer {
+  const b = Buffer.alloc(512);
+  b.write(name, 0, 100, 'utf8');
+  b.write('0000755\0', 100);
+  b.write('0000000\0', 108);
+  b.write('0000000\0', 116);
+  if (size < 8 ** 11) b.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  else {
+    b[124] = 0x80;
+    let v = BigInt(size);
+    for (let i = 135; i > 124; i--) {
+      b[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  b.write('00000000000\0', 136);
+  b.write(typeflag, 156);
+  b.write('ustar\0', 257);
+  b.write('00', 263);
+  b.fill(' ', 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return b;
+}
+
+/** `count` copies of one directory entry, gzipped as it is generated (a small blob, many entries). */
+export async function manyEntriesGz(count: number): Promise<Uint8Array> {
+  const header = rawHeader('d/', 0, '5');
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < count; i += 1024) yield Buffer.concat(new Array(Math.min(1024, count - i)).fill(header));
+    })(),
+  );
+  const out: Buffer[] = [];
+  for await (const chunk of source.pipe(createGzip())) out.push(chunk as Buffer);
+  return Buffer.concat(out);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostPlatform, MEDIA_TYPE_OCI_MANIFEST } from '@ocx/oci';
 import { createEmulator, registryOrSkip, startRegistry, type Emulator, type RealRegistry, type RunningRegistry } from '@ocx/testkit';
@@ -9,7 +10,7 @@ import { run } from '../src/run.ts';
 import { locatePolicy } from '../src/policy-source.ts';
 import { ocx } from './cli.ts';
 import { keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
-import { pushLayers, pushTwoPlatforms, tarGz, TGZ } from './pull-helpers.ts';
+import { manyEntriesGz, pushLayers, pushTwoPlatforms, rawHeader, tarGz, TGZ } from './pull-helpers.ts';
 
 // `ocx pull` against the emulator: unpacking, platform selection, the policy gate deciding before
 // any layer is requested (checked on the emulator's request log), and a tag moved mid-pull.
@@ -313,6 +314,28 @@ rules:
     expect(r.code, r.stderr).toBe(65);
     expect(r.stderr).toMatch(/climbs out of the target directory/);
     expect(await readdir(work)).toEqual(['home']);
+  });
+
+  it.each([
+    ['path traversal', () => tarGz([{ name: 'a/../../escape', content: 'x' }]), /climbs out/],
+    ['absolute path', () => tarGz([{ name: '/tmp/ocx-escape', content: 'x' }]), /absolute path/],
+    ['escaping symlink', () => tarGz([{ name: 'l', type: 'symlink', linkname: '../../../etc' }]), /outside the target/],
+    ['escaping hardlink', () => tarGz([{ name: 'h', type: 'link', linkname: '../../etc/passwd' }]), /climbs out/],
+    ['device node', () => tarGz([{ name: 'null', type: 'character-device', devmajor: 1, devminor: 3 }]), /device node/],
+    ['10^6 tiny entries', () => manyEntriesGz(1_000_000), /more than 100000 entries/],
+    ['10 GiB sparse claim', async () => gzipSync(Buffer.concat([rawHeader('sparse.img', 10 * 1024 ** 3), Buffer.alloc(64 * 1024)])), /declares 10737418240 bytes/],
+  ] as const)('hostile archive (%s): exit 65, nothing left behind, nothing written outside', async (_name, build, message) => {
+    const { repo, client } = repoAt(server.host, 'pull/hostile-table');
+    await pushLayers(repo, [{ bytes: await build(), mediaType: TGZ }], 'v1');
+    await client.close();
+    const dir = join(work, 'deep', 'er', 'out');
+    await mkdir(join(work, 'deep', 'er'), { recursive: true });
+    const r = await ocx(['pull', `${server.host}/pull/hostile-table:v1`, '-o', dir, '--no-verify'], env());
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stderr).toMatch(message);
+    expect(await readdir(join(work, 'deep', 'er'))).toEqual([]);
+    expect(await readdir(join(work, 'deep'))).toEqual(['er']);
+    expect(existsSync('/tmp/ocx-escape')).toBe(false);
   });
 
   it('refuses a DIR that is not empty (exit 64) before touching the registry', async () => {

@@ -67,6 +67,8 @@ export class UnpackSession {
   #layer = new Set<string>();
   /** Relative paths known to be real directories (not symlinks) right now. */
   #dirs = new Set<string>(['']);
+  /** Modes last set on directories by chmod: a repeated directory entry costs no system call. */
+  #dirModes = new Map<string, number>();
   /** Every symlink created, for the final check that none resolves outside the root. */
   #symlinks = new Set<string>();
 
@@ -304,9 +306,11 @@ export class UnpackSession {
     const path = join(this.#root, rel);
     // Directories stay writable by their owner so later entries and layers can fill them.
     const wanted = ((mode ?? 0o755) & 0o777) | 0o700;
+    if (this.#dirs.has(rel) && this.#dirModes.get(rel) === wanted) return;
     const info = await lstatOrUndefined(path);
     if (info?.isDirectory()) {
       await chmod(path, wanted);
+      this.#dirModes.set(rel, wanted);
     } else {
       if (info) await this.#clear(rel);
       await mkdir(path, { mode: wanted });
@@ -322,6 +326,7 @@ export class UnpackSession {
     if (info.isDirectory()) {
       await rm(path, { recursive: true, force: true });
       for (const d of this.#dirs) if (d === rel || d.startsWith(`${rel}/`)) this.#dirs.delete(d);
+      for (const d of this.#dirModes.keys()) if (d === rel || d.startsWith(`${rel}/`)) this.#dirModes.delete(d);
     } else {
       await rm(path, { force: true });
     }
