@@ -9,7 +9,7 @@ import { createEmulator, registryOrSkip, startRegistry, type Emulator, type Real
 import { run } from '../src/run.ts';
 import { locatePolicy } from '../src/policy-source.ts';
 import { ocx } from './cli.ts';
-import { keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { manyEntriesGz, pushLayers, pushTwoPlatforms, rawHeader, tarGz, TGZ } from './pull-helpers.ts';
 
 // `ocx pull` against the emulator: unpacking, platform selection, the policy gate deciding before
@@ -205,6 +205,25 @@ describe('ocx pull (emulator)', () => {
     expect(doc.verification).toMatchObject({ mode: 'policy', allowed: true, decision: { rule: { name: 'apps' }, signers: ['release-key'], failures: [] } });
     expect(doc.digest).toBe(pushed.manifest.digest);
     expect(r.stderr).toMatch(/tlog: optional/);
+  });
+
+  it('a keyless signer: an attestation by that identity is not a signature, so the pull is blocked', async () => {
+    const ref = await attestationFixtureRef(server.host);
+    const policy = await writePolicy(`version: 1
+signers:
+  cody: { keyless: { issuer: ${FIXTURE.issuer}, identity: ${FIXTURE.identity} } }
+trust:
+  sigstore: { trustedRoot: ${FIXTURE.trustedRoot} }
+rules:
+  - name: fixture
+    scope: ${server.host}/fixture/empty
+    signatures: { threshold: 1, of: [cody] }
+`);
+    const r = await ocx(['pull', ref, '-o', join(work, 'out'), '--policy', policy, '--format', 'json'], env());
+    expect(r.code, r.stderr).toBe(81);
+    expect(r.stderr).toMatch(/FAIL signer "cody"/);
+    expect(JSON.parse(r.stdout).verification.decision.signers).toEqual([]);
+    expect(existsSync(join(work, 'out'))).toBe(false);
   });
 
   it('audit allows with one warning; skip (exact repository) allows with a warning', async () => {
