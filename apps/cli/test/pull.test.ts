@@ -8,6 +8,7 @@ import { hostPlatform, MEDIA_TYPE_OCI_MANIFEST } from '@ocx/oci';
 import { createEmulator, registryOrSkip, startRegistry, type Emulator, type RealRegistry, type RunningRegistry } from '@ocx/testkit';
 import { run } from '../src/run.ts';
 import { locatePolicy } from '../src/policy-source.ts';
+import { makePki, P256 } from '@ocx/testkit/pki';
 import { ocx } from './cli.ts';
 import { attestationFixtureRef, FIXTURE, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { manyEntriesGz, pushLayers, pushTwoPlatforms, rawHeader, tarGz, TGZ } from './pull-helpers.ts';
@@ -224,6 +225,39 @@ rules:
     expect(r.stderr).toMatch(/FAIL signer "cody"/);
     expect(JSON.parse(r.stdout).verification.decision.signers).toEqual([]);
     expect(existsSync(join(work, 'out'))).toBe(false);
+  });
+
+  it('a notation signer: a notation signature by a trusted identity lets the pull through; another identity blocks', async () => {
+    const pushed = await pushApp('pull/notation');
+    const ref = `${server.host}/pull/notation:v1`;
+    const pki = await makePki(P256, 'ocx-release');
+    const key = join(work, 'leaf.key');
+    const chain = join(work, 'chain.pem');
+    await writeFile(key, pki.keyPem);
+    await writeFile(chain, pki.chainPem);
+    const signed = await ocx(['package', 'sign', ref, '--notation', '--key', key, '--cert', chain, '--no-cache'], env());
+    expect(signed.code, signed.stdout + signed.stderr).toBe(0);
+    const config = join(work, 'notation');
+    await mkdir(join(config, 'truststore', 'x509', 'ca', 'release'), { recursive: true });
+    await writeFile(join(config, 'truststore', 'x509', 'ca', 'release', 'root.pem'), pki.rootPem);
+    const policyFor = (subject: string) => `version: 1
+signers:
+  corp: { notation: { trustStore: ca:release, identities: ["x509.subject: ${subject}"] } }
+trust:
+  notation: { config: ${config} }
+rules:
+  - name: notation
+    scope: ${server.host}/pull/notation
+    signatures: { threshold: 1, of: [corp] }
+`;
+    const ok = await ocx(['pull', ref, '-o', join(work, 'ok'), '--policy', await writePolicy(policyFor(pki.leafSubject)), '--format', 'json', '--no-cache'], env());
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).verification.decision).toMatchObject({ signers: ['corp'], digest: pushed.manifest.digest });
+    emulator.clearLog();
+    const other = await ocx(['pull', ref, '-o', join(work, 'other'), '--policy', await writePolicy(policyFor('CN=someone else, O=ocx test, L=Seattle, ST=WA, C=US')), '--no-cache'], env());
+    expect(other.code, other.stderr).toBe(81);
+    expect(other.stderr).toMatch(/FAIL signer "corp"/);
+    expect(layerGets(pushed.layers.map((l) => l.digest))).toEqual([]);
   });
 
   it('audit allows with one warning; skip (exact repository) allows with a warning', async () => {
