@@ -260,6 +260,54 @@ rules:
     expect(layerGets(pushed.layers.map((l) => l.digest))).toEqual([]);
   });
 
+  it('2-of-3 across cosign and notation; a missing required signer blocks', async () => {
+    const pushed = await pushApp('pull/twoofthree');
+    const ref = `${server.host}/pull/twoofthree:v1`;
+    const pki = await makePki(P256, 'ocx-two');
+    const key = join(work, 'leaf.key');
+    const chain = join(work, 'chain.pem');
+    await writeFile(key, pki.keyPem);
+    await writeFile(chain, pki.chainPem);
+    const config = join(work, 'notation');
+    await mkdir(join(config, 'truststore', 'x509', 'ca', 'two'), { recursive: true });
+    await writeFile(join(config, 'truststore', 'x509', 'ca', 'two', 'root.pem'), pki.rootPem);
+    const other = await keyFiles();
+    try {
+      const policyWith = (signatures: string) => `version: 1
+signers:
+  release-key: { key: ${keys.pub}, tlog: optional }
+  other-key: { key: ${other.pub}, tlog: optional }
+  corp: { notation: { trustStore: ca:two, identities: ["x509.subject: ${pki.leafSubject}"] } }
+trust:
+  notation: { config: ${config} }
+rules:
+  - name: two
+    scope: ${server.host}/pull/twoofthree
+    signatures: ${signatures}
+`;
+      const twoOfThree = await writePolicy(policyWith('{ threshold: 2, of: [release-key, other-key, corp] }'));
+      const sign = async (args: string[]) => {
+        const r = await ocx(['package', 'sign', ref, ...args, '--no-cache'], env());
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+      };
+      await sign(['--key', keys.priv, '--tlog-upload=false']);
+      const one = await ocx(['pull', ref, '-o', join(work, 'one'), '--policy', twoOfThree, '--no-cache'], env());
+      expect(one.code, one.stderr).toBe(81);
+      await sign(['--notation', '--key', key, '--cert', chain]);
+      const two = await ocx(['pull', ref, '-o', join(work, 'two'), '--policy', twoOfThree, '--format', 'json', '--no-cache'], env());
+      expect(two.code, two.stderr).toBe(0);
+      expect([...JSON.parse(two.stdout).verification.decision.signers].sort()).toEqual(['corp', 'release-key']);
+      emulator.clearLog();
+      const required = await writePolicy(policyWith('{ threshold: 2, of: [release-key, other-key, corp], required: [other-key] }'));
+      const r = await ocx(['pull', ref, '-o', join(work, 'req'), '--policy', required, '--no-cache'], env());
+      expect(r.code, r.stderr).toBe(81);
+      expect(r.stderr).toMatch(/other-key/);
+      expect(layerGets(pushed.layers.map((l) => l.digest))).toEqual([]);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('audit allows with one warning; skip (exact repository) allows with a warning', async () => {
     const pushed = await pushApp('pull/audited');
     const audit = await writePolicy(`${keyPolicy(`${server.host}/pull/**`)}    mode: audit\n`);
