@@ -19,7 +19,7 @@ import {
   type UnpackProgress,
 } from '@ocx/oci';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { locatePolicy } from '../policy-source.ts';
 import { disabledGate, unverifiedGate, type GateDecision, type GateTarget, type PullGate } from '../pull/gate.ts';
@@ -109,7 +109,7 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   if (!verdict.allowed) {
     if (verdict.why?.length) ctx.io.stderr(`blocked by policy ${sanitize(verdict.policy?.path ?? '')}:\n${verdict.why.map((l) => `  ${sanitize(l)}\n`).join('')}`);
     if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...base, pulled: false, layers, dir: null, verification: verificationJson(verdict) }, null, 2)}\n`);
-    throw new CommandFailure(ExitCode.POLICY_BLOCKED, 'blocked_by_policy', `${sanitize(input)}@${descriptor.digest} is blocked by policy${verdict.decision?.failures.length ? `: ${verdict.decision.failures.map(sanitize).join('; ')}` : ''}`, ctx.json);
+    throw conditionFailure('blocked', `${sanitize(input)}@${descriptor.digest} is blocked by policy${verdict.decision?.failures.length ? `: ${verdict.decision.failures.map(sanitize).join('; ')}` : ''}`, ctx.json);
   }
 
   const progress = ctx.io.stderrIsTTY && !ctx.json ? progressLine(ctx) : undefined;

@@ -2,7 +2,7 @@
 // families gather evidence for exactly those (evidence.ts), and @ocx/policy's pure `decide` judges.
 import { decide, explain, isPolicyError, loadPolicy, renderWhy, type Decision, type Policy } from '@ocx/policy';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { CommandFailure, exitCodeFor, UsageError } from '../exit-codes.ts';
 import { describePolicySource, type PolicySource } from '../policy-source.ts';
 import { gatherEvidence, type EvidenceGatherer } from './evidence.ts';
 import type { GateDecision, GateTarget, PullGate } from './gate.ts';
@@ -14,7 +14,12 @@ export async function loadPolicyFrom(source: PolicySource, ctx: Context): Promis
     if (ctx.verbose) ctx.io.stderr(`policy: ${describePolicySource(source)}\n`);
     return policy;
   } catch (err) {
-    if (isPolicyError(err)) throw new CommandFailure(ExitCode.CONFIG, 'policy_invalid', `${describePolicySource(source)}: ${err.message}`, false);
+    // The exit table decides (78 for a policy that does not load, 74 for one that cannot be read);
+    // the message names where the policy came from.
+    if (isPolicyError(err)) {
+      const { exitCode, kind } = exitCodeFor(err);
+      throw new CommandFailure(exitCode, kind, `${describePolicySource(source)}: ${err.message}`, false);
+    }
     throw err;
   }
 }
