@@ -97,7 +97,8 @@ export function installedScenario(target: () => ScenarioTarget, seed: string): v
     const login = args[0] === 'copy' ? undefined : t.login;
     return runInstalled(bin, [...args, ...(t.args ?? []), ...(login?.args ?? [])], { env: { ...box.env, ...t.env }, stdin: login?.stdin });
   };
-  const ref = (repository: string) => `${target().host}/${repository}:v1`;
+  // Repositories named by the seed: scenarios may share one registry.
+  const ref = (repository: string) => `${target().host}/${seed}/${repository}:v1`;
 
   beforeAll(async () => {
     bin = (await installedOcx()).bin;
