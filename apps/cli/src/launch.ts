@@ -2,7 +2,8 @@
 // chunks it requires on demand) through V8's code cache. Node 20 has no compile cache of its own
 // (module.enableCompileCache is Node ≥22.1) and compiling the bundle's JavaScript was the largest
 // single cost of a short `ocx` run; with the cache a chunk is compiled once per installed build.
-// Measured (README "Launcher"): it still pays, so it stays; OCX_NO_CODE_CACHE=1 turns it off
+// Measured after the https fix (numbers in README, Set-up, "Launcher"): warm beats no cache by 7–14 ms
+// of CPU per run (--help, discover, verify), so it stays; OCX_NO_CODE_CACHE=1 turns it off
 // (--no-cache is about registry data, not compiled code).
 //
 // Why CommonJS here: Node 20 can hand a code cache to vm.Script (CommonJS) but not to ES modules
@@ -87,7 +88,7 @@ function readTrusted(file: string): Buffer | undefined {
 
 // The entry for a chunk as it is on disk now. ctime and inode change whenever the file is written or
 // replaced (a reinstall, an upgrade, an edit) and cannot be set back by tar or npm, unlike mtime and
-// size; hashing the content instead cost about as much as the cache saves (README "Launcher").
+// size; hashing the content instead (~10 ms for the chunks verify loads) would eat most of the gain.
 function entryFile(dir: string, filename: string): string | undefined {
   try {
     const st = statSync(filename, { bigint: true });

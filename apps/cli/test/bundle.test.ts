@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, lstat, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,20 +127,24 @@ describe('the bundled ocx executable', () => {
     expect(await mtimes(dir)).toEqual(before);
   });
 
-  it('a cache entry that is a symlink, or that others can write to, is not read and is replaced by a private file', async () => {
+  it('a cache entry that is a symlink, that others can write to or that another user owns is not read, and is replaced by a private file', async () => {
     const env = { OCX_HOME: join(home, 'planted-entry') };
     expect((await verify(env)).code).toBe(0);
     const dir = join(env.OCX_HOME, 'v8');
-    const [first, second] = (await readdir(dir)).sort();
+    const [first, second, third] = (await readdir(dir)).sort();
     // Valid data, so only the launcher's checks (not V8's) can keep it from being used.
     await chmod(join(dir, first!), 0o666);
     const elsewhere = join(home, 'planted-target.bin');
     await rename(join(dir, second!), elsewhere);
     await symlink(elsewhere, join(dir, second!));
     const targetBefore = await readFile(elsewhere);
+    // Owned by another user (only root can hand a file to someone else).
+    const asRoot = process.getuid?.() === 0 && third !== undefined;
+    if (asRoot) await chown(join(dir, third!), 65534, 65534);
     const r = await verify(env);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of [first!, second!]) {
+    for (const f of asRoot ? [first!, second!, third!] : [first!, second!]) {
+      if (asRoot && f === third) expect((await lstat(join(dir, f))).uid).toBe(0);
       const st = await lstat(join(dir, f));
       expect(st.isFile(), f).toBe(true);
       expect(st.mode & 0o777, f).toBe(0o600);
