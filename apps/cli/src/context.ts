@@ -8,6 +8,7 @@ import {
   parsePlatform,
   parseReference,
   RegistryClient,
+  sameRegistryHost,
   type Credential,
   type PlatformSpec,
   type Reference,
@@ -54,10 +55,25 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
+  readonly credential?: Credential;
   parse(ref: string): Reference;
+  /**
+   * Opens a repository. The global --username/OCX_USERNAME credential binds to the first registry host
+   * opened; opening a second registry host while it is set is a usage error (issue 10 item 1).
+   */
   open(ref: Reference): Repository;
+  /** Binds an explicit credential to one registry host (copy's --from-/--to- flags); call before open(). */
+  bindCredential(host: string, credential: Credential, flag: string): void;
+  /** Which flag or variable gave the global credential, if one was given. */
+  readonly globalCredentialSource?: string;
   warn(message: string): void;
   close(): Promise<void>;
+}
+
+/** A secret read from stdin (one line; the trailing newline is not part of it). */
+export async function readSecret(io: Io): Promise<string> {
+  return ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
 }
 
 /** ocx's home for caches: OCX_HOME, else $XDG_CACHE_HOME/ocx, else ~/.cache/ocx. */
@@ -78,7 +94,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const username = values.username ?? io.env.OCX_USERNAME;
   if (values['password-stdin']) {
     if (!username) throw new UsageError('--password-stdin needs --username (or OCX_USERNAME)');
-    const password = ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
+    const password = await readSecret(io);
     explicit = { username, password };
   } else if (username && io.env.OCX_PASSWORD !== undefined) {
     explicit = { username, password: io.env.OCX_PASSWORD };
@@ -86,6 +102,32 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     throw new UsageError('--username needs a password: use --password-stdin or OCX_PASSWORD');
   }
   if (values.insecure) warn('--insecure: TLS certificates are not verified');
+  // Explicit credentials are bound to a registry host, never offered to every host a command touches.
+  const bound = new Map<string, Credential>();
+  const globalSource = explicit ? (values.username !== undefined ? '--username' : 'OCX_USERNAME') : undefined;
+  let globalHost: string | undefined;
+  const bindCredential = (host: string, credential: Credential, flag: string): void => {
+    const existing = [...bound].find(([h]) => sameRegistryHost(h, host));
+    if (existing && (existing[1].username !== credential.username || existing[1].password !== credential.password)) {
+      throw new UsageError(`${flag}: ${host} already has other credentials from this command line`);
+    }
+    bound.set(host, credential);
+  };
+  const open = (ref: Reference): Repository => {
+    if (ref.kind === 'registry' && explicit && ![...bound.keys()].some((h) => sameRegistryHost(h, ref.host) && h !== globalHost)) {
+      if (globalHost === undefined) {
+        globalHost = ref.host;
+        bound.set(ref.host, explicit);
+      } else if (!sameRegistryHost(globalHost, ref.host)) {
+        throw new UsageError(
+          `${globalSource} applies to one registry, but this command touches ${globalHost} and ${ref.host}: ` +
+            'for ocx copy use --from-username/--from-password-stdin and --to-username/--to-password-stdin ' +
+            '(or OCX_FROM_PASSWORD/OCX_TO_PASSWORD); otherwise give each registry its own entry in the docker config',
+        );
+      }
+    }
+    return openRepository(ref, client);
+  };
   const client = new RegistryClient({
     fetch: extra.fetch as never,
     // A CLI run is one short process: node:http starts ~100 ms faster than Node's fetch (undici).
@@ -93,7 +135,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],
-    credentials: createDockerCredentials({ env: io.env, explicit }),
+    credentials: createDockerCredentials({ env: io.env, explicit: bound }),
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
     onWarning: warn,
@@ -109,8 +151,11 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
-    open: (ref) => openRepository(ref, client),
+    open,
+    bindCredential,
+    ...(globalSource ? { globalCredentialSource: globalSource } : {}),
     warn,
     close: () => client.close(),
   };

@@ -1,4 +1,5 @@
 import { OciError } from '../errors.ts';
+import { redactUrl, tlsFailure, untrustedError } from './http.ts';
 import type { FetchLike } from './transport.ts';
 
 // Registry auth: the Docker token flow (distribution token spec, "Token Authentication
@@ -34,6 +35,19 @@ export function parseChallenge(header: string): Challenge | undefined {
     params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
   }
   return { scheme: m[1]!.toLowerCase(), params };
+}
+
+/**
+ * Token lifetime in seconds from a token answer's `expires_in`. The token spec's default (absent) is
+ * 60 s and it says no token should live less; registries also answer nonsense (3×10^11, negative,
+ * strings), so the value is clamped to [60 s, 1 h]: a process never trusts a token for longer than an
+ * hour — a token revoked early or expiring sooner than claimed is met by the 401 → fresh-token path.
+ */
+export const TOKEN_TTL_MIN_S = 60;
+export const TOKEN_TTL_MAX_S = 3600;
+export function tokenLifetime(expiresIn: unknown): number {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return TOKEN_TTL_MIN_S;
+  return Math.min(TOKEN_TTL_MAX_S, Math.max(TOKEN_TTL_MIN_S, expiresIn));
 }
 
 interface CachedToken {
@@ -120,6 +134,20 @@ export class TokenCache {
     return p;
   }
 
+  /** The token fetch, its failures typed: an untrusted realm certificate is TLS_UNTRUSTED, the rest NETWORK. */
+  async #exchange(url: URL, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#options.fetch(url, init);
+    } catch (cause) {
+      if (cause instanceof OciError) throw cause;
+      if (init.signal?.aborted) throw new OciError('ABORTED', `token request to ${redactUrl(url.href)} was aborted`, { cause });
+      const tls = tlsFailure(cause);
+      if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, init.method ?? 'GET');
+      const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String((cause as Error)?.message ?? cause);
+      throw new OciError('NETWORK', `token request to ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}`, { cause, method: init.method ?? 'GET', url: redactUrl(url.href) });
+    }
+  }
+
   async #fetchToken(host: string, ch: Challenge, scope: string): Promise<CachedToken> {
     const realm = ch.params.realm;
     if (!realm) throw new OciError('UNAUTHORIZED', `registry ${host} asked for a bearer token without a realm`);
@@ -137,14 +165,14 @@ export class TokenCache {
     if (cred?.refreshToken && safe) {
       const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.refreshToken, service: ch.params.service ?? '', client_id: 'ocx' });
       if (scopes.length) body.set('scope', scopes.join(' '));
-      res = await this.#options.fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error', signal: this.#options.signal });
+      res = await this.#exchange(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error', signal: this.#options.signal });
     } else {
       if (ch.params.service) url.searchParams.set('service', ch.params.service);
       for (const s of scopes) url.searchParams.append('scope', s);
       const headers: Record<string, string> = {};
       const basic = safe ? basicHeader(cred) : undefined;
       if (basic) headers.authorization = basic;
-      res = await this.#options.fetch(url, { headers, redirect: 'error', signal: this.#options.signal });
+      res = await this.#exchange(url, { headers, redirect: 'error', signal: this.#options.signal });
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
@@ -164,9 +192,8 @@ export class TokenCache {
     }
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
     if (!token) throw new OciError('UNAUTHORIZED', `token response from ${url.origin} has no token`);
-    const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
     // Renew 10 s before expiry.
-    return { token, expiresAt: this.#now() + Math.max(1, ttl - 10) * 1000 };
+    return { token, expiresAt: this.#now() + (tokenLifetime(json.expires_in) - 10) * 1000 };
   }
 }
 
