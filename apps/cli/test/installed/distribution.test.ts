@@ -13,20 +13,21 @@ import { tlsSetup } from './tls.ts';
 const USER = 'alice';
 const PASSWORD = 'installed-htpasswd';
 const haveD2 = registryOrSkip('distribution2') !== undefined;
-const tls = haveD2 ? await tlsSetup() : undefined;
-afterAll(() => tls?.cert.cleanup());
 
-describe.skipIf(!tls?.ready)('installed ocx: docker-registry 2.8 over TLS with htpasswd', () => {
+describe.skipIf(!haveD2)('installed ocx: docker-registry 2.8 over TLS with htpasswd', () => {
+  let tls: Awaited<ReturnType<typeof tlsSetup>>;
   let reg: RealRegistry;
   let dir: string;
   beforeAll(async () => {
-    reg = await startRegistry('distribution2', { tls: { certFile: tls!.cert.certFile, keyFile: tls!.cert.keyFile }, htpasswd: { [USER]: PASSWORD } });
+    tls = await tlsSetup();
+    reg = await startRegistry('distribution2', { tls: { certFile: tls.cert.certFile, keyFile: tls.cert.keyFile }, htpasswd: { [USER]: PASSWORD } });
     dir = await mkdtemp(join(tmpdir(), 'ocx-installed-d2-'));
     await dockerConfig(join(dir, 'docker'), { [reg.host]: { username: USER, password: PASSWORD } });
   });
   afterAll(async () => {
     await reg?.stop();
+    await tls?.cert.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-  installedScenario(() => ({ host: reg.host, args: ['--ca-file', tls!.cert.caFile], env: { DOCKER_CONFIG: join(dir, 'docker') } }), 'distribution2');
+  installedScenario(() => ({ host: reg.host, args: ['--ca-file', tls.cert.caFile], env: { DOCKER_CONFIG: join(dir, 'docker') } }), 'distribution2');
 });

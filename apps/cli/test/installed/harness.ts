@@ -155,30 +155,3 @@ export function runInstalled(bin: string, args: string[], opts: RunOptions = {})
     child.stdin.end(opts.stdin ?? '');
   });
 }
-
-/**
- * Whether the installed ocx speaks https to a loopback registry (127.0.0.1), which it must try first
- * (issue 8 §1). Probed once with a TLS server that counts requests: a build that still forces plain
- * http on loopback never reaches it. Such a build makes the TLS scenarios skip with one line locally
- * and fail under CI=true.
- * TODO(integrator): once loopback https-first (branch h2) is merged, this always holds; the probe can go.
- */
-export async function loopbackHttps(bin: string, caFile: string, cert: { key: Buffer; cert: Buffer }): Promise<boolean> {
-  const { createServer } = await import('node:https');
-  let hits = 0;
-  const server = createServer(cert, (_req, res) => {
-    hits++;
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"probe"}]}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  const box = await sandbox();
-  try {
-    await runInstalled(bin, ['discover', `127.0.0.1:${port}/probe:v1`, '--ca-file', caFile], { env: box.env });
-  } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await box.cleanup();
-  }
-  return hits > 0;
-}
