@@ -38,7 +38,7 @@ const everything = { alwaysBundle: () => true, onlyBundle: false } as const;
 // dependency inlined, so `npx ocx` and global installs need nothing else: dist/bin/ocx.cjs (a small
 // launcher with the shebang) loads dist/bin/cli.cjs and its chunks through V8's code cache. That
 // bundle is CommonJS because Node 20 gives a code cache to CommonJS only (launch.ts says why).
-const bin = {
+const bin: UserConfig = {
   ...baseConfig,
   format: 'cjs',
   dts: false,
@@ -48,7 +48,7 @@ const bin = {
   outputOptions: { dynamicImportInCjs: false },
   plugins: [noDynamicImport],
   outDir: 'dist/bin',
-} as const;
+};
 
 export default defineConfig([
   { ...baseConfig, deps: everything },

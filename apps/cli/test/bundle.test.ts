@@ -74,7 +74,7 @@ describe('the bundled ocx executable', () => {
     await client.close();
     ref = `${server.host}/bundle/app:v1`;
     expect((await ocx(['package', 'sign', ref, '--key', keys.priv, '--tlog-upload=false'])).code).toBe(0);
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     await server?.close();
     await keys?.cleanup();
