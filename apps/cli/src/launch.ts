@@ -20,8 +20,9 @@
 // --verify-snapshot-checksum, off in release builds. So V8 runs stale bytecode for a different source
 // of the same length, and a corrupted payload can crash the process or run other code. Hence:
 // - entries are keyed by Node version, arch and the chunk file's identity including its inode and
-//   ctime, not just path/size/mtime: npm installs every file with the same 1985 mtime, so a new
-//   version's chunk of the same size would otherwise run the old bytecode;
+//   ctime, not just path/size/mtime: package tarballs give every file the same mtime (1985-10-26),
+//   which an installer may keep, so a new version's chunk of the same size would otherwise run the
+//   old bytecode;
 // - data is read only from a directory and from files this user owns, that no one else can write,
 //   that are not symlinks (O_NOFOLLOW) and are regular files: a shared or world-writable OCX_HOME
 //   must not inject code;
@@ -87,8 +88,8 @@ function readTrusted(file: string): Buffer | undefined {
 }
 
 // The entry for a chunk as it is on disk now. ctime and inode change whenever the file is written or
-// replaced (a reinstall, an upgrade, an edit) and cannot be set back by tar or npm, unlike mtime and
-// size; hashing the content instead (~10 ms for the chunks verify loads) would eat most of the gain.
+// replaced (a reinstall, an upgrade, an edit) and cannot be set back by tar or an installer, unlike
+// mtime and size; hashing the content instead (~10 ms for the chunks verify loads) would eat most of the gain.
 function entryFile(dir: string, filename: string): string | undefined {
   try {
     const st = statSync(filename, { bigint: true });

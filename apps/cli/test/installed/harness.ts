@@ -32,17 +32,32 @@ async function sourceKey(): Promise<string> {
   return h.digest('hex').slice(0, 24);
 }
 
+// A lock whose holder is gone (a worker killed on a timeout) or that is older than any build.
+async function staleLock(lock: string): Promise<boolean> {
+  const st = await stat(lock).catch(() => undefined);
+  if (!st) return false;
+  const age = Date.now() - st.mtimeMs;
+  const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+  if (!pid) return age > 10_000; // between mkdir and writing the pid, or a crash right there
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return true;
+  }
+  return age > LOCK_STALE_MS;
+}
+
 async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   await mkdir(cacheRoot, { recursive: true });
   const lock = join(cacheRoot, `${name}.lock`);
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const st = await stat(lock).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+      if (await staleLock(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -68,11 +83,15 @@ let built: Promise<string> | undefined;
 export function ensureBuilt(): Promise<string> {
   return (built ??= (async () => {
     const key = await sourceKey();
-    const stamp = join(cliDir, 'dist/.ocx-source-key');
+    // Outside dist (which is packed): the source key and the built bundle's mtime, so a build made by
+    // hand since then (of other sources) is not taken for ours.
+    const stamp = join(cacheRoot, 'build-stamp');
+    const bundle = join(cliDir, 'dist/bin/cli.cjs');
+    const current = async () => `${key} ${(await stat(bundle).catch(() => undefined))?.mtimeMs ?? 'none'}`;
     await withLock('build', async () => {
-      if ((await readFile(stamp, 'utf8').catch(() => '')) === key) return;
+      if ((await readFile(stamp, 'utf8').catch(() => '')) === (await current())) return;
       await sh('pnpm', ['build'], repoRoot);
-      await writeFile(stamp, key);
+      await writeFile(stamp, await current());
     });
     return key;
   })());
@@ -114,7 +133,7 @@ export function installedOcx(): Promise<InstalledOcx> {
 
 // Older source states' installs are not needed again; keep the cache to the current one.
 async function pruneOthers(key: string): Promise<void> {
-  for (const e of await readdir(cacheRoot)) if (e !== key && !e.endsWith('.lock')) await rm(join(cacheRoot, e), { recursive: true, force: true });
+  for (const e of await readdir(cacheRoot)) if (e !== key && e !== 'build-stamp' && !e.endsWith('.lock')) await rm(join(cacheRoot, e), { recursive: true, force: true });
 }
 
 export interface RunResult {
