@@ -27,11 +27,12 @@
 //   that are not symlinks (O_NOFOLLOW) and are regular files: a shared or world-writable OCX_HOME
 //   must not inject code;
 // - writes are atomic (exclusive temp file, 0600, then rename), so concurrent runs never read a torn
-//   file; any failure to read or write the cache is ignored — it only costs time.
+//   file; any failure to read or write the cache is ignored — it only costs time;
+// - entries not rewritten for 30 days are removed when new ones are written (after an upgrade).
 //
 // The cache lives in ocx's cache home (OCX_HOME, else $XDG_CACHE_HOME/ocx, else ~/.cache/ocx) under v8/.
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsc, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -100,6 +101,23 @@ function entryFile(dir: string, filename: string): string | undefined {
   }
 }
 
+// New entries mean a new or changed install; the old install's entries are never read again. Entries
+// not rewritten for 30 days go (a live one costs one cold run to come back), so upgrades do not pile up.
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+function prune(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!/\.(bin|tmp)$/.test(name)) continue;
+    const file = join(dir, name);
+    try {
+      const st = lstatSync(file);
+      if (now - st.mtimeMs > (name.endsWith('.tmp') ? 3600 * 1000 : PRUNE_AFTER_MS)) unlinkSync(file);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+}
+
 function installCodeCache(root: string, dir: string): void {
   const M = Module as unknown as ModuleStatics;
   let readable: boolean | undefined;
@@ -130,6 +148,7 @@ function installCodeCache(root: string, dir: string): void {
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
         renameSync(tmp, file);
       }
+      prune(dir);
     } catch {
       // A read-only or full cache home only costs time.
     }

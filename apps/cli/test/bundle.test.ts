@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, chown, lstat, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,24 @@ describe('the bundled ocx executable', () => {
       await new Promise((r) => front.server.close(r));
       await cert.cleanup();
     }
+  });
+
+  it('entries not rewritten for 30 days are pruned when new ones are written; recent ones stay', async () => {
+    const env = { OCX_HOME: join(home, 'prune-run') };
+    expect((await verify(env)).code).toBe(0);
+    const dir = join(env.OCX_HOME, 'v8');
+    const old = join(dir, `${'0'.repeat(40)}.bin`);
+    const recent = join(dir, `${'1'.repeat(40)}.bin`);
+    await writeFile(old, 'from an old install', { mode: 0o600 });
+    await writeFile(recent, 'from a recent install', { mode: 0o600 });
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    await utimes(old, longAgo, longAgo);
+    // A rejected entry makes the run write again, which prunes.
+    const [first] = (await readdir(dir)).filter((f) => f !== `${'0'.repeat(40)}.bin` && f !== `${'1'.repeat(40)}.bin`).sort();
+    await writeFile(join(dir, first!), 'not a code cache');
+    expect((await verify(env)).code).toBe(0);
+    await expect(stat(old)).rejects.toThrow();
+    expect((await stat(recent)).isFile()).toBe(true);
   });
 
   it('OCX_NO_CODE_CACHE=1 writes no code cache', async () => {
