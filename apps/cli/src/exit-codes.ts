@@ -42,6 +42,7 @@ const OCI_EXIT: Record<OciErrorCode, ExitCodeValue> = {
   TOO_MANY: ExitCode.DATA,
   INVALID_MANIFEST: ExitCode.DATA,
   UNSUPPORTED_MEDIA_TYPE: ExitCode.DATA,
+  UNSAFE_ARCHIVE: ExitCode.DATA,
   NOT_FOUND: ExitCode.NOT_FOUND,
   PLATFORM_NOT_FOUND: ExitCode.NOT_FOUND,
   UNAUTHORIZED: ExitCode.AUTH,
@@ -113,6 +114,11 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   NOT_FOUND: ExitCode.NOT_FOUND,
   // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
   TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
+  // Keyless: a token that cannot work or Fulcio refused, or none to be had, is an authentication failure.
+  INVALID_TOKEN: ExitCode.AUTH,
+  TOKEN_UNAVAILABLE: ExitCode.AUTH,
+  CA_FAILED: ExitCode.UNAVAILABLE,
+  TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
 };
 
 // A policy that cannot be used is a configuration error; "blocked by policy" (81) is a decision,

@@ -77,7 +77,7 @@ rules:
     expect(r.stdout).toMatch(/sbom: required/);
     const j = await ocx(['policy', 'explain', 'registry.example/acme/sandbox/x:1', '--format', 'json'], { OCX_POLICY: policy });
     const doc = JSON.parse(j.stdout);
-    expect(doc.policy).toEqual({ source: 'env', path: policy });
+    expect(doc.policy).toEqual({ source: 'OCX_POLICY', path: policy });
     expect(doc.explanation.rule.name).toBe('whole-registry');
     expect(doc.explanation.rules.find((x: { name: string }) => x.name === 'acme').status).toBe('excluded');
   });

@@ -120,7 +120,7 @@ describe('ocx verify under a policy (emulator)', () => {
     const r = await verify(await pkg('pkg/allowed', 'a'), '--format', 'json');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ verified: true, mode: 'policy', policy: { source: 'flag', path: policy } });
+    expect(doc).toMatchObject({ verified: true, mode: 'policy', policy: { source: '--policy', path: policy } });
     expect(doc.results[0].targets[0].decision).toMatchObject({ allowed: true, signers: ['a'], rule: { name: 'only-a' } });
   });
 
@@ -196,13 +196,13 @@ describe('ocx verify under a policy (emulator)', () => {
     const r = await pkg('pkg/env', 'a');
     const env = await ocx(['verify', r, '--platform', 'linux/amd64', '--verbose', '--no-cache'], { OCX_POLICY: policy });
     expect(env.code, env.stdout + env.stderr).toBe(0);
-    expect(env.stderr).toContain(`policy: ${policy} (from OCX_POLICY)`);
+    expect(env.stderr).toContain(`policy: OCX_POLICY=${policy}`);
     const home = await mkdtemp(join(tmpdir(), 'ocx-policy-home-'));
     try {
       await writeFile(join(home, 'policy.yaml'), await readFile(policy));
       const h = await ocx(['verify', r, '--platform', 'linux/amd64', '--format', 'json', '--no-cache'], { OCX_HOME: home });
       expect(h.code, h.stdout + h.stderr).toBe(0);
-      expect(JSON.parse(h.stdout).policy).toEqual({ source: 'home', path: join(home, 'policy.yaml') });
+      expect(JSON.parse(h.stdout).policy).toEqual({ source: 'OCX_HOME', path: join(home, 'policy.yaml') });
     } finally {
       await rm(home, { recursive: true, force: true });
     }

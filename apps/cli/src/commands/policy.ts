@@ -7,7 +7,7 @@ import { explain, importNotationPolicy, loadPolicy, rulesByPrecedence, stringify
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
-import { describePolicySource, locatePolicy, type LocatedPolicy } from '../policy/locate.ts';
+import { describePolicySource, locatePolicy, type PolicySource } from '../policy-source.ts';
 import type { VerifyFlags } from '../verify/types.ts';
 import { renderPolicyResults, verificationFailure, verifyUnderPolicy } from './verify-policy.ts';
 
@@ -40,15 +40,15 @@ function refuse(values: PolicyValues, sub: string, allowed: readonly (keyof Poli
   if (given.length > 0) throw new UsageError(`${given.map((k) => `--${k}`).join(', ')}: not a flag of ocx policy ${sub}`);
 }
 
-function located(ctx: Context, file: string | undefined, flag: string | undefined): LocatedPolicy {
+function located(ctx: Context, file: string | undefined, flag: string | undefined): PolicySource {
   if (file !== undefined && flag !== undefined) throw new UsageError('name the policy once: FILE or --policy FILE');
-  const found = file !== undefined ? { source: 'flag' as const, path: resolve(ctx.io.cwd, file) } : locatePolicy(flag, ctx.io.env, ctx.io.cwd);
+  const found = locatePolicy(file ?? flag, ctx.io.env, ctx.io.cwd);
   if (!found) throw new UsageError('no policy: pass FILE (or --policy FILE), set OCX_POLICY, or write $OCX_HOME/policy.yaml');
   return found;
 }
 
-async function load(ctx: Context, where: LocatedPolicy): Promise<Policy> {
-  const policy = await loadPolicy(where.path);
+async function load(ctx: Context, where: PolicySource): Promise<Policy> {
+  const policy = await loadPolicy(where.path, ctx.io.env.HOME ? { home: ctx.io.env.HOME } : {});
   if (ctx.verbose) ctx.io.stderr(`policy: ${sanitize(describePolicySource(where))}\n`);
   return policy;
 }
@@ -74,7 +74,7 @@ async function check(ctx: Context, args: string[], values: PolicyValues): Promis
   const policy = await load(ctx, where);
   const ordered = rulesByPrecedence(policy);
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ valid: true, policy: { source: where.source, path: where.path }, defaults: policy.defaults, signers: Object.keys(policy.signers), rules: ordered.map(ruleJson) }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ valid: true, policy: { source: where.from, path: where.path }, defaults: policy.defaults, signers: Object.keys(policy.signers), rules: ordered.map(ruleJson) }, null, 2)}\n`);
     return ExitCode.OK;
   }
   const out = [`✓ ${sanitize(where.path)}: valid (${Object.keys(policy.signers).length} signers, ${policy.rules.length} rules; unmatched targets: ${policy.defaults.unmatched})`, 'rules in order of precedence:'];
@@ -111,7 +111,7 @@ async function explainCommand(ctx: Context, args: string[], values: PolicyValues
   const policy = await load(ctx, where);
   const explanation = explain(policy, target);
   if (!values.verify) {
-    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ policy: { source: where.source, path: where.path }, reference: args[0], explanation }, null, 2)}\n`);
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ policy: { source: where.from, path: where.path }, reference: args[0], explanation }, null, 2)}\n`);
     else ctx.io.stdout(`${renderExplanation(explanation).join('\n')}\n`);
     return ExitCode.OK;
   }
@@ -120,7 +120,7 @@ async function explainCommand(ctx: Context, args: string[], values: PolicyValues
   if (Number.isNaN(now.getTime())) throw new UsageError(`--verification-time must be an RFC 3339 time, not "${values['verification-time']}"`);
   const v = await verifyUnderPolicy(ctx, policy, [ref], [args[0]!], flags, now);
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ policy: { source: where.source, path: where.path }, reference: args[0], explanation, verification: { verified: v.exitCode === ExitCode.OK, mode: 'policy', policy: { source: where.source, path: where.path }, results: v.results } }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ policy: { source: where.from, path: where.path }, reference: args[0], explanation, verification: { verified: v.exitCode === ExitCode.OK, mode: 'policy', policy: { source: where.from, path: where.path }, results: v.results } }, null, 2)}\n`);
   } else {
     ctx.io.stdout(`${renderExplanation(explanation).join('\n')}\n\n${renderPolicyResults(v.results)}`);
   }

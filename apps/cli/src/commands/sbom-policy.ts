@@ -9,7 +9,7 @@ import type { SbomFinding } from '@ocx/sbom';
 import { ocxHome, type Context } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
-import { describePolicySource, type LocatedPolicy } from '../policy/locate.ts';
+import { describePolicySource, type PolicySource } from '../policy-source.ts';
 import type { VerifyTarget } from '../verify/types.ts';
 
 export interface PolicySbomTrust {
@@ -28,9 +28,9 @@ function describe(c: SignatureCandidate): { identity?: string; issuer?: string; 
 }
 
 /** Whether each finding is signed by one of the governing rule's signers. */
-export async function policySbomTrust(ctx: Context, located: LocatedPolicy, ref: Reference, target: VerifyTarget, findings: readonly SbomFinding[], now: Date): Promise<PolicySbomTrust[]> {
+export async function policySbomTrust(ctx: Context, located: PolicySource, ref: Reference, target: VerifyTarget, findings: readonly SbomFinding[], now: Date): Promise<PolicySbomTrust[]> {
   if (ref.kind !== 'registry') throw new UsageError('--require-signed under a policy needs a registry reference (a policy scopes registry/repository)');
-  const policy = await loadPolicy(located.path);
+  const policy = await loadPolicy(located.path, ctx.io.env.HOME ? { home: ctx.io.env.HOME } : {});
   if (ctx.verbose) ctx.io.stderr(`policy: ${sanitize(describePolicySource(located))}\n`);
   const rule = selectRule(policy, { registry: ref.registry, repository: ref.repository }).rule;
   if (!rule || rule.mode === 'skip' || !rule.signatures) {

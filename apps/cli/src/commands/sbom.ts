@@ -34,7 +34,7 @@ import type { Context } from '../context.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { outputPath } from './sbom-file-name.ts';
 import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
-import { locatePolicy } from '../policy/locate.ts';
+import { locatePolicy } from '../policy-source.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, FlagFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 

@@ -7,7 +7,7 @@ import { candidatesOf, verifyReference, type FoundCandidate } from '@ocx/policy/
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
-import { describePolicySource, type LocatedPolicy } from '../policy/locate.ts';
+import { describePolicySource, type PolicySource } from '../policy-source.ts';
 import type { ErrorReport, VerifyFlags } from '../verify/types.ts';
 import { tagHintFor } from './verify.ts';
 
@@ -73,14 +73,14 @@ export function verificationFailure(v: PolicyVerification): CommandFailure {
   return new CommandFailure(v.exitCode, kind, `${v.exitCode === CONDITION_EXIT.blocked ? 'blocked by policy' : 'verification failed'}: ${failed.join(', ')}`);
 }
 
-export async function runVerifyPolicy(ctx: Context, refs: Reference[], inputs: string[], flags: VerifyFlags, located: LocatedPolicy, now: Date): Promise<number> {
+export async function runVerifyPolicy(ctx: Context, refs: Reference[], inputs: string[], flags: VerifyFlags, located: PolicySource, now: Date): Promise<number> {
   refuseFlagModeFlags(flags);
   refs.forEach((r) => targetOf(r, flags.scope));
-  const policy = await loadPolicy(located.path);
+  const policy = await loadPolicy(located.path, ctx.io.env.HOME ? { home: ctx.io.env.HOME } : {});
   if (ctx.verbose) ctx.io.stderr(`policy: ${sanitize(describePolicySource(located))}\n`);
   const v = await verifyUnderPolicy(ctx, policy, refs, inputs, flags, now);
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ verified: v.exitCode === ExitCode.OK, mode: 'policy', policy: { source: located.source, path: located.path }, results: v.results }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ verified: v.exitCode === ExitCode.OK, mode: 'policy', policy: { source: located.from, path: located.path }, results: v.results }, null, 2)}\n`);
   } else {
     ctx.io.stdout(renderPolicyResults(v.results));
   }

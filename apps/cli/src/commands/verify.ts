@@ -7,7 +7,7 @@ import { cosignLegacyTags } from '../verify/applies.ts';
 import { FAMILIES } from '../verify/families.ts';
 import type { ErrorReport, PreparedFamily, VerifyFlags } from '../verify/types.ts';
 
-import { locatePolicy } from '../policy/locate.ts';
+import { locatePolicy } from '../policy-source.ts';
 import { refuseUnusedFamilyFlags } from './verify-options.ts';
 
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';

@@ -70,7 +70,7 @@ export const decisionSchema = z.strictObject({
 });
 
 export const policySourceSchema = z.strictObject({
-  source: z.enum(['flag', 'env', 'home']).describe('--policy, OCX_POLICY or $OCX_HOME/policy.yaml'),
+  source: z.enum(['--policy', 'OCX_POLICY', 'OCX_HOME']).describe('which named the policy: --policy FILE, OCX_POLICY, or $OCX_HOME/policy.yaml'),
   path: z.string(),
 });
 
