@@ -7,7 +7,7 @@ import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { attach, createEmulator, type RunningRegistry } from '@ocx/testkit';
 import { makePki, P256 } from '@ocx/testkit/pki';
 import { ocx } from './cli.ts';
-import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // The decision table of issue 9, end to end through `ocx verify --policy` against the emulator,
 // with real signatures made by `ocx package sign` (cosign bundles with a key, notation JWS with an
@@ -263,5 +263,45 @@ describe('ocx sbom --require-signed under a policy', () => {
     expect((await ocx(['package', 'sign', `${server.host}/app/tool@${referrer}`, '--key', a.priv, '--tlog-upload=false', '--no-cache'])).code).toBe(0);
     const ok = await ocx(['sbom', ref, '--require-signed', '--policy', policy, '--no-cache']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+  });
+});
+
+describe('a keyless signer under a policy (cosign keyless attestation fixture)', () => {
+  let server: RunningRegistry;
+  let dir: string;
+  let ref: string;
+  beforeAll(async () => {
+    server = await createEmulator().listen();
+    dir = await mkdtemp(join(tmpdir(), 'ocx-keyless-policy-'));
+    ref = await attestationFixtureRef(server.host);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function attestationNode(identity: string) {
+    const policy = join(dir, `${identity.replace(/\W/g, '_')}.yaml`);
+    await writeFile(
+      policy,
+      JSON.stringify({
+        version: 1,
+        signers: { dev: { keyless: { issuer: FIXTURE.issuer, identity } } },
+        trust: { sigstore: { trustedRoot: FIXTURE.trustedRoot } },
+        rules: [{ name: 'fixture', scope: `${server.host}/fixture/empty`, mode: 'audit', signatures: { threshold: 1, of: ['dev'] }, attestations: [{ type: 'custom', signers: ['dev'] }] }],
+      }),
+    );
+    const r = await ocx(['verify', ref, '--policy', policy, '--format', 'json', '--no-cache']);
+    expect(r.code, r.stdout + r.stderr).toBe(0); // audit: reported, never blocks
+    const why = JSON.parse(r.stdout).results[0].targets[0].decision.why;
+    const node = why.children.find((n: { label: string }) => n.label.startsWith("attestations[0]"));
+    return node;
+  }
+
+  it('the certificate identity and issuer are matched against the signer (trusted root from the policy, no TUF)', async () => {
+    expect((await attestationNode(FIXTURE.identity)).outcome).toBe('pass');
+    const wrong = await attestationNode('someone-else@example.com');
+    expect(wrong.outcome).toBe('fail');
+    expect(JSON.stringify(wrong)).toContain(FIXTURE.identity);
   });
 });

@@ -16,6 +16,7 @@ import {
   verifyCosignSignature,
   ATTESTATION_FIND_LIMITS,
   type CosignTrust,
+  type IdentityPolicy,
   type Verdict,
 } from '@ocx/cosign';
 import type { AttestationEvidence, RejectedCandidate, SignatureCandidate } from '../../evidence.ts';
@@ -25,11 +26,15 @@ import { slsaFacts } from './slsa.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 
+const ANY_IDENTITY: IdentityPolicy = { subjectRegExp: '.*', issuerRegExp: '.*' };
+
 interface Checker {
   /** The policy signer this trust stands for (key signers), or undefined for keyless. */
   readonly signer?: KeySigner;
   readonly trust: () => Promise<CosignTrust>;
   readonly insecureIgnoreTlog: boolean;
+  /** Keyless: any certificate identity and issuer verify here; decide() matches them to the signers. */
+  readonly identity?: IdentityPolicy;
 }
 
 async function prepare(request: FamilyRequest): Promise<PreparedFamily> {
@@ -57,7 +62,7 @@ async function prepare(request: FamilyRequest): Promise<PreparedFamily> {
   }
   if (keyless.length > 0) {
     let trust: Promise<CosignTrust> | undefined;
-    checkers.push({ insecureIgnoreTlog: false, trust: () => (trust ??= trustedRoot().then((r) => createTrust({ trustedRoot: r }))) });
+    checkers.push({ insecureIgnoreTlog: false, identity: ANY_IDENTITY, trust: () => (trust ??= trustedRoot().then((r) => createTrust({ trustedRoot: r }))) });
   }
   return { verify: (target, signal) => verifyTarget(target, checkers, request.attestationTypes, now, signal) };
 }
@@ -83,7 +88,7 @@ async function verifyTarget(target: VerifyTarget, checkers: readonly Checker[], 
   const outcomes = await verifyCandidates(target.repo, digest, found.candidates, {
     ...call,
     accept: () => false,
-    verify: async (l) => Promise.all(checkers.map(async (c) => ({ c, v: verifyCosignSignature(l.evidence, { ...base, trust: await c.trust(), insecureIgnoreTlog: c.insecureIgnoreTlog, insecureIgnoreSct: false }) }))),
+    verify: async (l) => Promise.all(checkers.map(async (c) => ({ c, v: verifyCosignSignature(l.evidence, { ...base, trust: await c.trust(), insecureIgnoreTlog: c.insecureIgnoreTlog, insecureIgnoreSct: false, ...(c.identity ? { identity: c.identity } : {}) }) }))),
   });
   for (const o of outcomes) {
     const source = o.loaded?.referrer ?? o.candidate.manifest.digest;
@@ -105,7 +110,7 @@ async function verifyTarget(target: VerifyTarget, checkers: readonly Checker[], 
       ...call,
       limits: ATTESTATION_FIND_LIMITS,
       accept: () => false,
-      verify: async (l) => Promise.all(checkers.map(async (c) => ({ c, l, v: verifyCosignAttestation(l.evidence, { ...base, predicateType, trust: await c.trust(), insecureIgnoreTlog: c.insecureIgnoreTlog, insecureIgnoreSct: false }) }))),
+      verify: async (l) => Promise.all(checkers.map(async (c) => ({ c, l, v: verifyCosignAttestation(l.evidence, { ...base, predicateType, trust: await c.trust(), insecureIgnoreTlog: c.insecureIgnoreTlog, insecureIgnoreSct: false, ...(c.identity ? { identity: c.identity } : {}) }) }))),
     });
     for (const o of outs) {
       const source = o.loaded?.referrer ?? o.candidate.manifest.digest;
