@@ -4,6 +4,7 @@ import {
   createDockerCredentials,
   fileCapabilityStore,
   fileContentCache,
+  fileTokenStore,
   openRepository,
   parsePlatform,
   parseReference,
@@ -138,6 +139,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     credentials: createDockerCredentials({ env: io.env, explicit: bound }),
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
+    // Anonymous pull tokens only (never one obtained with credentials), until they expire.
+    tokenStore: values['no-cache'] ? undefined : fileTokenStore(join(ocxHome(io.env), 'tokens')),
     onWarning: warn,
     userAgent: 'ocx/0.0.0',
   });
