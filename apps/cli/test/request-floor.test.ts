@@ -67,6 +67,22 @@ describe('request floor with anonymous bearer tokens', () => {
     expect((await stat(join(dir, 'anonymous.json'))).mode & 0o777).toBe(0o600);
   });
 
+  it('discover --depth 1 (repeat): resolve, one listing, and cosign\'s three legacy tag probes beside it', async () => {
+    const run = () => ocx(['discover', ref, '--depth', '1', '--format', 'json'], { OCX_HOME: home });
+    expect((await run()).code).toBe(0);
+    emu.clearLog();
+    const r = await run();
+    expect(r.code, r.stderr).toBe(0);
+    const log = paths();
+    // The probes (sha256-<hex>.sig/.att/.sbom, as cosign tree looks them up) go out with the listing,
+    // so they cost requests but no round trip; everything else is at the floor of oras discover.
+    expect(log.filter((p) => /\/manifests\/sha256-[0-9a-f]{64}\.(sig|att|sbom) 404$/.test(p))).toHaveLength(3);
+    expect(log.filter((p) => p.includes('/referrers/'))).toHaveLength(1);
+    expect(log.filter((p) => /\/manifests\/v1 200$/.test(p))).toHaveLength(1);
+    expect(log).toHaveLength(5);
+    expect(tokenRequests()).toEqual([]);
+  });
+
   it('--no-cache: a token round trip again, nothing written', async () => {
     const fresh = await mkdtemp(join(tmpdir(), 'ocx-floor-nocache-'));
     try {
