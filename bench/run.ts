@@ -5,10 +5,14 @@ import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
 import { printTable, profileFlags } from './table.ts';
-import { verifyBench } from './verify.ts';
+import { issueTable, nodeBaseline } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
-// emulator adds 25 ms per request, so request counts dominate wall time as on a real WAN registry.
+// emulator adds 25 ms (and 100 ms) per request, so request counts dominate wall time as on a real
+// WAN registry. `pnpm bench table` prints issue 12's table (verify, discover, https, batch, sbom);
+// `pnpm bench discover` the detailed discover sweep (1, 10, 100 referrers); `race`, `sbom` alone.
+// OCX_BENCH_RUNS, OCX_BENCH_BATCH, OCX_BENCH_REFERRERS, OCX_BENCH_SBOM_MIB shrink a smoke run;
+// OCX_BENCH_PROFILE=DIR adds a CPU-profile breakdown per row.
 
 const LATENCY_MS = 25;
 const RUNS = Number(process.env.OCX_BENCH_RUNS ?? 3);
@@ -108,11 +112,14 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   delete process.env.NODE_EXTRA_CA_CERTS;
 }
 
-// `pnpm bench [discover|race|…]` runs only the named parts.
+// `pnpm bench [table|discover|race|sbom]` runs only the named parts (default: table and race).
 const only = new Set(process.argv.slice(2).filter((a) => a !== '--'));
 const want = (name: string) => only.size === 0 || only.has(name);
 ensureCli();
-if (want('discover')) await discoverBench();
+if (only.has('discover')) await discoverBench();
 if (want('race')) await raceBench();
-if (want('verify')) await verifyBench(cli, printTable);
-if (want('sbom')) await sbomBench(cli);
+if (want('table') || only.has('verify')) {
+  const node = await nodeBaseline();
+  const sbom = only.size === 0 || only.has('sbom') ? () => sbomBench(cli).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`) : undefined;
+  await issueTable({ cli, node, ...(sbom ? { sbom } : {}) });
+} else if (only.has('sbom')) await sbomBench(cli);
