@@ -13,6 +13,10 @@ const bin = {
   deps: { alwaysBundle: () => true, onlyBundle: false },
   inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
   outDir: 'dist/bin',
+  // pkijs/asn1js and their helpers (~750 KB) in a chunk of their own: left to itself rolldown merged
+  // them into the chunk that holds notation's certificate code, so every notation verify loaded them
+  // although only RFC 3161, OCSP and CRL code needs them (issue 12).
+  outputOptions: { codeSplitting: { groups: [{ name: 'pkijs', test: /node_modules[\\/]\.pnpm[\\/](pkijs|asn1js|bytestreamjs|@peculiar\+utils|@noble\+hashes)@/ }] } },
 } as const;
 
 export default defineConfig([
