@@ -126,10 +126,10 @@ export async function sbomBench(cli: string = defaultCli): Promise<SbomResult | 
 
     const ocxOut = join(dir, 'ocx.json');
     const curlOut = join(dir, 'curl.json');
-    const ours = await measure(process.execPath, [...profileFlags(), cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache']);
+    const ours = await measure(process.execPath, [...profileFlags(), cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache', '--plain-http']);
     if (ours.code !== 0) throw new Error(`ocx sbom failed: ${ours.stderr.slice(0, 2000)}`);
     // The fixed cost (Node start-up, resolve, referrers listing, legacy-tag probes) on its own.
-    const listing = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--no-cache']);
+    const listing = await measure(process.execPath, [cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--no-cache', '--plain-http']);
     const theirs = await measure('curl', ['-sSfL', '-o', curlOut, `${reg.url}/v2/bench/sbom/blobs/${gen.digest}`]);
     if (theirs.code !== 0) throw new Error(`curl failed: ${theirs.stderr.slice(0, 2000)}`);
     const orasBin = peerPath('oras');
