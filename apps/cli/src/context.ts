@@ -11,12 +11,13 @@ import {
   RegistryClient,
   sameRegistryHost,
   type Credential,
+  type OciError,
   type PlatformSpec,
   type Reference,
   type Repository,
 } from '@ocx/oci';
 import { UsageError } from './exit-codes.ts';
-import type { Io } from './output.ts';
+import { sanitize, type Io } from './output.ts';
 import { fileTagHints, type TagHints } from './tag-hints.ts';
 
 /** Flags every registry-facing command takes. */
@@ -56,6 +57,8 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** Content that failed its digest or size and was left out with a warning: the command exits non-zero. */
+  readonly failures: OciError[];
   /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
   readonly credential?: Credential;
   parse(ref: string): Reference;
@@ -68,7 +71,7 @@ export interface Context {
   bindCredential(host: string, credential: Credential, flag: string): void;
   /** Which flag or variable gave the global credential, if one was given. */
   readonly globalCredentialSource?: string;
-  warn(message: string): void;
+  warn(message: string, error?: OciError): void;
   close(): Promise<void>;
 }
 
@@ -86,9 +89,12 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'tree') throw new UsageError(`--format must be text or json, not "${format}"`);
   const warnings: string[] = [];
-  const warn = (m: string) => {
+  const failures: OciError[] = [];
+  const warn = (m: string, error?: OciError) => {
     warnings.push(m);
-    io.stderr(`warning: ${m}\n`);
+    if (error) failures.push(error);
+    // Warnings quote registry content (Content-Type, zod paths, tags): sanitised like every registry string.
+    io.stderr(`warning: ${sanitize(m)}\n`);
   };
   // Secrets never come from argv: the password is read from stdin or OCX_PASSWORD.
   let explicit: Credential | undefined;
@@ -142,6 +148,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     // Anonymous pull tokens only (never one obtained with credentials), until they expire.
     tokenStore: values['no-cache'] ? undefined : fileTokenStore(join(ocxHome(io.env), 'tokens')),
     onWarning: warn,
+    // --verbose: one line per registry exchange; the URL without its query, never a header (secrets).
+    ...(values.verbose ? { onExchange: (e: { method: string; url: string; status: number }) => io.stderr(`${e.method} ${sanitize(e.url)} → ${e.status}\n`) } : {}),
     userAgent: 'ocx/0.0.0',
   });
   const platform = values.platform ? parsePlatform(values.platform) : undefined;
@@ -154,6 +162,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    failures,
     ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open,

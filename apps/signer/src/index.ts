@@ -1,4 +1,4 @@
-export { isSignerError, SignerError } from './errors.ts';
+export { isSignerError, SIGNER_ERROR_CODES, SignerError } from './errors.ts';
 export type { SignerErrorCode, SignerErrorOptions } from './errors.ts';
 export { isEncryptedKey, loadSigningKey, signBytes } from './key.ts';
 export type { SigningKey } from './key.ts';
@@ -12,3 +12,11 @@ export { signNotationPackage } from './notation/package.ts';
 export type { NotationSigned, SignNotationPackageOptions, SignNotationPackageResult } from './notation/package.ts';
 export { buildTimestampRequest, parseTimestampResponse, requestTimestamp } from './notation/timestamp.ts';
 export type { RequestTimestampOptions, TimestampHash } from './notation/timestamp.ts';
+export { signPackageKeyless } from './keyless/package.ts';
+export type { SignKeylessOptions, SignKeylessResult } from './keyless/package.ts';
+export { PUBLIC_GOOD, resolveServices, signingConfigSchema, SIGNING_CONFIG_MEDIA_TYPE } from './keyless/services.ts';
+export type { KeylessServices, ServiceChoice, SigningConfig } from './keyless/services.ts';
+export { ambientIdentityToken, identityClaims, redact } from './keyless/token.ts';
+export type { AmbientTokenOptions, IdentityClaims } from './keyless/token.ts';
+export { keylessError, keylessSigner } from './keyless/signer.ts';
+export type { KeylessSigner, KeylessSignerOptions } from './keyless/signer.ts';

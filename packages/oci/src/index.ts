@@ -1,3 +1,4 @@
+export { ByteBudgetCache } from './byte-budget.ts';
 export { fileContentCache, memoryContentCache } from './content-cache.ts';
 export type { ContentCache } from './content-cache.ts';
 export { copy } from './copy.ts';
@@ -6,7 +7,7 @@ export { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, parseDigest
 export type { DigestAlgorithm, ParsedDigest } from './digest.ts';
 export { discover } from './discover.ts';
 export type { DiscoverNode, DiscoverOptions, DiscoverResult } from './discover.ts';
-export { OciError, isOciError } from './errors.ts';
+export { OCI_ERROR_CODES, OciError, isOciError } from './errors.ts';
 export type { OciErrorCode, OciErrorOptions, RegistryErrorEntry } from './errors.ts';
 export { LayoutRepository } from './layout.ts';
 export type { LayoutOptions } from './layout.ts';
@@ -78,3 +79,5 @@ export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagI
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
+export { ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
+export type { LayerCompression, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';

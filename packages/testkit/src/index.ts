@@ -1,4 +1,6 @@
 export { fixturePath, fixturesDir, repoRoot } from './fixtures.ts';
+export { parseScriptArgs, scriptArgs } from './script-args.ts';
+export type { ScriptArgs, ScriptArgsResult, ScriptSpec } from './script-args.ts';
 export { isCI, RigError, runProcess, stopProcess } from './proc.ts';
 export type { RigErrorCode, RunOptions, RunResult } from './proc.ts';
 export {
@@ -28,3 +30,5 @@ export type { FaultMatch } from './emulator/faults.ts';
 export type { RegistryErrorCode } from './emulator/errors.ts';
 export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pushMultiPlatform, pushReferrer, pushTagged, sha256Digest } from './artifacts.ts';
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
+export { composeTrustedRoot, sigstoreServicesOrSkip, startFulcio, startOidcIssuer, startTimestampServer } from './sigstore-services.ts';
+export type { OidcClaims, OidcIssuer, SigstoreService, StartFulcioOptions } from './sigstore-services.ts';

@@ -8,10 +8,11 @@ import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { parseAnnotationFlags } from './verify-options.ts';
+import { rejectKeylessFlags, runKeylessSign, type KeylessValues } from './package-keyless.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
-interface PackageValues {
+interface PackageValues extends KeylessValues {
   key?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
@@ -48,25 +49,19 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
   const [key, certChain] = [await read('--key', values.key), await read('--cert', values.cert)];
   const now = new Date();
   const ref = ctx.parse(input);
-  const { isSignerError, signNotationPackage } = await import('@ocx/signer');
-  let result;
-  try {
-    result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
-      key,
-      certChain,
-      format,
-      now,
-      ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
-      ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
-      ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
-      ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
-      ...(ctx.platform ? { platform: ctx.platform } : {}),
-    });
-  } catch (e) {
-    // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'TIMESTAMP_FAILED' ? ExitCode.UNAVAILABLE : ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
-    throw e;
-  }
+  const { signNotationPackage } = await import('@ocx/signer');
+  // A SignerError reaches run.ts: its exit code comes from the table in exit-codes.ts.
+  const result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
+    key,
+    certChain,
+    format,
+    now,
+    ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
+    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+    ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
+    ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
+    ...(ctx.platform ? { platform: ctx.platform } : {}),
+  });
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify({ reference: input, digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
   } else {
@@ -79,7 +74,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
 }
 
 async function readKey(ctx: Context, path: string): Promise<SigningKey> {
-  const { isEncryptedKey, isSignerError, loadSigningKey } = await import('@ocx/signer');
+  const { isEncryptedKey, isSignerError, loadSigningKey, SignerError } = await import('@ocx/signer');
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
@@ -94,8 +89,8 @@ async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   try {
     return loadSigningKey(pem, password);
   } catch (e) {
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'WRONG_PASSWORD' ? ExitCode.AUTH : ExitCode.CONFIG, e.code.toLowerCase(), `--key ${path}: ${e.message}`, false);
-    throw e;
+    // The same code (exit-codes.ts maps it), naming the file.
+    throw isSignerError(e) ? new SignerError(e.code, `--key ${path}: ${e.message}`, { cause: e }) : e;
   }
 }
 
@@ -109,15 +104,46 @@ function parsePairs(values: string[] | undefined, flag: string): Record<string, 
   return out;
 }
 
+/** Flags of one signature family given to the other would be parsed and silently dropped: refuse them. */
+const COSIGN_ONLY: readonly [keyof PackageValues, string][] = [
+  ['legacy-tag', '--legacy-tag (notation signatures are always referrers; the .sig tag is cosign\'s)'],
+  ['tlog-upload', '--tlog-upload (notation has no transparency log)'],
+  ['annotations', '-a/--annotations (notation signs --user-metadata instead)'],
+  ['annotation', '--annotation (notation signs --user-metadata instead)'],
+  ['identity-token-file', '--identity-token-file (notation signs with --key and --cert, never keyless)'],
+  ['identity-token-stdin', '--identity-token-stdin (notation signs with --key and --cert, never keyless)'],
+  ['fulcio-url', '--fulcio-url (notation signs with --key and --cert, never keyless)'],
+  ['rekor-url', '--rekor-url (notation has no transparency log)'],
+  ['tsa-url', '--tsa-url (notation takes --timestamp-url)'],
+  ['signing-config', '--signing-config (a Sigstore signing config is cosign\'s)'],
+];
+const NOTATION_ONLY: readonly (keyof PackageValues)[] = ['cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'];
+
+function given(v: unknown): boolean {
+  return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+}
+
+function refuseOtherFamilyFlags(values: PackageValues): void {
+  if (values.notation) {
+    const bad = COSIGN_ONLY.filter(([k]) => given(values[k]));
+    if (bad.length) throw new UsageError(`package sign --notation does not take ${bad.map(([, why]) => why).join(', ')}`);
+  } else {
+    const bad = NOTATION_ONLY.filter((k) => given(values[k]));
+    if (bad.length) throw new UsageError(`${bad.map((k) => `--${k}`).join(', ')} ${bad.length > 1 ? 'are' : 'is'} for notation signatures: add --notation (cosign signing does not use ${bad.length > 1 ? 'them' : 'it'})`);
+  }
+}
+
 export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
   const [sub, ...rest] = positionals;
   if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
+  refuseOtherFamilyFlags(values);
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
-  if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';
   if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
   const annotations = parseAnnotationFlags([...(values.annotation ?? []), ...(values.annotations ?? [])]) ?? {};
+  if (!values.key) return runKeylessSign(ctx, rest[0]!, values, annotations, tlog);
+  rejectKeylessFlags(values);
   const ref = ctx.parse(rest[0]!);
   const key = await readKey(ctx, values.key);
   const repo = ctx.open(ref);
@@ -127,6 +153,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
     repositoryName: repositoryName(ref),
     legacyTag: values['legacy-tag'] === true,
     tlogUpload: tlog === 'true',
+    ...(values['rekor-url'] ? { rekorURL: values['rekor-url'] } : {}),
     annotations,
     now: new Date(),
     ...(ctx.platform ? { platform: ctx.platform } : {}),
