@@ -344,10 +344,7 @@ export async function issueTable(ctx: TableContext): Promise<void> {
       await peerStep(sandbox, 'cosign3', ['sign', '--key', 'cosign.key', '--tlog-upload=false', '--use-signing-config=false', '-y', ref], { COSIGN_PASSWORD: '', SSL_CERT_FILE: cert.caFile });
       const pub = join(sandbox.dir, 'cosign.pub');
       const ours = [ctx.cli, 'verify', ref, '--key', pub, '--insecure-ignore-tlog', '--ca-file', cert.caFile];
-      // The launcher's code cache breaks the dynamic import of the custom-CA transport (fixed on h1's
-      // branch): until that merges this row runs without the code cache, which overstates its CPU.
-      const noCodeCache = process.env.OCX_BENCH_HTTPS_CODE_CACHE !== '1';
-      const tlsEnv = (home: string): NodeJS.ProcessEnv => ({ ...ocxEnv(home), ...(noCodeCache ? { OCX_NO_CODE_CACHE: '1' } : {}) });
+      const tlsEnv = ocxEnv;
       const warmedHome = await freshHome();
       const w = await measured(node, ours, tlsEnv(warmedHome));
       if (w.code !== 0) throw new Error(`warming the https row failed: ${w.stderr}`);
@@ -355,7 +352,7 @@ export async function issueTable(ctx: TableContext): Promise<void> {
       results.push(
         await runRow(
           {
-            work: `verify over https (repeat), cosign key${noCodeCache ? ' [OCX_NO_CODE_CACHE=1]' : ''}`,
+            work: 'verify over https (repeat), cosign key',
             target: 'extra CPU ≤ 0.7×',
             floorTrips: 2,
             latencies: LATENCIES,
