@@ -72,6 +72,8 @@ export interface SbomResult {
   readonly oras?: Measured;
   readonly curl: Measured;
   readonly ocxRequests?: number;
+  /** `ocx pull` of an image whose one layer is the same blob, against `oras pull` of it. */
+  readonly pull?: { readonly ocx: Measured; readonly oras?: Measured };
 }
 
 /** Runs a command under `/usr/bin/time -v` when present (peak RSS), else polls /proc VmHWM. */
@@ -124,6 +126,10 @@ export async function sbomBench(cli: string = defaultCli): Promise<SbomResult | 
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     });
 
+    // The same blob as the one (non-tar) layer of an image: `ocx pull` writes it as a file, as oras does.
+    const image = await pushManifest(repo, { config: EMPTY_DESCRIPTOR, layers: [{ ...layer, annotations: { 'org.opencontainers.image.title': 'bom.json' } }] });
+    await repo.tag(image, 'layer');
+
     const ocxOut = join(dir, 'ocx.json');
     const curlOut = join(dir, 'curl.json');
     const ours = await measure(process.execPath, [...profileFlags(), cli, 'sbom', `${reg.host}/bench/sbom:v1`, '--output', ocxOut, '--no-cache', '--plain-http']);
@@ -138,6 +144,11 @@ export async function sbomBench(cli: string = defaultCli): Promise<SbomResult | 
     if (oras && oras.code !== 0) throw new Error(`oras blob fetch failed: ${oras.stderr.slice(0, 2000)}`);
     for (const f of [ocxOut, curlOut, ...(oras ? [orasOut] : [])]) if ((await stat(f)).size !== gen.size) throw new Error(`${f} is not ${gen.size} bytes`);
 
+    const pullOcx = await measure(process.execPath, [cli, 'pull', `${reg.host}/bench/sbom:layer`, '-o', join(dir, 'pull-ocx'), '--no-verify', '--no-cache', '--plain-http']);
+    if (pullOcx.code !== 0) throw new Error(`ocx pull failed: ${pullOcx.stderr.slice(0, 2000)}`);
+    const pullOras = orasBin ? await measure(orasBin, ['pull', '--plain-http', '-o', join(dir, 'pull-oras'), `${reg.host}/bench/sbom:layer`]) : undefined;
+    if (pullOras && pullOras.code !== 0) throw new Error(`oras pull failed: ${pullOras.stderr.slice(0, 2000)}`);
+
     const mibs = (m: Measured) => gen.size / MiB / (m.ms / 1000);
     const ratio = mibs(ours) / mibs(theirs);
     const rss = (m: Measured) => (m.maxRssKiB ? `${(m.maxRssKiB / 1024).toFixed(0)}` : 'n/a');
@@ -146,12 +157,14 @@ export async function sbomBench(cli: string = defaultCli): Promise<SbomResult | 
       ['ocx sbom (list only)', listing.ms.toFixed(0), '', rss(listing)],
       ...(oras ? [['oras blob fetch', oras.ms.toFixed(0), mibs(oras).toFixed(0), rss(oras)]] : []),
       ['curl', theirs.ms.toFixed(0), mibs(theirs).toFixed(0), rss(theirs)],
+      ['ocx pull (layer)', pullOcx.ms.toFixed(0), mibs(pullOcx).toFixed(0), rss(pullOcx)],
+      ...(pullOras ? [['oras pull (layer)', pullOras.ms.toFixed(0), mibs(pullOras).toFixed(0), rss(pullOras)]] : []),
     ]);
     const transfer = gen.size / MiB / (Math.max(1, ours.ms - listing.ms) / 1000);
     console.log(`ocx transfer alone (output minus list-only run): ~${transfer.toFixed(0)} MiB/s, ${((transfer / mibs(theirs)) * 100).toFixed(0)}% of curl`);
     const rssOk = ours.maxRssKiB !== undefined && ours.maxRssKiB / 1024 <= 150;
     console.log(`throughput: ocx ${(ratio * 100).toFixed(0)}% of curl; ${oras ? `wall ${(ours.ms / oras.ms).toFixed(2)}× oras (target ≤ 1.2×: ${ours.ms / oras.ms <= 1.2 ? 'met' : 'MISSED'})` : 'oras: n/a'}; ocx peak RSS ${rss(ours)} MiB (target ≤ 150: ${rssOk ? 'met' : 'MISSED'})`);
-    return { mib: Math.round(gen.size / MiB), ocx: ours, ...(oras ? { oras } : {}), curl: theirs };
+    return { mib: Math.round(gen.size / MiB), ocx: ours, ...(oras ? { oras } : {}), curl: theirs, pull: { ocx: pullOcx, ...(pullOras ? { oras: pullOras } : {}) } };
   } finally {
     await client.close();
     await reg.stop();
