@@ -50,6 +50,10 @@ export { createDockerCredentials, dockerConfigPath } from './remote/credentials.
 export type { DockerCredentialsOptions } from './remote/credentials.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
+export { boundedExchange, DEFAULT_TIMEOUTS, Deadline, formatMs, parseDuration, parseTimeouts, readBounded, resolveTimeouts } from './remote/deadline.ts';
+export type { DeadlineSpec, ExchangeRequest, ExchangeResult, Timeouts } from './remote/deadline.ts';
+export { createProxyConfig, describeProxy, proxyAuthorization, proxyEnvironment, proxyFromEnv } from './remote/proxy.ts';
+export type { ProxyConfig, ProxyEnvironment } from './remote/proxy.ts';
 export { createNodeTransport } from './remote/node-transport.ts';
 export type { NodeTransportOptions } from './remote/node-transport.ts';
 export { createTransport, isLoopbackHost } from './remote/transport.ts';
