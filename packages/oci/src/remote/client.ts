@@ -79,7 +79,9 @@ export class RegistryClient {
     this.limits = resolveLimits(options.limits);
     // limits.timeoutMs is the older name of the idle bound.
     this.timeouts = resolveTimeouts({ ...(options.limits?.timeoutMs !== undefined ? { idleMs: options.limits.timeoutMs } : {}), ...options.timeouts });
-    const transport = createTransport({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? this.timeouts.connectMs, idleTimeoutMs: options.idleTimeoutMs ?? this.timeouts.idleMs });
+    // The socket idle timer is a backstop (uploads, whose headers come after the body): one second
+    // later than the client's own, whose message says what was being read.
+    const transport = createTransport({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? this.timeouts.connectMs, idleTimeoutMs: options.idleTimeoutMs ?? this.timeouts.idleMs + 1000 });
     this.#fetch = transport.fetch;
     this.#close = transport.close;
     this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal, timeouts: this.timeouts });
