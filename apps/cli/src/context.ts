@@ -2,13 +2,19 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   createDockerCredentials,
+  createTransport,
   fileCapabilityStore,
   fileContentCache,
   openRepository,
   parsePlatform,
   parseReference,
+  parseTimeouts,
+  proxyFromEnv,
   RegistryClient,
+  resolveTimeouts,
   type Credential,
+  type FetchLike,
+  type Timeouts,
   type PlatformSpec,
   type Reference,
   type Repository,
@@ -29,6 +35,7 @@ export const GLOBAL_OPTIONS = {
   'no-cache': { type: 'boolean', default: false },
   verbose: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  timeout: { type: 'string' },
 } as const;
 
 export interface GlobalValues {
@@ -41,6 +48,7 @@ export interface GlobalValues {
   readonly platform?: string;
   readonly 'no-cache'?: boolean;
   readonly verbose?: boolean;
+  readonly timeout?: string;
 }
 
 export interface Context {
@@ -54,6 +62,10 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** Deadlines of this run: defaults, then OCX_TIMEOUT, then --timeout (README "Timeouts"). */
+  readonly timeouts: Timeouts;
+  /** HTTP for everything that is not a registry (TUF, TSA, OCSP/CRL): proxies and deadlines as for registries, no registry TLS flags. */
+  readonly httpFetch: FetchLike;
   parse(ref: string): Reference;
   open(ref: Reference): Repository;
   warn(message: string): void;
@@ -86,10 +98,17 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     throw new UsageError('--username needs a password: use --password-stdin or OCX_PASSWORD');
   }
   if (values.insecure) warn('--insecure: TLS certificates are not verified');
+  const timeouts = resolveTimeouts({ ...(io.env.OCX_TIMEOUT ? parseTimeouts(io.env.OCX_TIMEOUT, 'OCX_TIMEOUT') : {}), ...timeoutFlag(values.timeout) });
+  // HTTP(S)_PROXY / NO_PROXY as Go's tools read them, for registry and every other request alike.
+  const proxy = proxyFromEnv(io.env);
+  let outbound: ReturnType<typeof createTransport> | undefined;
+  const httpFetch: FetchLike = (input, init) => (outbound ??= createTransport({ transport: 'node-http', proxy, connectTimeoutMs: timeouts.connectMs, idleTimeoutMs: timeouts.idleMs })).fetch(input, init);
   const client = new RegistryClient({
     fetch: extra.fetch as never,
     // A CLI run is one short process: node:http starts ~100 ms faster than Node's fetch (undici).
     transport: 'node-http',
+    proxy,
+    timeouts,
     plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],
@@ -109,9 +128,22 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    timeouts,
+    httpFetch,
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open: (ref) => openRepository(ref, client),
     warn,
-    close: () => client.close(),
+    close: async () => {
+      await Promise.all([client.close(), outbound?.close()]);
+    },
   };
+}
+
+function timeoutFlag(value: string | undefined): Partial<Timeouts> {
+  if (value === undefined) return {};
+  try {
+    return parseTimeouts(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -96,7 +96,7 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
     return undefined;
   }
   try {
-    return await (deps.loadPublicGoodRoot ?? loadPublicGoodRoot)({ cachePath: tufCachePath(ctx) });
+    return await (deps.loadPublicGoodRoot ?? loadPublicGoodRoot)({ cachePath: tufCachePath(ctx), fetch: ctx.httpFetch, timeoutMs: ctx.timeouts.exchangeMs });
   } catch (e) {
     throw new CommandFailure(ExitCode.TEMPFAIL, 'trust_root_unavailable', `${(e as Error).message} (pass --trusted-root FILE or --offline to verify without it)`, false);
   }
