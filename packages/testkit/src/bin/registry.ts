@@ -1,7 +1,27 @@
-// `pnpm registry -- --port P [--no-referrers-api] [--latency-ms N] [--page-size N] [--no-etag] [--etag]`
-// Serves the in-memory registry emulator on 127.0.0.1; prints its URL as the first stdout line.
+// `pnpm registry -- --port P [--no-referrers-api] [--latency-ms N] [--page-size N] [--no-etag] [--etag]
+//    [--auth anonymous|basic:USER:PASS|token:USER:PASS] [--anonymous-pull] [--token-expires-in S] [--tls]`
+// Serves the in-memory registry emulator on 127.0.0.1; prints its URL as the first stdout line (and, with
+// --tls, the CA file to trust as the second).
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { EmulatorAuth } from '../emulator/auth.ts';
 import { createEmulator } from '../emulator/emulator.ts';
+import { makeTestCertificate } from '../tls.ts';
+
+function usage(message: string): never {
+  process.stderr.write(`registry: ${message}\n`);
+  process.exit(64);
+}
+
+/** `anonymous` | `basic:USER:PASS` | `token:USER:PASS` (the password may contain colons). */
+function parseAuth(value: string | undefined, anonymousPull: boolean): EmulatorAuth | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'anonymous') return { mode: 'anonymous-token' };
+  const m = /^(basic|token):([^:]+):(.*)$/s.exec(value);
+  if (!m) usage(`--auth expects anonymous, basic:USER:PASS or token:USER:PASS, got ${value.split(':')[0]}:…`);
+  const users = { [m[2]!]: m[3]! };
+  return m[1] === 'basic' ? { mode: 'basic', users } : { mode: 'token', users, anonymousPull };
+}
 
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -12,18 +32,28 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return Number(value);
 }
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: {
-    port: { type: 'string' },
-    'no-referrers-api': { type: 'boolean' },
-    'latency-ms': { type: 'string' },
-    'page-size': { type: 'string' },
-    'no-etag': { type: 'boolean' },
-    etag: { type: 'boolean' },
-  },
-  strict: true,
-});
+const OPTIONS = {
+  port: { type: 'string' },
+  'no-referrers-api': { type: 'boolean' },
+  'latency-ms': { type: 'string' },
+  'page-size': { type: 'string' },
+  'no-etag': { type: 'boolean' },
+  etag: { type: 'boolean' },
+  auth: { type: 'string' },
+  'anonymous-pull': { type: 'boolean' },
+  'token-expires-in': { type: 'string' },
+  tls: { type: 'boolean' },
+} as const;
+
+function parse() {
+  try {
+    // pnpm 12 passes `--` through verbatim: tolerate it.
+    return parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: OPTIONS, strict: true });
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+}
+const { values } = parse();
 
 const referrersApi = !values['no-referrers-api'];
 const etag = values['no-etag'] ? false : values.etag ? true : referrersApi;
@@ -32,17 +62,28 @@ const emulator = createEmulator({
   etag,
   latencyMs: int('latency-ms', values['latency-ms'], 0),
   pageSize: int('page-size', values['page-size'], 0),
+  auth: parseAuth(values.auth, values['anonymous-pull'] ?? false),
+  ...(values['token-expires-in'] !== undefined ? { tokenExpiresIn: int('token-expires-in', values['token-expires-in'], 300) } : {}),
 });
-const running = await emulator.listen({ port: int('port', values.port, 0) });
+const cert = values.tls ? await makeTestCertificate() : undefined;
+const tls = cert ? { key: await readFile(cert.keyFile), cert: await readFile(cert.certFile) } : undefined;
+const running = await emulator.listen({ port: int('port', values.port, 0), ...(tls ? { tls } : {}) });
 process.stdout.write(`${running.url}\n`);
-process.stderr.write(`registry: referrers API ${referrersApi ? 'on' : 'off'}, etag ${etag ? 'on' : 'off'}\n`);
+if (cert) process.stdout.write(`${cert.caFile}\n`);
+process.stderr.write(
+  `registry: referrers API ${referrersApi ? 'on' : 'off'}, etag ${etag ? 'on' : 'off'}, auth ${values.auth?.split(':')[0] ?? 'none'}` +
+    `${cert ? `, tls (trust ${cert.caFile} with --ca-file or NODE_EXTRA_CA_CERTS)` : ''}\n`,
+);
 
 let closing = false;
 const stop = (): void => {
   if (closing) return;
   closing = true;
   running.close().then(
-    () => process.exit(0),
+    async () => {
+      await cert?.cleanup();
+      process.exit(0);
+    },
     () => process.exit(1),
   );
 };

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createAuthGate } from './auth.ts';
 import type { Context, Switches } from './context.ts';
 import { emulatorFetch } from './fetch.ts';
 import { route } from './router.ts';
@@ -66,7 +67,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const sw = initialSwitches(options);
   const ctx: Context = { store: new MemoryStore(), sw };
   const log: RequestLogEntry[] = [];
-  const next = (req: Request) => route(ctx, req);
+  const gate = createAuthGate(options.auth, { now, tokenExpiresIn: options.tokenExpiresIn });
+  // Auth sits behind the fault hook, so faults can tamper with token answers too.
+  const next = async (req: Request): Promise<Response> => {
+    const checked = await gate.check(req);
+    return checked.response ?? route(ctx, checked.request);
+  };
 
   async function handle(req: Request): Promise<Response> {
     const time = now();
@@ -87,7 +93,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const v = req.headers.get(h);
       if (v !== null) headers[h] = v;
     }
-    log.push({ method: req.method, host: u.host, path: u.pathname + u.search, status: res.status, headers, time, durationMs: performance.now() - started });
+    const auth = gate.identify(req);
+    // The log keeps the Authorization scheme only, never the secret.
+    if (auth.scheme !== undefined) headers.authorization = auth.scheme;
+    log.push({ method: req.method, host: u.host, path: u.pathname + u.search, status: res.status, headers, auth, time, durationMs: performance.now() - started });
     return res;
   }
 

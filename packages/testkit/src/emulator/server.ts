@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { discard, rawBody } from './body.ts';
@@ -50,11 +51,11 @@ async function writeResponse(res: Response, out: ServerResponse, head: boolean):
   out.end();
 }
 
-/** Serves a WHATWG handler over node:http, bound to 127.0.0.1 only. */
+/** Serves a WHATWG handler over node:http (node:https with `tls`), bound to 127.0.0.1 only. */
 export function serve(handle: (req: Request) => Promise<Response>, opts: ListenOptions): Promise<RunningRegistry> {
   const host = opts.host ?? '127.0.0.1';
   let origin = '';
-  const server = createServer((req, out) => {
+  const listener = (req: IncomingMessage, out: ServerResponse): void => {
     void (async () => {
       try {
         const request = toRequest(req, origin);
@@ -66,12 +67,13 @@ export function serve(handle: (req: Request) => Promise<Response>, opts: ListenO
         out.end(String(e));
       }
     })();
-  });
+  };
+  const server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, listener) : createServer(listener);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
       const { port } = server.address() as AddressInfo;
-      origin = `http://${host}:${port}`;
+      origin = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
       resolve({
         url: origin,
         host: `${host}:${port}`,

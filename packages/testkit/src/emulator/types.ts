@@ -1,3 +1,5 @@
+import type { AuthSeen, EmulatorAuth } from './auth.ts';
+
 /**
  * Consulted before the registry logic. Return a Response to answer instead of the registry, or
  * undefined to let the request through; `next` runs the real handler so a fault can tamper with it.
@@ -32,6 +34,10 @@ export interface EmulatorOptions {
    */
   readonly requireAccept?: boolean;
   readonly faults?: FaultHook;
+  /** Authentication (default none): anonymous bearer tokens, tokens behind Basic credentials, or Basic. */
+  readonly auth?: EmulatorAuth;
+  /** `expires_in` of issued tokens in seconds, reported as given (nonsense too) and enforced. Default 300. */
+  readonly tokenExpiresIn?: number;
   /** Clock for the request log, in epoch milliseconds. Default Date.now. */
   readonly now?: () => number;
 }
@@ -43,8 +49,10 @@ export interface RequestLogEntry {
   /** pathname + search, as received. */
   readonly path: string;
   readonly status: number;
-  /** Selected request headers (lower-case names), only those present. */
+  /** Selected request headers (lower-case names), only those present; `authorization` is the scheme only. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The Authorization scheme and the user it names (Basic user, or the subject a token was issued to); never a secret. */
+  readonly auth: AuthSeen;
   /** When the request arrived, epoch milliseconds. */
   readonly time: number;
   readonly durationMs: number;
@@ -53,10 +61,12 @@ export interface RequestLogEntry {
 export interface ListenOptions {
   readonly port?: number;
   readonly host?: '127.0.0.1';
+  /** Serve https with this key and certificate (PEM), e.g. from makeTestCertificate(). */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 export interface RunningRegistry {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` when listening with tls) */
   readonly url: string;
   /** `127.0.0.1:<port>`, as used in image references. */
   readonly host: string;
