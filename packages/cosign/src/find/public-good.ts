@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { isOciError, type FetchLike } from '@ocx/oci';
+import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import { CosignError } from '../errors.ts';
 import { createTufFetcher } from './tuf-fetcher.ts';
 
@@ -58,7 +59,7 @@ function findTimeout(err: unknown): Error | undefined {
 
 function causeDetail(err: unknown): string {
   const inner = (err as { cause?: unknown }).cause;
-  return inner instanceof Error && inner.message ? ` (${inner.message})` : '';
+  return inner instanceof Error && inner.message && !(err as Error).message.includes(inner.message) ? ` (${inner.message})` : '';
 }
 
 /**
@@ -66,10 +67,9 @@ function causeDetail(err: unknown): string {
  * fetcher: tuf-js's Updater verifies every metadata file and the target against the root of trust.
  */
 async function viaFetch(opts: PublicGoodOptions, fetch: FetchLike): Promise<TrustedRoot> {
-  const [{ Updater }, { DownloadHTTPError }, seedsModule, { TrustedRoot: Root }] = await Promise.all([
+  const [{ Updater }, { DownloadHTTPError }, { TrustedRoot: Root }] = await Promise.all([
     import('tuf-js'),
     import('tuf-js/dist/error.js') as Promise<{ DownloadHTTPError: new (message: string, statusCode: number) => Error }>,
-    import('@sigstore/tuf/seeds.json', { with: { type: 'json' } }) as Promise<{ default: Record<string, { 'root.json': string; targets: Record<string, string> }> }>,
     import('@sigstore/protobuf-specs'),
   ]);
   const mirror = (opts.mirrorURL ?? DEFAULT_MIRROR).replace(/\/$/, '');
@@ -79,7 +79,8 @@ async function viaFetch(opts: PublicGoodOptions, fetch: FetchLike): Promise<Trus
   await mkdir(targetDir, { recursive: true });
   const rootPath = join(cachePath, 'root.json');
   if (!existsSync(rootPath)) {
-    const seed = seedsModule.default[mirror];
+    // The embedded root of trust @sigstore/tuf ships for its mirrors.
+    const seed = (seeds as Record<string, { 'root.json': string; targets: Record<string, string> }>)[mirror];
     if (!seed) throw new CosignError('INVALID_TRUSTED_ROOT', `no embedded TUF root for the mirror ${mirror}`);
     await writeFile(rootPath, Buffer.from(seed['root.json'], 'base64'));
     for (const [name, body] of Object.entries(seed.targets)) await writeFile(join(targetDir, name), Buffer.from(body, 'base64'));
