@@ -12,6 +12,7 @@ import {
   proxyFromEnv,
   RegistryClient,
   resolveTimeouts,
+  sameRegistryHost,
   type Credential,
   type FetchLike,
   type Timeouts,
@@ -67,9 +68,22 @@ export interface Context {
   /** HTTP for everything that is not a registry (TUF, TSA, OCSP/CRL): proxies and deadlines as for registries, no registry TLS flags. */
   readonly httpFetch: FetchLike;
   parse(ref: string): Reference;
+  /**
+   * Opens a repository. The global --username/OCX_USERNAME credential binds to the first registry host
+   * opened; opening a second registry host while it is set is a usage error (issue 10 item 1).
+   */
   open(ref: Reference): Repository;
+  /** Binds an explicit credential to one registry host (copy's --from-/--to- flags); call before open(). */
+  bindCredential(host: string, credential: Credential, flag: string): void;
+  /** Which flag or variable gave the global credential, if one was given. */
+  readonly globalCredentialSource?: string;
   warn(message: string): void;
   close(): Promise<void>;
+}
+
+/** A secret read from stdin (one line; the trailing newline is not part of it). */
+export async function readSecret(io: Io): Promise<string> {
+  return ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
 }
 
 /** ocx's home for caches: OCX_HOME, else $XDG_CACHE_HOME/ocx, else ~/.cache/ocx. */
@@ -90,7 +104,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const username = values.username ?? io.env.OCX_USERNAME;
   if (values['password-stdin']) {
     if (!username) throw new UsageError('--password-stdin needs --username (or OCX_USERNAME)');
-    const password = ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
+    const password = await readSecret(io);
     explicit = { username, password };
   } else if (username && io.env.OCX_PASSWORD !== undefined) {
     explicit = { username, password: io.env.OCX_PASSWORD };
@@ -103,6 +117,32 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const proxy = proxyFromEnv(io.env);
   let outbound: ReturnType<typeof createTransport> | undefined;
   const httpFetch: FetchLike = (input, init) => (outbound ??= createTransport({ transport: 'node-http', proxy, connectTimeoutMs: timeouts.connectMs, idleTimeoutMs: timeouts.idleMs })).fetch(input, init);
+  // Explicit credentials are bound to a registry host, never offered to every host a command touches.
+  const bound = new Map<string, Credential>();
+  const globalSource = explicit ? (values.username !== undefined ? '--username' : 'OCX_USERNAME') : undefined;
+  let globalHost: string | undefined;
+  const bindCredential = (host: string, credential: Credential, flag: string): void => {
+    const existing = [...bound].find(([h]) => sameRegistryHost(h, host));
+    if (existing && (existing[1].username !== credential.username || existing[1].password !== credential.password)) {
+      throw new UsageError(`${flag}: ${host} already has other credentials from this command line`);
+    }
+    bound.set(host, credential);
+  };
+  const open = (ref: Reference): Repository => {
+    if (ref.kind === 'registry' && explicit && ![...bound.keys()].some((h) => sameRegistryHost(h, ref.host) && h !== globalHost)) {
+      if (globalHost === undefined) {
+        globalHost = ref.host;
+        bound.set(ref.host, explicit);
+      } else if (!sameRegistryHost(globalHost, ref.host)) {
+        throw new UsageError(
+          `${globalSource} applies to one registry, but this command touches ${globalHost} and ${ref.host}: ` +
+            'for ocx copy use --from-username/--from-password-stdin and --to-username/--to-password-stdin ' +
+            '(or OCX_FROM_PASSWORD/OCX_TO_PASSWORD); otherwise give each registry its own entry in the docker config',
+        );
+      }
+    }
+    return openRepository(ref, client);
+  };
   const client = new RegistryClient({
     fetch: extra.fetch as never,
     // A CLI run is one short process: node:http starts ~100 ms faster than Node's fetch (undici).
@@ -112,7 +152,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],
-    credentials: createDockerCredentials({ env: io.env, explicit }),
+    credentials: createDockerCredentials({ env: io.env, explicit: bound }),
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
     onWarning: warn,
@@ -131,7 +171,9 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     timeouts,
     httpFetch,
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
-    open: (ref) => openRepository(ref, client),
+    open,
+    bindCredential,
+    ...(globalSource ? { globalCredentialSource: globalSource } : {}),
     warn,
     close: async () => {
       await Promise.all([client.close(), outbound?.close()]);

@@ -47,6 +47,10 @@ const OCI_EXIT: Record<OciErrorCode, ExitCodeValue> = {
   REFERRERS_UNSUPPORTED: ExitCode.UNAVAILABLE,
   UNAVAILABLE: ExitCode.TEMPFAIL,
   NETWORK: ExitCode.TEMPFAIL,
+  // An untrusted server certificate is fixed in the client's trust configuration (--ca-file,
+  // NODE_EXTRA_CA_CERTS), not by retrying: 78, like every other configuration error — never 75, which
+  // makes CI scripts retry forever.
+  TLS_UNTRUSTED: ExitCode.CONFIG,
   TIMEOUT: ExitCode.TEMPFAIL,
   ABORTED: ExitCode.TEMPFAIL,
   CONFLICT: ExitCode.TEMPFAIL,

@@ -16,6 +16,8 @@ export type OciErrorCode =
   | 'REGISTRY_ERROR'
   | 'UNAVAILABLE'
   | 'NETWORK'
+  /** The server's TLS certificate is not trusted (unknown CA, expired, wrong name): configuration, not transient. */
+  | 'TLS_UNTRUSTED'
   | 'TIMEOUT'
   | 'ABORTED'
   | 'PAGINATION'

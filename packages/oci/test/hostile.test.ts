@@ -87,7 +87,7 @@ describe('hostile registry answers', () => {
     emu.setFaults(async (req) => {
       const u = new URL(req.url);
       if (u.host === HOST && !req.headers.get('authorization')) return new Response('{"errors":[{"code":"UNAUTHORIZED"}]}', { status: 401, headers: { 'www-authenticate': 'Basic realm="test"' } });
-      if (u.host === HOST && /\/blobs\/sha256:/.test(u.pathname) && req.method === 'GET') return new Response(null, { status: 307, headers: { location: `http://storage.example${u.pathname}` } });
+      if (u.host === HOST && /\/blobs\/sha256:/.test(u.pathname) && req.method === 'GET') return new Response(null, { status: 307, headers: { location: `${u.protocol}//storage.example${u.pathname}` } });
       return undefined;
     });
     requests.length = 0;

@@ -68,9 +68,14 @@ describe('docker config credentials', () => {
     expect(await creds('other.example')).toBeUndefined();
   });
 
-  it('lets explicit credentials win', async () => {
-    const creds = createDockerCredentials({ env: { DOCKER_CONFIG: dir }, explicit: { username: 'x', password: 'y' } });
+  it('lets explicit credentials win for the host they were given for, and only there', async () => {
+    const creds = createDockerCredentials({ env: { DOCKER_CONFIG: dir }, explicit: new Map([['reg.example', { username: 'x', password: 'y' }]]) });
     expect(await creds('reg.example')).toEqual({ username: 'x', password: 'y' });
+    // Another host keeps its own docker-config entry, or goes anonymous.
+    expect(await creds('registry-1.docker.io')).toEqual({ username: 'bob', password: 'hub' });
+    expect(await creds('other.example')).toBeUndefined();
+    const hub = createDockerCredentials({ env: {}, explicit: new Map([['docker.io', { username: 'h', password: 'p' }]]) });
+    expect(await hub('registry-1.docker.io')).toEqual({ username: 'h', password: 'p' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { OciError } from '../errors.ts';
-import { boundedExchange, resolveTimeouts, type Timeouts } from './deadline.ts';
+import { boundedExchange, resolveTimeouts, type ExchangeResult, type Timeouts } from './deadline.ts';
+import { redactUrl, tlsFailure, untrustedError } from './http.ts';
 import type { FetchLike } from './transport.ts';
 
 /** A token answer is a few KiB; anything over this is refused while reading. */
@@ -38,6 +39,19 @@ export function parseChallenge(header: string): Challenge | undefined {
     params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
   }
   return { scheme: m[1]!.toLowerCase(), params };
+}
+
+/**
+ * Token lifetime in seconds from a token answer's `expires_in`. The token spec's default (absent) is
+ * 60 s and it says no token should live less; registries also answer nonsense (3×10^11, negative,
+ * strings), so the value is clamped to [60 s, 1 h]: a process never trusts a token for longer than an
+ * hour — a token revoked early or expiring sooner than claimed is met by the 401 → fresh-token path.
+ */
+export const TOKEN_TTL_MIN_S = 60;
+export const TOKEN_TTL_MAX_S = 3600;
+export function tokenLifetime(expiresIn: unknown): number {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return TOKEN_TTL_MIN_S;
+  return Math.min(TOKEN_TTL_MAX_S, Math.max(TOKEN_TTL_MIN_S, expiresIn));
 }
 
 interface CachedToken {
@@ -126,6 +140,24 @@ export class TokenCache {
     return p;
   }
 
+  /** The token fetch, its failures typed: an untrusted realm certificate is TLS_UNTRUSTED, the rest NETWORK. */
+  /** One token exchange, bounded as a whole and capped while reading (boundedExchange). */
+  #exchange(url: URL, init: RequestInit, bounds: Omit<Parameters<typeof boundedExchange>[1], 'url' | 'init'>): Promise<ExchangeResult> {
+    const fetch: FetchLike = async (input, init2) => {
+      try {
+        return await this.#options.fetch(input, init2);
+      } catch (cause) {
+        if (cause instanceof OciError) throw cause;
+        if (init2?.signal?.aborted) throw new OciError('ABORTED', `token request to ${redactUrl(url.href)} was aborted`, { cause });
+        const tls = tlsFailure(cause);
+        if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, init.method ?? 'GET');
+        const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String((cause as Error)?.message ?? cause);
+        throw new OciError('NETWORK', `token request to ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}`, { cause, method: init.method ?? 'GET', url: redactUrl(url.href) });
+      }
+    };
+    return boundedExchange(fetch, { ...bounds, url, init });
+  }
+
   async #fetchToken(host: string, ch: Challenge, scope: string): Promise<CachedToken> {
     const realm = ch.params.realm;
     if (!realm) throw new OciError('UNAUTHORIZED', `registry ${host} asked for a bearer token without a realm`);
@@ -145,14 +177,14 @@ export class TokenCache {
     if (cred?.refreshToken && safe) {
       const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.refreshToken, service: ch.params.service ?? '', client_id: 'ocx' });
       if (scopes.length) body.set('scope', scopes.join(' '));
-      res = await boundedExchange(this.#options.fetch, { ...bounds, url, init: { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error' } });
+      res = await this.#exchange(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error' }, bounds);
     } else {
       if (ch.params.service) url.searchParams.set('service', ch.params.service);
       for (const s of scopes) url.searchParams.append('scope', s);
       const headers: Record<string, string> = {};
       const basic = safe ? basicHeader(cred) : undefined;
       if (basic) headers.authorization = basic;
-      res = await boundedExchange(this.#options.fetch, { ...bounds, url, init: { headers, redirect: 'error' } });
+      res = await this.#exchange(url, { headers, redirect: 'error' }, bounds);
     }
     if (res.status === 401 || res.status === 403) {
       throw new OciError('UNAUTHORIZED', `token request to ${url.origin}${url.pathname} for ${host} was refused (${res.status})${cred ? '' : ': no credentials configured'}`, { status: res.status, url: `${url.origin}${url.pathname}`, method: 'GET' });
@@ -169,9 +201,8 @@ export class TokenCache {
     }
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
     if (!token) throw new OciError('UNAUTHORIZED', `token response from ${url.origin} has no token`);
-    const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
     // Renew 10 s before expiry.
-    return { token, expiresAt: this.#now() + Math.max(1, ttl - 10) * 1000 };
+    return { token, expiresAt: this.#now() + (tokenLifetime(json.expires_in) - 10) * 1000 };
   }
 }
 

@@ -4,13 +4,17 @@ import { resolveLimits, type Limits } from '../limits.ts';
 import { TokenCache, type CredentialProvider } from './auth.ts';
 import { CapabilityCache, type CapabilityStore } from './capability.ts';
 import { Deadline, isTimeoutCause, resolveTimeouts, type Timeouts } from './deadline.ts';
-import { errorFromResponse, redactUrl, Semaphore } from './http.ts';
+import { errorFromResponse, redactUrl, Semaphore, tlsFailure, untrustedError } from './http.ts';
 import { createTransport, isLoopbackHost, type FetchLike, type TransportOptions } from './transport.ts';
 
 export interface RegistryClientOptions extends TransportOptions {
   /** Connect, idle and whole-exchange deadlines (README "Timeouts"); defaults DEFAULT_TIMEOUTS. */
   readonly timeouts?: Partial<Timeouts>;
-  /** true: plain HTTP to every host; false: HTTPS everywhere, loopback too; unset: HTTP for loopback only. */
+  /**
+   * true: plain HTTP to every host; false: HTTPS everywhere, loopback too; unset: HTTPS, except that a
+   * loopback host whose server does not speak TLS falls back to plain HTTP (as docker does for insecure
+   * registries) — never when `caFile` is given, since the caller then expects TLS.
+   */
   readonly plainHttp?: boolean;
   readonly credentials?: CredentialProvider;
   readonly limits?: Partial<Limits>;
@@ -72,6 +76,8 @@ export class RegistryClient {
   readonly #close: () => Promise<void>;
   readonly #tokens: TokenCache;
   readonly #semaphore: Semaphore;
+  /** Loopback hosts found not to speak TLS (auto mode only), remembered for this client's life. */
+  readonly #plainHosts = new Set<string>();
   #requests = 0;
 
   constructor(options: RegistryClientOptions = {}) {
@@ -99,8 +105,23 @@ export class RegistryClient {
   }
 
   baseUrl(host: string): string {
-    const plain = this.options.plainHttp ?? isLoopbackHost(host);
+    const plain = this.options.plainHttp ?? this.#plainHosts.has(host);
     return `${plain ? 'http' : 'https'}://${host}`;
+  }
+
+  /** Auto mode may fall back to plain HTTP for this host: loopback, no --plain-http decision, no CA file. */
+  #mayFallBack(host: string): boolean {
+    return this.options.plainHttp === undefined && !this.options.caFile && isLoopbackHost(host) && !this.#plainHosts.has(host);
+  }
+
+  /** A URL on the registry host built before its scheme was learnt follows the scheme now known. */
+  #onRegistry(host: string, url: URL): URL {
+    if (url.host === host && url.protocol === 'https:' && this.options.plainHttp === undefined && this.#plainHosts.has(host)) {
+      const u = new URL(url);
+      u.protocol = 'http:';
+      return u;
+    }
+    return url;
   }
 
   async close(): Promise<void> {
@@ -137,15 +158,28 @@ export class RegistryClient {
     const scope = `repository:${spec.repository}:${spec.push ? 'pull,push' : 'pull'}`;
     const release = await this.#semaphore.acquire();
     try {
-      let url = new URL(spec.url, this.baseUrl(host));
-      const origin = url.origin;
+      let url = this.#onRegistry(host, new URL(spec.url, this.baseUrl(host)));
       let auth = await this.#tokens.authorization(host, scope);
       let retriedAuth = false;
       for (let hop = 0; ; hop++) {
-        const sameOrigin = url.origin === origin;
+        // Authorization is decided by the host the request goes to, never by where its URL came from:
+        // an absolute upload Location, a mount answer or a Link on another origin gets no credentials
+        // (issue 10 item 1). The registry's origin is its host with the scheme in use now.
+        const sameOrigin = url.origin === new URL(this.baseUrl(host)).origin;
         const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'ocx', ...spec.headers };
         if (auth && sameOrigin) headers.authorization = auth;
-        const res = await this.#send(url, spec, headers);
+        let res: Response;
+        try {
+          res = await this.#send(url, spec, headers);
+        } catch (err) {
+          const replayable = spec.body === undefined || spec.body instanceof Uint8Array;
+          if (url.host === host && url.protocol === 'https:' && replayable && this.#mayFallBack(host) && tlsFailure(err)?.kind === 'not-tls') {
+            this.#plainHosts.add(host);
+            url = this.#onRegistry(host, url);
+            continue;
+          }
+          throw err;
+        }
         if (res.status === 401 && sameOrigin && !retriedAuth) {
           retriedAuth = true;
           const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope);
@@ -198,8 +232,11 @@ export class RegistryClient {
       if (isOciError(cause)) throw cause;
       if (isTimeoutCause(cause)) throw new OciError('TIMEOUT', `${spec.method} ${redactUrl(url.href)}: ${url.host} did not connect or answer in time (see --timeout)`, { cause, method: spec.method, url: redactUrl(url.href) });
       if (signals.some((s) => s.aborted)) throw new OciError('ABORTED', `${spec.method} ${redactUrl(url.href)} was aborted`, { cause });
+      const tls = tlsFailure(cause);
+      if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, spec.method);
       const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
-      throw new OciError('NETWORK', `${spec.method} ${redactUrl(url.href)} failed: ${detail}`, { cause, method: spec.method, url: redactUrl(url.href) });
+      const hint = tls?.kind === 'not-tls' && !this.#mayFallBack(url.host) ? ` (the server does not speak TLS; use --plain-http for a plain-HTTP registry)` : '';
+      throw new OciError('NETWORK', `${spec.method} ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}${hint}`, { cause, method: spec.method, url: redactUrl(url.href) });
     }
   }
 

@@ -19,15 +19,31 @@ type DockerConfig = z.infer<typeof DockerConfigSchema>;
 
 export interface DockerCredentialsOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Explicit credentials (flags / OCX_USERNAME + OCX_PASSWORD) win over the config file. */
-  readonly explicit?: Credential;
+  /**
+   * Explicit credentials (flags / OCX_USERNAME + OCX_PASSWORD), each bound to the registry host it was
+   * given for (host[:port] as in references); they win over the config file for that host only. A host
+   * not listed gets what the docker config holds for it, or nothing. Read at lookup time, so a caller
+   * may bind a host after creating the provider (before the first request to it).
+   */
+  readonly explicit?: ReadonlyMap<string, Credential>;
   /** Runs a credential helper; injectable for tests. */
   readonly runHelper?: (program: string, host: string) => Promise<string>;
 }
 
+function isDockerHub(host: string): boolean {
+  return host === 'registry-1.docker.io' || host === 'docker.io' || host === 'index.docker.io';
+}
+
+/** Whether two host[:port] strings name the same registry (Docker Hub's aliases are one registry). */
+export function sameRegistryHost(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x === y || (isDockerHub(x) && isDockerHub(y));
+}
+
 /** Docker Hub's credentials live under its legacy index URL. */
 function configKeys(host: string): string[] {
-  if (host === 'registry-1.docker.io' || host === 'docker.io' || host === 'index.docker.io') {
+  if (isDockerHub(host)) {
     return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   }
   return [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
@@ -42,7 +58,7 @@ export function createDockerCredentials(options: DockerCredentialsOptions = {}):
   let config: Promise<DockerConfig | undefined> | undefined;
   const load = () => (config ??= loadConfig(dockerConfigPath(env)));
   return async (host) => {
-    if (options.explicit) return options.explicit;
+    for (const [bound, credential] of options.explicit ?? []) if (sameRegistryHost(bound, host)) return credential;
     const cfg = await load();
     if (!cfg) return undefined;
     const keys = configKeys(host);

@@ -75,3 +75,50 @@ export class Semaphore {
     };
   }
 }
+
+// Node's TLS verification failures (OpenSSL X509_V_ERR_* names, plus Node's own hostname check).
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_CERT_ALTNAME_FORMAT',
+]);
+
+/** What a failed exchange's cause chain says about TLS: the certificate is not trusted, the peer speaks no TLS, or neither. */
+export function tlsFailure(err: unknown): { kind: 'untrusted' | 'not-tls'; code: string; message: string } | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (UNTRUSTED.has(code)) return { kind: 'untrusted', code, message: e.message };
+    // A plain-HTTP server answers the ClientHello with an HTTP status line: OpenSSL reads it as a bad record.
+    if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(e.message)) {
+      return { kind: 'not-tls', code: code || 'EPROTO', message: e.message.split('\n')[0]! };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An untrusted certificate is a configuration problem, never a temporary one: retrying cannot help,
+ * so it gets its own code (never retried) and says how to trust the server.
+ */
+export function untrustedError(url: string, failure: { code: string; message: string }, cause: unknown, method = 'GET'): OciError {
+  const safeUrl = redactUrl(url);
+  return new OciError(
+    'TLS_UNTRUSTED',
+    `${method} ${safeUrl}: the server's TLS certificate is not trusted (${failure.code}: ${failure.message}); trust its CA with --ca-file FILE or NODE_EXTRA_CA_CERTS=FILE, or skip verification with --insecure (testing only)`,
+    { cause, method, url: safeUrl },
+  );
+}

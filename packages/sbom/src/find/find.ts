@@ -94,7 +94,7 @@ export async function findSboms(repo: SbomRepository, subject: Descriptor, optio
       return await load(env, job);
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      if (isOciError(err) && (err.code === 'UNAUTHORIZED' || err.code === 'DENIED' || err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) throw err;
+      if (isOciError(err) && (err.code === 'UNAUTHORIZED' || err.code === 'DENIED' || err.code === 'NETWORK' || err.code === 'TLS_UNTRUSTED' || err.code === 'TIMEOUT' || err.code === 'UNAVAILABLE')) throw err;
       return { findings: [], skipped: [{ source: job.source, referrer: job.desc.digest, reason: err instanceof Error ? err.message : String(err) }] };
     }
   });

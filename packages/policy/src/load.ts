@@ -1,0 +1,91 @@
+// Reading a policy: parsePolicy is pure (text in, Policy out); loadPolicy is the file edge.
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { errorFromIssues, PolicyError } from './errors.ts';
+import type { PolicyIssue } from './errors.ts';
+import type { Policy } from './types.ts';
+import { validatePolicy } from './validate.ts';
+import type { ValidateOptions } from './validate.ts';
+
+/** A policy is a small hand-written file; refuse anything absurdly large before parsing it. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+// YAML aliases expand; a handful is plenty for a policy and bounds "billion laughs".
+const MAX_ALIASES = 64;
+
+/** Decode YAML or JSON (JSON is YAML 1.2). Duplicate keys are errors, as unknown keys are. */
+export function decodePolicyText(text: string, source = 'policy'): unknown {
+  if (text.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `${source} is larger than ${MAX_POLICY_BYTES} bytes`, { source });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false, strict: true });
+  if (doc.errors.length > 0) {
+    const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: (e.message.split('\n')[0] ?? e.message).replace(/:\s*$/, '') }));
+    throw errorFromIssues(issues, source);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    throw new PolicyError('POLICY_PARSE', `${source} cannot be read: ${(err as Error).message}`, { cause: err, source });
+  }
+}
+
+/** Parse and validate policy text. Pure (see ValidateOptions for path resolution). */
+export function parsePolicy(text: string, options: ValidateOptions = {}): Policy {
+  const source = options.source ?? 'policy';
+  return validatePolicy(decodePolicyText(text, source), { ...options, source });
+}
+
+export interface LoadPolicyOptions {
+  /** What `~` expands to. Default: the user's home directory. */
+  readonly home?: string;
+  /** Check that the files the policy names (keys, trusted root, notation config) exist. Default true. */
+  readonly checkFiles?: boolean;
+}
+
+/**
+ * Read a policy file (YAML or JSON), validate it, and check that the files it names exist, so
+ * a policy naming a missing key is refused when it loads rather than when a pull needs it.
+ */
+export async function loadPolicy(file: string, options: LoadPolicyOptions = {}): Promise<Policy> {
+  const path = resolve(file);
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new PolicyError('POLICY_IO', `policy ${path} is not a regular file`, { source: path });
+    if (info.size > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `policy ${path} is larger than ${MAX_POLICY_BYTES} bytes`, { source: path });
+    bytes = await readFile(path);
+  } catch (err) {
+    if (err instanceof PolicyError) throw err;
+    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'POLICY_NOT_FOUND' : 'POLICY_IO';
+    throw new PolicyError(code, `cannot read policy ${path}: ${(err as Error).message}`, { cause: err, source: path });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new PolicyError('POLICY_PARSE', `policy ${path} is not UTF-8`, { cause: err, source: path });
+  }
+  const policy = parsePolicy(text, { source: path, baseDir: dirname(path), ...(options.home !== undefined ? { home: options.home } : {}) });
+  if (options.checkFiles !== false) await checkFiles(policy);
+  return policy;
+}
+
+async function checkFiles(policy: Policy): Promise<void> {
+  const wanted: { path: string; at: string; what: string; dir?: boolean }[] = [];
+  for (const s of Object.values(policy.signers)) {
+    if (s.kind === 'key') wanted.push({ path: s.key, at: `signers.${s.name}.key`, what: `signer ${JSON.stringify(s.name)}: key file` });
+  }
+  if (policy.trust.sigstore) wanted.push({ path: policy.trust.sigstore.trustedRoot, at: 'trust.sigstore.trustedRoot', what: 'trust.sigstore.trustedRoot' });
+  if (policy.trust.notation) wanted.push({ path: policy.trust.notation.config, at: 'trust.notation.config', what: 'trust.notation.config directory', dir: true });
+  const issues: PolicyIssue[] = [];
+  for (const w of wanted) {
+    const info = await stat(w.path).catch(() => undefined);
+    const ok = info !== undefined && (w.dir ? info.isDirectory() : info.isFile());
+    if (!ok) issues.push({ code: 'POLICY_NOT_FOUND', path: w.at, message: `${w.what} ${w.path} ${info === undefined ? 'does not exist' : w.dir ? 'is not a directory' : 'is not a regular file'}` });
+  }
+  if (issues.length > 0) throw errorFromIssues(issues, policy.source);
+}
+
+/** A policy document as YAML (e.g. the output of importNotationPolicy). */
+export function stringifyPolicy(document: unknown): string {
+  return stringify(document, { lineWidth: 0 });
+}
