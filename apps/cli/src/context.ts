@@ -67,6 +67,8 @@ export interface Context {
   readonly timeouts: Timeouts;
   /** HTTP for everything that is not a registry (TUF, TSA, OCSP/CRL): proxies and deadlines as for registries, no registry TLS flags. */
   readonly httpFetch: FetchLike;
+  /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
+  readonly credential?: Credential;
   parse(ref: string): Reference;
   /**
    * Opens a repository. The global --username/OCX_USERNAME credential binds to the first registry host
@@ -170,6 +172,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     warnings,
     timeouts,
     httpFetch,
+    ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open,
     bindCredential,

@@ -13,6 +13,17 @@ export const DISCOVER_HELP = `Usage: ocx discover <ref> [--artifact-type T]... [
 
 Lists the referrers of an artifact (signatures, SBOMs, attestations) and their referrers, breadth-first.
 JSON keeps the shape of \`oras discover --format json\` plus \`kind\` per node and the discovery \`mode\`.
+
+Flags:
+  --artifact-type T   only referrers of this artifactType, repeatable (default: every type)
+  --depth N           levels of referrers of referrers, 0 = every level up to 16 (default: 0)
+  --platform P        discover below this platform of an index (default: the index itself)
+  --format tree|json  (default: tree)
+
+Examples:
+  ocx discover ghcr.io/org/app:1.0
+  ocx discover ghcr.io/org/app:1.0 --artifact-type application/vnd.cncf.notary.signature --format json
+  ocx discover oci-layout:./layout:v1 --depth 1
 `;
 
 interface JsonNode {

@@ -56,6 +56,21 @@ other:     --verification-time RFC3339   verify as of that time instead of now
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
 network, 80 auth, 78 trust configuration.
+
+Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
+--certificate-oidc-issuer-regexp, --trusted-root: none (cosign is not used without --key or an identity; the trusted root comes through TUF);
+--offline, --insecure-ignore-tlog, --insecure-ignore-sct, --attestation, --all-platforms: false;
+-a/--annotations, --user-metadata, --crl: none; --type: required with --attestation;
+--notation-config: $NOTATION_CONFIG, else notation's default directory (--trust-policy and
+--trust-store: from it); --revocation-timeout: notation's (2 s OCSP, 5 s CRL); --verification-time: now;
+--platform: the host's.
+
+Examples:
+  ocx verify ghcr.io/org/app:1.0 --key cosign.pub
+  ocx verify ghcr.io/org/app:1.0 --certificate-identity-regexp '^https://github\.com/org/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  ocx verify ghcr.io/org/app:1.0 --notation-config ~/.config/notation --format json
+  ocx verify ghcr.io/org/app:1.0 --key cosign.pub --attestation --type spdxjson --all-platforms
 `;
 
 /**
