@@ -78,7 +78,8 @@ describe('deadlines', () => {
     await new Promise<void>((ok) => server.close(() => ok()));
   });
 
-  const timeouts: Partial<Timeouts> = { metadataMs: 400, exchangeMs: 400, idleMs: 300 };
+  // Whole deadlines short, the idle bound long: a slow machine delaying the drip cannot change which fires.
+  const timeouts: Partial<Timeouts> = { metadataMs: 400, exchangeMs: 400, idleMs: 5000 };
   const expectTimeout = async (p: Promise<unknown>, ...parts: (string | RegExp)[]) => {
     const err = await p.then(
       () => undefined,
@@ -103,7 +104,7 @@ describe('deadlines', () => {
       });
 
       it('ends a manifest request whose headers never come after the idle bound', async () => {
-        const { client, repo } = open(`${transport}/s`);
+        const { client, repo } = open(`${transport}/s`, { idleMs: 300, metadataMs: 10_000 });
         await expectTimeout(repo.resolve('silent'), host, 'no response headers', '300 ms');
         expect(hits.get(`/v2/${transport}/s/manifests/silent`)).toBe(1);
         await client.close();

@@ -105,6 +105,8 @@ export class Deadline {
     this.signal = spec.signal ? AbortSignal.any([spec.signal, this.#controller.signal]) : this.#controller.signal;
     if (spec.wholeMs !== undefined) {
       this.#whole = setTimeout(() => this.#fire(`${spec.host} did not send ${spec.what} completely within ${formatMs(spec.wholeMs!)}`), spec.wholeMs);
+      // A response its caller dropped unread must not hold a process open until the deadline.
+      this.#whole.unref?.();
     }
   }
 
