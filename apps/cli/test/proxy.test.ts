@@ -67,7 +67,7 @@ describe.skipIf(!openssl)('ocx through an HTTPS proxy', () => {
     await writeFile(join(dir, 'cosign.key'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     await writeFile(join(dir, 'cosign.pub'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
 
-    env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '', OCX_USERNAME: USER, OCX_PASSWORD: PASS };
+    env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '', no_proxy: '', OCX_USERNAME: USER, OCX_PASSWORD: PASS };
     const client = new RegistryClient({ proxy: proxyFromEnv(env), caFile, credentials: async (h) => (h === host ? { username: USER, password: PASS } : undefined) });
     try {
       await pushImage(new RemoteRepository(client, { host, registry: host, repository: 'app' }), 'proxy-cli', 'v1');
