@@ -119,6 +119,8 @@ export class Deadline {
     if (this.#fired) return;
     this.#fired = new OciError('TIMEOUT', `${message} (see --timeout)`);
     this.#controller.abort(this.#fired);
+    // Settles a read in progress even where the abort does not reach the body (an injected fetch).
+    void this.#current?.cancel(this.#fired).catch(() => undefined);
   }
 
   #idleMs(): number {
@@ -149,26 +151,33 @@ export class Deadline {
 
   done(): void {
     clearTimeout(this.#whole);
+    clearTimeout(this.#idle);
     this.#whole = undefined;
   }
 
-  /** Reads `reader` once under the idle bound. */
+  #idle: ReturnType<typeof setTimeout> | undefined;
+  #reading = false;
+  #current: Reader | undefined;
+
+  /**
+   * Reads `reader` once under the idle bound. One timer per exchange, refreshed on every read (a
+   * timer or a race per chunk costs more than the read itself on large blobs); it counts only while a
+   * read waits. A bound that fires cancels the reader, which settles the pending read.
+   */
   async read(reader: Reader): Promise<{ done: boolean; value?: Uint8Array }> {
     if (this.#fired) throw this.#fired;
-    const idle = this.#idleMs();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.#fire(`${this.#spec.host} sent nothing for ${formatMs(idle)} while ocx was reading ${this.#spec.what}`);
-        reject(this.#fired);
+    this.#current = reader;
+    if (this.#idle) this.#idle.refresh();
+    else {
+      const idle = this.#idleMs();
+      this.#idle = setTimeout(() => {
+        if (this.#reading) this.#fire(`${this.#spec.host} sent nothing for ${formatMs(idle)} while ocx was reading ${this.#spec.what}`);
       }, idle);
-      onAbort = () => reject(this.#fired ?? this.signal.reason);
-      this.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    stalled.catch(() => undefined);
+    }
+    this.#reading = true;
     try {
-      const r = await Promise.race([reader.read(), stalled]);
+      const r = await reader.read();
+      if (this.#fired) throw this.#fired;
       if (r.done) this.done();
       return r;
     } catch (err) {
@@ -176,8 +185,7 @@ export class Deadline {
       await reader.cancel(this.#fired).catch(() => undefined);
       throw this.#fired ?? err;
     } finally {
-      clearTimeout(timer);
-      if (onAbort) this.signal.removeEventListener('abort', onAbort);
+      this.#reading = false;
     }
   }
 
