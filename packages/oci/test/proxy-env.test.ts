@@ -25,14 +25,18 @@ describe('proxy selection (Go httpproxy semantics)', () => {
     expect(via({ HTTPS_PROXY: 'proxy.corp:3128' }, 'https://a.io/')).toBe('http://proxy.corp:3128/');
   });
 
-  it('refuses socks proxies with a configuration error', () => {
+  it('refuses socks proxies with a configuration error, only for requests that would use them', () => {
+    const cfg = proxyFromEnv({ HTTPS_PROXY: 'socks5://p:1080', NO_PROXY: 'corp.io' });
     let err: unknown;
     try {
-      proxyFromEnv({ HTTPS_PROXY: 'socks5://p:1080' });
+      cfg.proxyFor('https://ghcr.io/v2/');
     } catch (e) {
       err = e;
     }
-    expect(isOciError(err, 'CONFIG')).toBe(true);
+    expect(isOciError(err, 'CONFIG') && err.message).toMatch(/HTTPS_PROXY: socks5 proxies are not supported/);
+    expect(cfg.proxyFor('https://r.corp.io/')).toBeUndefined();
+    expect(cfg.proxyFor('https://127.0.0.1:5000/')).toBeUndefined();
+    expect(cfg.proxyFor('http://ghcr.io/')).toBeUndefined();
   });
 
   it('never proxies localhost or loopback addresses', () => {

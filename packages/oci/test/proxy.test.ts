@@ -51,6 +51,7 @@ describe.skipIf(!openssl)('registry traffic through a proxy', () => {
   let tlsPort: number;
   let proxy: TestProxy;
   let authProxy: TestProxy;
+  let tlsProxy: TestProxy;
   const clients: RegistryClient[] = [];
 
   beforeAll(async () => {
@@ -71,15 +72,18 @@ describe.skipIf(!openssl)('registry traffic through a proxy', () => {
     tlsPort = (tls.address() as { port: number }).port;
     proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' } });
     authProxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, auth: { username: 'proxyuser', password: 'proxy pass' } });
+    tlsProxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, tls: { key: await readFile(key), cert: await readFile(caFile) } });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     proxy.log.length = 0;
     authProxy.log.length = 0;
+    tlsProxy.log.length = 0;
   });
   afterAll(async () => {
     await proxy?.close();
     await authProxy?.close();
+    await tlsProxy?.close();
     await new Promise<void>((ok) => tls?.close(() => ok()));
     await plain?.close();
     await rm(dir, { recursive: true, force: true });
@@ -130,6 +134,14 @@ describe.skipIf(!openssl)('registry traffic through a proxy', () => {
         expect(authProxy.log.length).toBeGreaterThan(0);
         expect(authProxy.log.every((e) => e.status === 200 && e.proxyAuthorization === expected)).toBe(true);
         expect(leaks(authProxy)).toEqual([]);
+      });
+
+      it('reaches an https proxy over TLS and tunnels through it', async () => {
+        expect(tlsProxy.url).toMatch(/^https:/);
+        const c = client(transport, { HTTPS_PROXY: tlsProxy.url }, true);
+        await pushImage(repo(c, tlsPort), 'proxy-tls', 'v1');
+        expect(tlsProxy.log.length).toBeGreaterThan(0);
+        expect(tlsProxy.log.every((e) => e.kind === 'connect' && e.status === 200 && !e.cleartextAuthorizationInTunnel)).toBe(true);
       });
 
       it('bypasses the proxy for NO_PROXY hosts (and always for loopback)', async () => {

@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -30,10 +31,12 @@ export interface TestProxyOptions {
    * test reach a loopback server as `registry.test:PORT`, a name clients do not treat as loopback.
    */
   readonly hosts?: Readonly<Record<string, string>>;
+  /** Serve the proxy itself over TLS (an `https://` proxy URL). */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 export interface TestProxy {
-  /** `http://127.0.0.1:PORT` (no credentials). */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`; no credentials). */
   readonly url: string;
   readonly port: number;
   /** Everything the proxy saw, in order (entries of CONNECT tunnels are updated when they close). */
@@ -58,7 +61,7 @@ export async function startProxy(options: TestProxyOptions = {}): Promise<TestPr
   const resolve = (host: string) => options.hosts?.[host.toLowerCase()] ?? host;
   const authorized = (req: IncomingMessage) => expected === undefined || header(req, 'proxy-authorization') === expected;
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const target = req.url ?? '';
     const base = { method: req.method ?? 'GET', target, ...(header(req, 'authorization') ? { authorization: header(req, 'authorization') } : {}), ...(header(req, 'proxy-authorization') ? { proxyAuthorization: header(req, 'proxy-authorization') } : {}) };
     if (!/^https?:\/\//i.test(target)) {
@@ -89,7 +92,8 @@ export async function startProxy(options: TestProxyOptions = {}): Promise<TestPr
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     sockets.add(client);
@@ -134,7 +138,7 @@ export async function startProxy(options: TestProxyOptions = {}): Promise<TestPr
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     log,
     close: () =>

@@ -25,6 +25,8 @@ type Matcher = (host: string, port: string, ip: boolean) => boolean;
 export interface ProxyConfig {
   readonly http?: URL;
   readonly https?: URL;
+  /** Whether HTTP_PROXY or HTTPS_PROXY is set at all (usable or not). */
+  readonly active: boolean;
   /** undefined: go direct. */
   proxyFor(url: URL | string): URL | undefined;
 }
@@ -167,10 +169,22 @@ function isLoopbackIp(host: string): boolean {
   return b.slice(0, 15).every((x) => x === 0) && b[15] === 1;
 }
 
-/** The proxy configuration Go's tools would use in this environment. */
+/**
+ * The proxy configuration Go's tools would use in this environment. A proxy value ocx cannot use
+ * (socks, garbage) fails the requests it would carry — with a CONFIG error naming the variable — not
+ * the commands that never send one (layouts, loopback registries, NO_PROXY hosts).
+ */
 export function createProxyConfig(e: ProxyEnvironment): ProxyConfig {
-  const http = parseProxyUrl(e.httpProxy, 'HTTP_PROXY');
-  const https = parseProxyUrl(e.httpsProxy, 'HTTPS_PROXY');
+  const parse = (value: string | undefined, name: string): { url?: URL; error?: OciError } => {
+    try {
+      const url = parseProxyUrl(value, name);
+      return url ? { url } : {};
+    } catch (err) {
+      return { error: err as OciError };
+    }
+  };
+  const http = parse(e.httpProxy, 'HTTP_PROXY');
+  const https = parse(e.httpsProxy, 'HTTPS_PROXY');
   const rules = noProxyMatchers(e.noProxy);
   const useProxy = (url: URL): boolean => {
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -183,16 +197,19 @@ export function createProxyConfig(e: ProxyEnvironment): ProxyConfig {
     return !rules.domain.some((m) => m(host, port, ip));
   };
   return {
-    ...(http ? { http } : {}),
-    ...(https ? { https } : {}),
+    active: Boolean(e.httpProxy || e.httpsProxy),
+    ...(http.url ? { http: http.url } : {}),
+    ...(https.url ? { https: https.url } : {}),
     proxyFor(input) {
       const url = typeof input === 'string' ? new URL(input) : input;
-      const proxy = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-      if (!proxy) return undefined;
+      const chosen = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : {};
+      if (!chosen.url && !chosen.error) return undefined;
+      if (!useProxy(url)) return undefined;
+      if (chosen.error) throw chosen.error;
       if (url.protocol === 'http:' && e.cgi) {
         throw new OciError('CONFIG', 'refusing to use HTTP_PROXY in a CGI environment (REQUEST_METHOD is set); see golang.org/s/cgihttpproxy');
       }
-      return useProxy(url) ? proxy : undefined;
+      return chosen.url;
     },
   };
 }

@@ -45,7 +45,7 @@ export function createTransport(options: TransportOptions = {}): { fetch: FetchL
   if (options.transport === 'node-http') {
     return createNodeTransport({ ...(options.caFile ? { ca: readCa(options.caFile) } : {}), insecure: options.insecure, connections: options.connections, proxy, connectTimeoutMs: connectMs, idleTimeoutMs: idleMs });
   }
-  const hasProxy = proxy?.http !== undefined || proxy?.https !== undefined;
+  const hasProxy = proxy?.active === true;
   if (!options.caFile && !options.insecure && !hasProxy) return { fetch: (input, init) => globalThis.fetch(input, init), close: async () => {} };
   const ca = options.caFile ? readCa(options.caFile) : undefined;
   const tls = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
@@ -75,7 +75,8 @@ export function createTransport(options: TransportOptions = {}): { fetch: FetchL
         proxyTunnel: false,
         ...(token ? { token } : {}),
         requestTls: { ...tls, timeout: connectMs },
-        proxyTls: { timeout: connectMs },
+        // An https proxy is trusted as the registry is (system roots plus --ca-file).
+        proxyTls: { ...tls, timeout: connectMs },
         connect: { timeout: connectMs },
       } as ConstructorParameters<Undici['ProxyAgent']>[0]);
       proxied.set(via.href, d);
