@@ -2,6 +2,11 @@
 /** TIMESTAMP_FAILED: the RFC 3161 TSA was unreachable, refused, or sent a token that does not check out. */
 export type SignerErrorCode = 'INVALID_KEY' | 'WRONG_PASSWORD' | 'INVALID_OPTIONS' | 'NOT_FOUND' | 'TIMESTAMP_FAILED';
 
+/** Every SignerErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const SIGNER_ERROR_CODES = ['INVALID_KEY', 'WRONG_PASSWORD', 'INVALID_OPTIONS', 'NOT_FOUND', 'TIMESTAMP_FAILED'] as const satisfies readonly SignerErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<SignerErrorCode, (typeof SIGNER_ERROR_CODES)[number]> extends never ? true : false = true;
+
 export interface SignerErrorOptions {
   readonly cause?: unknown;
 }
