@@ -16,6 +16,7 @@ import {
   type Credential,
   type FetchLike,
   type Timeouts,
+  type OciError,
   type PlatformSpec,
   type Reference,
   type Repository,
@@ -67,6 +68,8 @@ export interface Context {
   readonly timeouts: Timeouts;
   /** HTTP for everything that is not a registry (TUF, TSA, OCSP/CRL): proxies and deadlines as for registries, no registry TLS flags. */
   readonly httpFetch: FetchLike;
+  /** Content that failed its digest or size and was left out with a warning: the command exits non-zero. */
+  readonly failures: OciError[];
   /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
   readonly credential?: Credential;
   parse(ref: string): Reference;
@@ -79,7 +82,7 @@ export interface Context {
   bindCredential(host: string, credential: Credential, flag: string): void;
   /** Which flag or variable gave the global credential, if one was given. */
   readonly globalCredentialSource?: string;
-  warn(message: string): void;
+  warn(message: string, error?: OciError): void;
   close(): Promise<void>;
 }
 
@@ -97,8 +100,10 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'tree') throw new UsageError(`--format must be text or json, not "${format}"`);
   const warnings: string[] = [];
-  const warn = (m: string) => {
+  const failures: OciError[] = [];
+  const warn = (m: string, error?: OciError) => {
     warnings.push(m);
+    if (error) failures.push(error);
     // Warnings quote registry content (Content-Type, zod paths, tags): sanitised like every registry string.
     io.stderr(`warning: ${sanitize(m)}\n`);
   };
@@ -175,6 +180,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     warnings,
     timeouts,
     httpFetch,
+    failures,
     ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open,

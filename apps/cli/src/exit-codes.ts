@@ -113,6 +113,11 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   NOT_FOUND: ExitCode.NOT_FOUND,
   // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
   TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
+  // Keyless: a token that cannot work or Fulcio refused, or none to be had, is an authentication failure.
+  INVALID_TOKEN: ExitCode.AUTH,
+  TOKEN_UNAVAILABLE: ExitCode.AUTH,
+  CA_FAILED: ExitCode.UNAVAILABLE,
+  TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
 };
 
 // A policy that cannot be used is a configuration error; "blocked by policy" (81) is a decision,

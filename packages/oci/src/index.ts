@@ -1,3 +1,4 @@
+export { ByteBudgetCache } from './byte-budget.ts';
 export { fileContentCache, memoryContentCache } from './content-cache.ts';
 export type { ContentCache } from './content-cache.ts';
 export { copy } from './copy.ts';

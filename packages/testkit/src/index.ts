@@ -32,3 +32,5 @@ export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pu
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
 export { startProxy } from './proxy.ts';
 export type { ProxyLogEntry, TestProxy, TestProxyOptions } from './proxy.ts';
+export { composeTrustedRoot, sigstoreServicesOrSkip, startFulcio, startOidcIssuer, startTimestampServer } from './sigstore-services.ts';
+export type { OidcClaims, OidcIssuer, SigstoreService, StartFulcioOptions } from './sigstore-services.ts';
