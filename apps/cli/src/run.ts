@@ -63,7 +63,8 @@ Commands:
 ${cmds}
 
 Global flags: --format text|json, --platform os/arch[/variant], --plain-http, --insecure, --ca-file FILE,
-  --username U with --password-stdin (or OCX_USERNAME/OCX_PASSWORD), --no-cache, --verbose
+  --username U with --password-stdin (or OCX_USERNAME/OCX_PASSWORD), --no-cache, --verbose,
+  --timeout [KIND=]DURATION (or OCX_TIMEOUT; kinds connect, exchange, metadata, idle)
 
 ${EXIT_CODE_HELP}`;
 }

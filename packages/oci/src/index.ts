@@ -53,6 +53,10 @@ export { checkRegistryLogin, dockerConfigKey, eraseDockerCredential, storeDocker
 export type { CredentialLocation, CredentialStoreOptions, HelperAction } from './remote/credentials-store.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
+export { boundedExchange, DEFAULT_TIMEOUTS, Deadline, formatMs, parseDuration, parseTimeouts, readBounded, resolveTimeouts } from './remote/deadline.ts';
+export type { DeadlineSpec, ExchangeRequest, ExchangeResult, Timeouts } from './remote/deadline.ts';
+export { createProxyConfig, describeProxy, proxyAuthorization, proxyEnvironment, proxyFromEnv } from './remote/proxy.ts';
+export type { ProxyConfig, ProxyEnvironment } from './remote/proxy.ts';
 export { createNodeTransport } from './remote/node-transport.ts';
 export type { NodeTransportOptions } from './remote/node-transport.ts';
 export { createTransport, isLoopbackHost } from './remote/transport.ts';

@@ -57,7 +57,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
     format,
     now,
     ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
-    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'], fetch: ctx.httpFetch as typeof fetch, timestampTimeoutMs: ctx.timeouts.exchangeMs } : {}),
     ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
     ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
     ...(ctx.platform ? { platform: ctx.platform } : {}),
