@@ -1,6 +1,17 @@
 // One error class for @ocx/signer. Branch on `code`, never on message text.
 /** TIMESTAMP_FAILED: the RFC 3161 TSA was unreachable, refused, or sent a token that does not check out. */
-export type SignerErrorCode = 'INVALID_KEY' | 'WRONG_PASSWORD' | 'INVALID_OPTIONS' | 'NOT_FOUND' | 'TIMESTAMP_FAILED';
+/** PREDICATE_INVALID: a predicate or SBOM that is too large, not JSON, or not what --type says. */
+/** READ_FAILED: an input file (predicate, SBOM, package content) could not be read or is refused (symlink). */
+/** TAG_CONFLICT: the tag holds something ocx will not overwrite (not an OCX package index). */
+export type SignerErrorCode =
+  | 'INVALID_KEY'
+  | 'WRONG_PASSWORD'
+  | 'INVALID_OPTIONS'
+  | 'NOT_FOUND'
+  | 'TIMESTAMP_FAILED'
+  | 'PREDICATE_INVALID'
+  | 'READ_FAILED'
+  | 'TAG_CONFLICT';
 
 export interface SignerErrorOptions {
   readonly cause?: unknown;
