@@ -7,11 +7,12 @@ import type { SigningKey } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
+import type { PushValues } from './package-push.ts';
 import { parseAnnotationFlags } from './verify-options.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
-interface PackageValues {
+interface PackageValues extends PushValues {
   key?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
@@ -78,7 +79,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
   return ExitCode.OK;
 }
 
-async function readKey(ctx: Context, path: string): Promise<SigningKey> {
+export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   const { isEncryptedKey, isSignerError, loadSigningKey } = await import('@ocx/signer');
   let pem: string;
   try {
@@ -111,7 +112,9 @@ function parsePairs(values: string[] | undefined, flag: string): Record<string, 
 
 export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
   const [sub, ...rest] = positionals;
-  if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
+  if (sub === 'attest') return (await import('./package-push.ts')).runAttest(ctx, rest, values);
+  if (sub === 'push') return (await import('./package-push.ts')).runPush(ctx, rest, values);
+  if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign, attest, push)` : 'package needs a subcommand: sign, attest or push');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
   if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');

@@ -2,7 +2,7 @@
 // the signature and the attestations, all on the platform manifest just pushed — in that order, so a
 // failure leaves a report of every digest already written and names the step that failed.
 import { basename } from 'node:path';
-import { encodeJson, formatPlatform, MEDIA_TYPE_OCI_MANIFEST, digestOf, type CallOptions, type Descriptor, type Platform, type Repository } from '@ocx/oci';
+import { encodeJson, formatPlatform, MEDIA_TYPE_OCI_MANIFEST, digestOf, type CallOptions, type Descriptor, type PlatformSpec, type Repository } from '@ocx/oci';
 import { attestOne, classifySbom, pushSbomReferrer } from '../attest/attest.ts';
 import { resolvePredicate, type ResolvedPredicate } from '../attest/predicate.ts';
 import { pushBlob } from '../dsse.ts';
@@ -29,7 +29,7 @@ export interface PushPackageOptions extends CallOptions {
   readonly path: string;
   /** The tag whose index gets this platform. */
   readonly tag: string;
-  readonly platform: Platform;
+  readonly platform: PlatformSpec;
   readonly name: string;
   readonly version: string;
   /** `registry/repository` (statement subject names, simple-signing identity). */
