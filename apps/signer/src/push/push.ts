@@ -44,6 +44,8 @@ export interface PushPackageOptions extends CallOptions {
   readonly mtime?: Date;
   readonly tmpDir?: string;
   readonly onProgress?: (sent: number, total: number) => void;
+  /** Upload chunk size (default UPLOAD_CHUNK_BYTES). */
+  readonly chunkBytes?: number;
 }
 
 export interface Written {
@@ -116,7 +118,7 @@ export async function pushPackage(repo: Repository, opts: PushPackageOptions): P
   try {
     layer = await packLayer(opts.path, { ...(opts.mtime ? { mtime: opts.mtime } : {}), ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) });
     const layerDesc: Descriptor = { mediaType: OCX_PACKAGE_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
-    const skipped = await uploadFile(repo, layerDesc, layer.path, { ...call, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const skipped = await uploadFile(repo, layerDesc, layer.path, { ...call, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}) });
     written.push({ step, what: 'layer', digest: layerDesc.digest, ...(skipped ? { skipped: true as const } : {}) });
     const { os, architecture, variant } = opts.platform;
     const configBytes = encodeJson({ platform: { os, architecture, ...(variant ? { variant } : {}) }, name: opts.name, version: opts.version });
