@@ -55,6 +55,8 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
+  readonly credential?: Credential;
   parse(ref: string): Reference;
   /**
    * Opens a repository. The global --username/OCX_USERNAME credential binds to the first registry host
@@ -149,6 +151,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open,
     bindCredential,

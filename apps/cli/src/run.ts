@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isOciError } from '@ocx/oci';
 import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
 import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
+import { LOGIN_HELP, LOGIN_OPTIONS, LOGOUT_HELP, LOGOUT_OPTIONS, runLogin, runLogout } from './commands/login.ts';
 import { PACKAGE_HELP, PACKAGE_OPTIONS } from './commands/package-options.ts';
 import { PACKAGE_PUSH_HELP, PACKAGE_PUSH_OPTIONS } from './commands/package-push-options.ts';
 import { SBOM_HELP, SBOM_OPTIONS } from './commands/sbom-options.ts';
@@ -9,24 +10,28 @@ import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
 import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.ts';
 import { processIo, sanitize, type Io } from './output.ts';
+import { explainParseError } from './peer-flags.ts';
+import { GLOBAL_FLAGS_HELP } from './help.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
 // Commands that load verifiers (sigstore, X.509, CBOR) import them on first use: `import()` inside
 // `run` keeps `ocx discover` and `ocx --help` fast to start.
-interface Command {
+export interface Command {
   readonly summary: string;
   readonly help: string;
   readonly options: Options;
   run(ctx: Context, positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/verify.ts')).runVerify(c, p, v) },
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
   package: { summary: 'push, sign and attest packages (ocx package push|sign|attest)', help: PACKAGE_HELP + PACKAGE_PUSH_HELP, options: { ...PACKAGE_OPTIONS, ...PACKAGE_PUSH_OPTIONS } as Options, run: async (c, p, v) => (await import('./commands/package.ts')).runPackage(c, p, v) },
   sbom: { summary: 'find, summarise, trust-check and write the SBOMs attached to an artifact', help: SBOM_HELP, options: SBOM_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/sbom.ts')).runSbom(c, p, v) },
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
+  login: { summary: 'check credentials against a registry and store them in the docker config', help: LOGIN_HELP, options: LOGIN_OPTIONS as Options, run: (c, p) => runLogin(c, p) },
+  logout: { summary: 'remove the stored credentials of a registry', help: LOGOUT_HELP, options: LOGOUT_OPTIONS as Options, run: (c, p) => runLogout(c, p) },
 };
 
 export const EXIT_CODE_HELP = `Exit codes (shared by every ocx command):
@@ -82,10 +87,10 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     try {
       parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options } as Options, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
+      throw new UsageError(explainParseError(name, err instanceof Error ? err.message : String(err)));
     }
     if (parsed.values.help) {
-      io.stdout(command.help);
+      io.stdout(command.help + GLOBAL_FLAGS_HELP);
       return ExitCode.OK;
     }
     ctx = await createContext(io, parsed.values as Record<string, never>, extra);

@@ -122,6 +122,9 @@ for (const target of COSIGN_PEER_TARGETS) {
       const v3 = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, bundled.ref]);
       expect(v3.code, v3.stderr).toBe(0);
       expect(v3.stdout).toContain(bundled.digest.digest);
+      // The tag names an index: ocx signed it too (cosign sign --recursive), so cosign verify <tag> passes.
+      const byTag = await cosign('cosign3', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, bundled.tagRef]);
+      expect(byTag.code, byTag.stderr).toBe(0);
       const ours = await ocx(['verify', bundled.tagRef, '--key', pub(), '--insecure-ignore-tlog', '--all-platforms']);
       expect(ours.code, ours.stdout).toBe(0);
 

@@ -31,7 +31,7 @@ describe('ocx package sign + ocx verify (cosign, key)', () => {
     const signed = await ocx(['package', 'sign', ref, '--key', keys.priv, '--tlog-upload=false', '--format', 'json']);
     expect(signed.code, signed.stderr).toBe(0);
     const doc = JSON.parse(signed.stdout);
-    expect(doc.signed.map((s: { digest: string }) => s.digest).sort()).toEqual([pkg.amd64.digest, pkg.arm64.digest].sort());
+    expect(doc.signed.map((s: { digest: string }) => s.digest).sort()).toEqual([pkg.index.digest, pkg.amd64.digest, pkg.arm64.digest].sort());
     expect(signed.stderr).toMatch(/--tlog-upload=false/);
 
     const ok = await ocx(['verify', ref, '--key', keys.pub, '--insecure-ignore-tlog', '--all-platforms', '--format', 'json']);

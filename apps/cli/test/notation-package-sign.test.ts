@@ -50,7 +50,7 @@ for (const target of registryTargets) {
       expect(o.stdout).toMatch(new RegExp(`notation-${format}`));
     });
 
-    it('an image index: each platform manifest gets a notation signature that notation and ocx --all-platforms verify', async () => {
+    it('an image index: the index and each platform manifest get a notation signature that notation verify <tag> and ocx --all-platforms verify', async () => {
       const client = new RegistryClient({});
       const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'pkg-multi' });
       const put = async (mediaType: string, value: unknown): Promise<Descriptor> => {
@@ -72,8 +72,11 @@ for (const target of registryTargets) {
         const keys = join(sandbox.notationConfigDir, 'localkeys');
         const s = await ocx(['package', 'sign', `${reg.host}/pkg-multi:v1`, '--notation', '--key', join(keys, 'ocx-pkg.key'), '--cert', join(keys, 'ocx-pkg.crt'), '--format', 'json', '--no-cache']);
         expect(s.code, s.stdout + s.stderr).toBe(0);
-        const signed = JSON.parse(s.stdout).signed as { digest: string; platform: string }[];
-        expect(signed.map((x) => x.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+        const signed = JSON.parse(s.stdout).signed as { digest: string; platform?: string }[];
+        // The index the tag names and each platform under it (cosign sign --recursive's targets).
+        expect(signed.map((x) => x.platform ?? x.digest)).toEqual([index.digest, 'linux/amd64', 'linux/arm64']);
+        const byTag = await notation(['verify', '--insecure-registry', `${reg.host}/pkg-multi:v1`]);
+        expect(byTag.code, byTag.stdout + byTag.stderr).toBe(0);
         for (const p of platforms) {
           const n = await notation(['verify', '--insecure-registry', `${reg.host}/pkg-multi@${p.digest}`]);
           expect(n.code, n.stdout + n.stderr).toBe(0);

@@ -40,7 +40,7 @@ describe('ocx verify: notation revocation over OCSP', () => {
     await writeFile(join(tmp, 'key.pem'), pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', ca.leafKey.privateKey)));
     await writeFile(join(tmp, 'chain.pem'), pem('CERTIFICATE', ca.leaf) + pem('CERTIFICATE', ca.root));
     await writeFile(join(tmp, 'root.pem'), pem('CERTIFICATE', ca.root));
-    for (const level of ['strict', 'permissive']) {
+    for (const level of ['strict', 'permissive', 'audit']) {
       configs[level] = await makeNotationConfig(
         { version: '1.0', trustPolicies: [{ name: `rev-${level}`, registryScopes: ['*'], signatureVerification: { level }, trustStores: ['ca:rev'], trustedIdentities: ['*'] }] },
         { 'ca:rev': [join(tmp, 'root.pem')] },
@@ -118,6 +118,33 @@ describe('ocx verify: notation revocation over OCSP', () => {
     const byo = await verify('strict', ['--offline', '--crl', join(tmp, 'revoked.crl')]);
     expect(byo.code, byo.stdout).toBe(65);
     expect(revocationCheck(byo.stdout)?.detail).toMatch(/revoked.*byo-crl/);
+    expect(ocsp.requests.length).toBe(before);
+  });
+
+  it('--offline never silently skips an enforced revocation check; levels that log it report "skipped (offline)"', async () => {
+    status = 'good';
+    const before = ocsp.requests.length;
+    const strict = await verify('strict', ['--offline']);
+    expect(strict.code, strict.stdout).toBe(65);
+    expect(revocationCheck(strict.stdout)).toMatchObject({ outcome: 'fail', action: 'enforce' });
+    expect(revocationCheck(strict.stdout)?.detail).toMatch(/offline.*the trust policy \(level strict\) enforces revocation and --offline allows no OCSP or CRL request: pass the issuers' current CRLs with --crl FILE, or verify without --offline/);
+    for (const level of ['permissive', 'audit']) {
+      const r = await verify(level, ['--offline']);
+      expect(r.code, r.stdout).toBe(0);
+      const check = revocationCheck(r.stdout);
+      expect(check).toMatchObject({ outcome: 'skipped', action: 'log', skippedBecause: 'offline' });
+      expect(check?.detail).toMatch(/^skipped \(offline\): /);
+      const text = await ocx(['verify', ref, '--notation-config', configs[level] as string, '--offline'], { OCX_HOME: await home() });
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain('revocation skipped (offline) (log)');
+      expect(text.stdout).toMatch(new RegExp(`revocation skipped \\(offline\\), logged by level ${level}`));
+    }
+    // A --crl that answers is a real check, offline too.
+    const now = Date.now();
+    await writeFile(join(tmp, 'good.crl'), await makeCrl(ca.root, ca.rootKey.privateKey, { thisUpdate: new Date(now - 3600_000), nextUpdate: new Date(now + 3600_000), revoked: [] }));
+    const byo = await verify('strict', ['--offline', '--crl', join(tmp, 'good.crl')]);
+    expect(byo.code, byo.stdout).toBe(0);
+    expect(revocationCheck(byo.stdout)).toMatchObject({ outcome: 'pass', action: 'enforce' });
     expect(ocsp.requests.length).toBe(before);
   });
 

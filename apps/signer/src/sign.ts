@@ -82,19 +82,24 @@ async function signLegacy(repo: Repo, target: Descriptor, opts: SignPackageOptio
 }
 
 /**
- * Signs the manifest(s) `reference` names with a local key, as cosign does: each platform manifest
- * of an index (or the one `platform` selects), else the manifest itself. Bundle form by default
+ * Signs the manifest(s) `reference` names with a local key, as cosign does: an index and each
+ * platform manifest under it (or only the one `platform` selects), else the manifest itself. Bundle form by default
  * (cosign v3), the legacy `.sig` tag with `legacyTag`.
  */
 export async function signPackage(repo: Repo, reference: string, opts: SignPackageOptions): Promise<SignPackageResult> {
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
   const root = await repo.resolve(reference, call);
   const { manifest } = parseManifest(await repo.fetch(root, call), root.mediaType);
+  // An index: the index itself and every platform manifest under it, as `cosign sign --recursive`
+  // does, so `cosign verify <tag>` finds a signature on what the tag names; --platform: that one only.
   const targets: { desc: Descriptor; platform?: string }[] = isIndex(manifest)
-    ? (opts.platform ? [selectPlatform(manifest, opts.platform)] : platformEntries(manifest)).map((d) => ({
-        desc: { mediaType: d.mediaType, digest: d.digest, size: d.size },
-        ...(d.platform ? { platform: formatPlatform(d.platform) } : {}),
-      }))
+    ? [
+        ...(opts.platform ? [] : [{ desc: { mediaType: root.mediaType, digest: root.digest, size: root.size } }]),
+        ...(opts.platform ? [selectPlatform(manifest, opts.platform)] : platformEntries(manifest)).map((d) => ({
+          desc: { mediaType: d.mediaType, digest: d.digest, size: d.size },
+          ...(d.platform ? { platform: formatPlatform(d.platform) } : {}),
+        })),
+      ]
     : [{ desc: root }];
   const signed: SignedManifest[] = [];
   for (const t of targets) {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createTrust, findCosign, verifyCandidates, verifyCosignSignature } from '@ocx/cosign';
-import { createEmulator, pushImage } from '@ocx/testkit';
+import { createEmulator, pushImage, pushMultiPlatform } from '@ocx/testkit';
 import { loadSigningKey, signPackage, signStatement, simpleSigningPayload } from '../src/index.ts';
 
 function setup() {
@@ -12,6 +12,24 @@ function setup() {
 }
 
 describe('signPackage', () => {
+  it('an index: signs the index and every platform manifest under it (cosign --recursive); --platform only that one', async () => {
+    const { repo } = setup();
+    const { index, children } = await pushMultiPlatform(repo, 'recursive', 'v1');
+    const key = loadSigningKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const now = new Date('2026-05-01T12:00:00Z');
+    for (const legacy of [false, true]) {
+      const all = await signPackage(repo, 'v1', { key, repositoryName: 'registry.test/app', legacyTag: legacy, now });
+      expect(all.signed.map((s) => [s.digest, s.platform])).toEqual([
+        [index.digest, undefined],
+        [children[0]!.digest, 'linux/amd64'],
+        [children[1]!.digest, 'linux/arm64/v8'],
+      ]);
+      for (const d of [index, ...children]) expect((await findCosign(repo, d, { mode: 'signature' })).candidates.length).toBeGreaterThan(0);
+    }
+    const one = await signPackage(repo, 'v1', { key, repositoryName: 'registry.test/app', now, platform: { os: 'linux', architecture: 'arm64' } });
+    expect(one.signed.map((s) => s.digest)).toEqual([children[1]!.digest]);
+  });
+
   for (const [name, pair] of [
     ['P-256', generateKeyPairSync('ec', { namedCurve: 'P-256' })],
     ['P-384', generateKeyPairSync('ec', { namedCurve: 'P-384' })],

@@ -54,7 +54,7 @@ describe('verifyBundle', () => {
   it('explains an identity mismatch with what was found and what was expected', () => {
     const v = verifyBundle(bundle('happy-path-v0.3'), { trust: production, identity: { ...identity, subjectRegExp: 'https://github\\.com/other/.*' }, artifact: a });
     expect(v.reasons).toEqual([
-      `identity found: ${identity.subject}, issuer: ${identity.issuer} — expected: subject ${identity.subject}, subject matching /^(?:https://github\\.com/other/.*)$/, issuer ${identity.issuer}`,
+      `identity found: ${identity.subject}, issuer: ${identity.issuer} — expected: subject ${identity.subject}, subject matching /^(?:https:\\/\\/github\\.com\\/other\\/.*)$/, issuer ${identity.issuer} (ocx anchors subjectRegExp: the pattern must match the whole certificate identity, while cosign matches it unanchored (RE2); ${JSON.stringify('https://github\\.com/other/.*')} does not match ${JSON.stringify(identity.subject)} even in part)`,
     ]);
   });
 

@@ -330,6 +330,8 @@ function firstTlog(entries: readonly TransparencyLogEntry[]): Verdict['tlog'] {
   return { logIndex: Number(e.logIndex), ...(t > 0 ? { integratedTime: t } : {}) };
 }
 
+const explained = (why: string | undefined): string => (why === undefined ? '' : ` (${why})`);
+
 /** Best-effort kind for a bundle that did not parse (the verdict still fails). */
 export function guessKind(input: BundleInput): Verdict['kind'] {
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return 'dsseEnvelope' in input ? 'dsse' : 'message-signature';
@@ -419,7 +421,7 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
       checks.push(
         identity.matches(san, iss)
           ? { name: 'identity', ok: true, detail: `identity ${san ?? '<none>'}, issuer ${iss ?? '<none>'}` }
-          : { name: 'identity', ok: false, detail: `identity found: ${san ?? '<none>'}, issuer: ${iss ?? '<none>'} — expected: ${identity.describe}` },
+          : { name: 'identity', ok: false, detail: `identity found: ${san ?? '<none>'}, issuer: ${iss ?? '<none>'} — expected: ${identity.describe}${explained(identity.explainMismatch(san, iss))}` },
       );
     }
   }

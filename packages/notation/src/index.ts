@@ -46,6 +46,7 @@ export type { LoadedTrustPolicy } from './policy/parse.ts';
 export { checkTrustPolicy, SUPPORTED_POLICY_VERSIONS } from './policy/validate.ts';
 export type { TrustPolicyCheck } from './policy/validate.ts';
 export { selectPolicy } from './policy/select.ts';
+export { GLOBAL_SCOPE, registryScopeProblem } from './policy/scope.ts';
 export { resolveLevel, decide, VERIFICATION_LEVELS } from './policy/levels.ts';
 export type { Decision, Verdict } from './policy/levels.ts';
 export { matchTrustedIdentity } from './policy/identity.ts';

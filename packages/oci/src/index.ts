@@ -48,6 +48,8 @@ export { RegistryClient } from './remote/client.ts';
 export type { RegistryClientOptions, RequestSpec } from './remote/client.ts';
 export { createDockerCredentials, dockerConfigPath, sameRegistryHost } from './remote/credentials.ts';
 export type { DockerCredentialsOptions } from './remote/credentials.ts';
+export { checkRegistryLogin, dockerConfigKey, eraseDockerCredential, storeDockerCredential } from './remote/credentials-store.ts';
+export type { CredentialLocation, CredentialStoreOptions, HelperAction } from './remote/credentials-store.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
 export { createNodeTransport } from './remote/node-transport.ts';

@@ -12,6 +12,12 @@ describe('parseReference', () => {
     expect(parseReference('127.0.0.1:5000/x:1.0')).toMatchObject({ host: '127.0.0.1:5000', tag: '1.0' });
   });
 
+  it('applies no default tag with defaultTag null (a copy destination)', () => {
+    expect(parseReference('localhost/x', { defaultTag: null }).tag).toBeUndefined();
+    expect(parseReference('localhost/x:v2', { defaultTag: null }).tag).toBe('v2');
+    expect(parseReference('oci-layout:/tmp/l', { defaultTag: null }).tag).toBeUndefined();
+  });
+
   it('resolves a bare repo against the default registry, overridable by env', () => {
     expect(parseReference('ns/pkg:1', { env: {} })).toMatchObject({ registry: 'ocx.sh', repository: 'ns/pkg', tag: '1' });
     expect(parseReference('ns/pkg', { env: { OCX_DEFAULT_REGISTRY: 'r.example' } })).toMatchObject({ registry: 'r.example' });

@@ -39,8 +39,11 @@ export type Reference = RegistryReference | LayoutReference;
 export interface ParseReferenceOptions {
   /** Registry for a bare `repo[:tag]`; default OCX_DEFAULT_REGISTRY, else ocx.sh. */
   readonly defaultRegistry?: string;
-  /** Tag used when the reference names neither tag nor digest (oras, cosign: latest). */
-  readonly defaultTag?: string;
+  /**
+   * Tag used when the reference names neither tag nor digest (oras, cosign: latest); null: none, as
+   * for a copy destination, which takes the source's tag instead.
+   */
+  readonly defaultTag?: string | null;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -86,7 +89,7 @@ function parseLayoutReference(input: string, options: ParseReferenceOptions): La
   }
   if (path.length === 0) bad(input, 'missing layout path after "oci-layout:"');
   const abs = isAbsolute(path) ? path : resolvePath(options.cwd ?? process.cwd(), path);
-  return { kind: 'oci-layout', path: abs, tag: tag ?? (digest ? undefined : options.defaultTag), digest };
+  return { kind: 'oci-layout', path: abs, tag: tag ?? (digest ? undefined : (options.defaultTag ?? undefined)), digest };
 }
 
 function parseRegistryReference(input: string, options: ParseReferenceOptions): RegistryReference {
@@ -119,7 +122,7 @@ function parseRegistryReference(input: string, options: ParseReferenceOptions): 
   if (!REPO_RE.test(repository)) {
     bad(input, `repository "${repository}" must be lowercase path components of [a-z0-9] separated by ".", "_", "__" or "-"`);
   }
-  return { kind: 'registry', registry, host, repository, tag: tag ?? (digest ? undefined : (options.defaultTag ?? 'latest')), digest };
+  return { kind: 'registry', registry, host, repository, tag: tag ?? (digest || options.defaultTag === null ? undefined : (options.defaultTag ?? 'latest')), digest };
 }
 
 export function isValidTag(tag: string): boolean {

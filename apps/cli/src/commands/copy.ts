@@ -1,4 +1,4 @@
-import { copy, referenceTarget } from '@ocx/oci';
+import { copy, parseReference, referenceTarget } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
@@ -10,16 +10,30 @@ export const COPY_OPTIONS = {
   ...COPY_CREDENTIAL_OPTIONS,
 } as const;
 
-export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers]
+export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers] [--concurrency N]
 
 Copies an artifact (an image manifest, or an index with all its platforms) and its blobs between any
 two of registry and OCI layout (oci-layout:PATH[:TAG]), with its whole referrer graph by default.
 Where the destination has no referrers API, the tag-schema index is written.
+With no tag in <dst>, the destination gets the source's tag (none when <src> names a digest): never
+\`latest\`.
+
+Flags:
+  --no-referrers      copy the artifact only, not its signatures, SBOMs and attestations (default: false)
+  --concurrency N     blobs and manifests copied at once, 1–64 (default: 6)
 
 Credentials (each bound to its own registry; --username/OCX_USERNAME is refused when both sides are registries):
   --from-username U --from-password-stdin   source registry (or OCX_FROM_USERNAME/OCX_FROM_PASSWORD)
   --to-username U --to-password-stdin       destination registry (or OCX_TO_USERNAME/OCX_TO_PASSWORD)
   Only one side may read stdin; a side without flags uses its docker-config entry.
+
+Defaults: --from-username, --to-username: none (the docker config); --from-password-stdin,
+--to-password-stdin: false.
+
+Examples:
+  ocx copy ghcr.io/org/app:1.0 registry.internal/mirror/app
+  ocx copy ghcr.io/org/app@sha256:… oci-layout:./backup:1.0
+  ocx copy oci-layout:./layout:v1 localhost:5000/app:v1 --no-referrers
 `;
 
 export async function runCopy(ctx: Context, positionals: string[], values: { 'no-referrers'?: boolean; concurrency?: string } & CopyCredentialValues): Promise<number> {
@@ -27,7 +41,9 @@ export async function runCopy(ctx: Context, positionals: string[], values: { 'no
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) throw new UsageError('--concurrency must be between 1 and 64');
   const srcRef = ctx.parse(positionals[0]!);
-  const dstRef = ctx.parse(positionals[1]!);
+  // No destination tag means the source's tag (untagged when the source was a digest), never
+  // `latest`, which could overwrite a production tag.
+  const dstRef = parseReference(positionals[1]!, { env: ctx.io.env, cwd: ctx.io.cwd, defaultTag: null });
   await bindCopyCredentials(ctx, values, srcRef, dstRef);
   const src = ctx.open(srcRef);
   const dst = ctx.open(dstRef);

@@ -13,6 +13,18 @@ export const DISCOVER_HELP = `Usage: ocx discover <ref> [--artifact-type T]... [
 
 Lists the referrers of an artifact (signatures, SBOMs, attestations) and their referrers, breadth-first.
 JSON keeps the shape of \`oras discover --format json\` plus \`kind\` per node and the discovery \`mode\`.
+cosign's legacy tags (sha256-<hex>.sig/.att/.sbom) show as nodes with \`"attachedBy": "tag"\` and \`tag\`.
+
+Flags:
+  --artifact-type T   only referrers of this artifactType, repeatable (default: every type)
+  --depth N           levels of referrers of referrers, 0 = every level up to 16 (default: 0)
+  --platform P        discover below this platform of an index (default: the index itself)
+  --format tree|json  (default: tree)
+
+Examples:
+  ocx discover ghcr.io/org/app:1.0
+  ocx discover ghcr.io/org/app:1.0 --artifact-type application/vnd.cncf.notary.signature --format json
+  ocx discover oci-layout:./layout:v1 --depth 1
 `;
 
 interface JsonNode {
@@ -23,7 +35,27 @@ interface JsonNode {
   artifactType?: string;
   annotations?: Record<string, string>;
   kind?: ReferrerKind;
+  /** Attached by a tag naming the subject's digest (cosign's legacy `.sig`/`.att`/`.sbom`), not by `subject`. */
+  attachedBy?: 'tag';
+  tag?: string;
   referrers: JsonNode[];
+}
+
+/** cosign's legacy tags for a subject (cosign pkg/oci/remote: sha256-<hex>.sig, .att, .sbom). */
+function cosignLegacyTags(digest: string): string[] {
+  const base = digest.replace(':', '-');
+  // A tag is at most 128 characters (distribution-spec): a sha512 subject has no legacy tags.
+  return [`${base}.sig`, `${base}.att`, `${base}.sbom`].filter((t) => /^[\w][\w.-]{0,127}$/.test(t));
+}
+
+/** A tag-attached node whose manifest did not tell what it is: its suffix does. */
+function tagKind(n: DiscoverNode<ReferrerKind>): ReferrerKind | undefined {
+  if (!n.attachedBy || (n.kind && n.kind.kind !== 'other')) return n.kind;
+  const suffix = n.attachedBy.tag.slice(n.attachedBy.tag.lastIndexOf('.') + 1);
+  if (suffix === 'sig') return { kind: 'cosign-signature', format: 'legacy' };
+  if (suffix === 'att') return { kind: 'cosign-attestation', format: 'legacy' };
+  if (suffix === 'sbom') return { kind: 'sbom', format: 'unknown' };
+  return n.kind;
 }
 
 export async function runDiscover(ctx: Context, positionals: string[], values: { 'artifact-type'?: string[]; depth?: string }): Promise<number> {
@@ -44,6 +76,8 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
     artifactTypes: values['artifact-type'],
     depth,
     classify: (d, _subject, fetcher) => classifyReferrer(d, fetcher),
+    // cosign's legacy tags, as `cosign tree` shows them (an --artifact-type filter matches no tag).
+    ...(values['artifact-type']?.length ? {} : { attachedTags: cosignLegacyTags(root.digest) }),
   });
   const repoName = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : `oci-layout:${ref.path}`;
   const toJson = (n: DiscoverNode<ReferrerKind>): JsonNode => {
@@ -52,7 +86,11 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
     const out: JsonNode = { reference: `${repoName}@${d.digest}`, mediaType: d.mediaType, digest: d.digest, size: d.size } as JsonNode;
     if (d.artifactType !== undefined) out.artifactType = d.artifactType;
     if (d.annotations) out.annotations = d.annotations;
-    if (n.kind) out.kind = n.kind;
+    if (n.kind) out.kind = tagKind(n);
+    if (n.attachedBy) {
+      out.attachedBy = 'tag';
+      out.tag = n.attachedBy.tag;
+    }
     out.referrers = n.referrers.map(toJson);
     return out;
   };
@@ -66,8 +104,8 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
   const walk = (n: DiscoverNode<ReferrerKind>, prefix: string) => {
     n.referrers.forEach((c, i) => {
       const last = i === n.referrers.length - 1;
-      const type = c.descriptor.artifactType ? sanitize(c.descriptor.artifactType) : '(no artifactType)';
-      const kind = describeKind(c.kind);
+      const type = c.attachedBy ? `tag ${sanitize(c.attachedBy.tag)}` : c.descriptor.artifactType ? sanitize(c.descriptor.artifactType) : '(no artifactType)';
+      const kind = describeKind(tagKind(c));
       lines.push(`${prefix}${last ? '└── ' : '├── '}${ctx.verbose ? c.descriptor.digest : shortDigest(c.descriptor.digest)}  ${type}${kind ? `  [${sanitize(kind)}]` : ''}`);
       walk(c, `${prefix}${last ? '    ' : '│   '}`);
     });

@@ -19,9 +19,10 @@ export const PACKAGE_OPTIONS = {
 
 export const PACKAGE_HELP = `Usage: ocx package sign <ref> --key FILE [--platform P] [--legacy-tag] [--tlog-upload=false] [-a k=v]...
 
-Signs the manifest <ref> names (each platform manifest of an index, or the one --platform selects) as
-cosign v3 does: a DSSE in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore
-bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-<hex>.sig tag instead.
+Signs the manifest <ref> names — for an index, the index itself and every platform manifest under it
+(what cosign sign --recursive does), or only the one --platform selects — as cosign v3 does: a DSSE
+in-toto statement (predicate https://sigstore.dev/cosign/sign/v1) in a Sigstore bundle v0.3, pushed
+as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-<hex>.sig tag instead.
 
 --key FILE          PEM private key (PKCS#8, EC, RSA, Ed25519) or cosign's encrypted key; the password
                     comes from COSIGN_PASSWORD, else the first line of stdin
@@ -33,8 +34,18 @@ bundle v0.3, pushed as an OCI 1.1 referrer. --legacy-tag writes cosign's sha256-
 
 ocx package sign <ref> --notation --key KEY --cert CHAIN [--signature-format jws|cose] [--expiry 24h]
                     [--user-metadata k=v]... [--timestamp-url URL --timestamp-root-cert FILE]
-                    a notation signature (scheme notary.x509) for each platform manifest, stored as a
+                    a notation signature (scheme notary.x509) for the same manifests, stored as a
                     referrer (tag-schema index when the registry has no referrers API); KEY is an
                     unencrypted PEM key, CHAIN the PEM chain leaf first. --timestamp-url adds an
                     RFC 3161 countersignature, checked against --timestamp-root-cert as notation does.
+
+Defaults: --key: required; --legacy-tag, --notation: false; --tlog-upload: true; -a/--annotations,
+--user-metadata: none; --platform: every platform (and the index); --signature-format: jws;
+--expiry: none (the signature does not expire); --timestamp-url, --timestamp-root-cert: none.
+--annotation k=v is an older spelling of --annotations. --cert: required with --notation.
+
+Examples:
+  COSIGN_PASSWORD=… ocx package sign ghcr.io/org/app:1.0 --key cosign.key
+  ocx package sign localhost:5000/app:1.0 --key cosign.key --tlog-upload=false --platform linux/arm64
+  ocx package sign ghcr.io/org/app:1.0 --notation --key signer.key --cert signer.crt --expiry 720h
 `;

@@ -72,7 +72,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
     ctx.io.stdout(`${JSON.stringify({ reference: input, digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
   } else {
     for (const s of result.signed) {
-      const where = s.platform ? ` [${sanitize(s.platform)}]` : '';
+      const where = s.platform ? ` [${sanitize(s.platform)}]` : s.digest === result.root.digest && result.signed.length > 1 ? ' [index]' : '';
       ctx.io.stdout(`✓ signed ${shortDigest(s.digest)}${where}: ${s.format} referrer ${s.signature}${s.referrers === 'tag-schema' ? ' (referrers tag schema)' : ''}\n`);
     }
   }
@@ -139,7 +139,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
     ctx.io.stdout(`${JSON.stringify({ reference: rest[0], digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
   } else {
     for (const s of result.signed) {
-      const where = s.platform ? ` [${sanitize(s.platform)}]` : '';
+      const where = s.platform ? ` [${sanitize(s.platform)}]` : s.digest === result.root.digest && result.signed.length > 1 ? ' [index]' : '';
       const what = s.format === 'cosign-legacy' ? `tag ${sanitize(s.tag ?? '')} (${shortDigest(s.signature)})` : `referrer ${s.signature}${s.referrers === 'tag-schema' ? ' (referrers tag schema)' : ''}`;
       ctx.io.stdout(`✓ signed ${shortDigest(s.digest)}${where}: ${what}\n`);
     }

@@ -19,8 +19,9 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
 .att tags) and legacy .sbom tags. Each is bound to the digest ocx resolved.
 
   --summary          format, version, name, creators, package count, top-level package, licenses
-  --output FILE|-    write exactly the attached bytes (for an attestation: its predicate); the file
-                     appears only once the digest verified. Several matches: pick one with --digest
+  --output FILE|DIR|-  write exactly the attached bytes (for an attestation: its predicate); the file
+                     appears only once the digest verified. Several matches: pick one with --digest.
+                     A directory (existing, or ending in /) gets sha256-<hex>.spdx.json (.cdx.json, …)
   --digest D         the SBOM (document, layer or referrer digest, or a unique prefix) to use
   --require-signed   only signed SBOMs count: unsigned ones are reported, never written
   --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
@@ -34,4 +35,17 @@ only: cosign verify-attestation has no -a).
 
 Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and none signed,
 64 usage (also: several SBOMs match --output), 65 digest mismatch or malformed content.
+
+Defaults: --type: every format; --summary, --require-signed: false; --output: none (list only);
+--digest: none (one match needed for --output); --max-bytes: 512MiB; --platform: the host's; trust
+flags (--key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
+--certificate-oidc-issuer-regexp, --trusted-root, --offline, --insecure-ignore-tlog,
+--insecure-ignore-sct, --annotations, --notation-config, --trust-policy, --trust-store,
+--user-metadata, --crl, --revocation-timeout, --verification-time): none, so trust is not checked;
+their defaults are those of ocx verify --help.
+
+Examples:
+  ocx sbom ghcr.io/org/app:1.0 --summary
+  ocx sbom ghcr.io/org/app:1.0 --type spdx -o ./sboms/
+  ocx sbom ghcr.io/org/app:1.0 --require-signed --key cosign.pub --output sbom.json
 `;

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   formatPlatform,
   hostPlatform,
@@ -32,6 +32,7 @@ import {
 } from '@ocx/sbom';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { outputPath } from './sbom-file-name.ts';
 import { TRUST_OPTIONS } from './verify-options.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
@@ -194,7 +195,7 @@ function pickTrustFlags(v: SbomValues): VerifyFlags {
 
 async function writeOut(repo: Repository, f: SbomFinding, output: string, sink: NodeJS.WritableStream | undefined, ctx: Context, maxBytes: number): Promise<{ path: string; bytes: number }> {
   try {
-    if (!sink) return await writeFileAtomic(await openSbom(repo, f, { maxBytes }), resolve(ctx.io.cwd, output));
+    if (!sink) return await writeFileAtomic(await openSbom(repo, f, { maxBytes }), await outputPath(ctx.io.cwd, output, f));
     // Bytes reach stdout only after the digest verified: spool to a private temp file first.
     const dir = await mkdtemp(join(tmpdir(), 'ocx-sbom-'));
     try {

@@ -27,6 +27,7 @@ export const VERIFY_OPTIONS = {
   attestation: { type: 'boolean', default: false },
   type: { type: 'string' },
   'all-platforms': { type: 'boolean', default: false },
+  scope: { type: 'string' },
 } as const;
 
 export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]
@@ -36,6 +37,8 @@ resolves itself. An index signature also counts for its platform manifests (the 
 digests); the report says which level was signed. Any one valid signature passes (ANY-of).
 
 cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp] Y
+           (a -regexp must match the WHOLE value, read as JavaScript: cosign's unanchored RE2
+           "foo" is ".*foo.*" here; a leading (?i) is understood)
            [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
            [--insecure-ignore-sct]   accept certificates without a certificate-transparency SCT
                                      (private CA without CT)
@@ -52,10 +55,30 @@ notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FIL
            files or one PEM file (the newest delta that extends the base is used; a base naming a
            delta answers only with one); --offline makes no request (unavailable unless a --crl
            answers; the policy level enforces or logs it)
+           [--scope REGISTRY/REPOSITORY]   the trust-policy scope of an oci-layout: reference, as
+                                     notation verify --oci-layout --scope (must be one of the
+                                     policy's registryScopes, or covered by "*")
 other:     --verification-time RFC3339   verify as of that time instead of now
+           --format json   each verified cosign signature carries its signed "payload"
+                           (simple-signing claim or in-toto statement), as cosign verify prints it
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
 network, 80 auth, 78 trust configuration.
+
+Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
+--certificate-oidc-issuer-regexp, --trusted-root: none (cosign is not used without --key or an identity; the trusted root comes through TUF);
+--offline, --insecure-ignore-tlog, --insecure-ignore-sct, --attestation, --all-platforms: false;
+-a/--annotations, --user-metadata, --crl: none; --type: required with --attestation;
+--notation-config: $NOTATION_CONFIG, else notation's default directory (--trust-policy and
+--trust-store: from it); --revocation-timeout: notation's (2 s OCSP, 5 s CRL); --verification-time: now;
+--platform: the host's; --scope: none (required for an oci-layout: reference under notation trust).
+
+Examples:
+  ocx verify ghcr.io/org/app:1.0 --key cosign.pub
+  ocx verify ghcr.io/org/app:1.0 --certificate-identity-regexp '^https://github\.com/org/' \
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  ocx verify ghcr.io/org/app:1.0 --notation-config ~/.config/notation --format json
+  ocx verify ghcr.io/org/app:1.0 --key cosign.pub --attestation --type spdxjson --all-platforms
 `;
 
 /**

@@ -54,6 +54,10 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   checkFlags(flags);
   const now = parseTime(flags['verification-time']);
   const refs = positionals.map((p) => ctx.parse(p));
+  // notation scopes a layout by --scope (notation verify --oci-layout --scope); a registry reference by itself.
+  if (flags.scope !== undefined && !refs.some((r) => r.kind === 'oci-layout')) {
+    throw new UsageError('--scope sets the trust-policy scope of oci-layout: references (as notation verify --oci-layout --scope); a registry reference is scoped by its own registry/repository');
+  }
   const families = FAMILIES.filter((f) => f.applies(flags, ctx));
   if (families.length === 0) {
     throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
@@ -115,7 +119,7 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
 async function verifyResolved(repo: PrefetchingRepository, root: Descriptor, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags, ctx: Context): Promise<RefResult> {
   try {
     const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
-    const base = { repo, reference: ref, repositoryName: repositoryName(ref) };
+    const base = { repo, reference: ref, repositoryName: ref.kind === 'oci-layout' && flags.scope !== undefined ? flags.scope : repositoryName(ref) };
     let platforms: Descriptor[] = [];
     let index: VerifyTarget | undefined;
     if (isIndex(manifest)) {
@@ -174,7 +178,7 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
         out.push(`    ${s.ok ? '✓' : '✗'} ${s.family} ${kind} ${shortDigest(s.referrer)} (${s.format}, on ${s.level})${who}`);
         if (s.policy) out.push(`        policy: ${sanitize(s.policy)}`);
         const levelled = s.checks.filter((c) => c.action !== undefined);
-        if (levelled.length > 0) out.push(`        checks: ${levelled.map((c) => `${c.name} ${c.outcome} (${c.action})`).join(' · ')}`);
+        if (levelled.length > 0) out.push(`        checks: ${levelled.map((c) => `${c.name} ${c.outcome}${c.skippedBecause ? ` (${c.skippedBecause})` : ''} (${c.action})`).join(' · ')}`);
         for (const reason of s.reasons) out.push(`        - ${sanitize(reason)}`);
       }
       for (const w of t.warnings) out.push(`    warning: ${sanitize(w)}`);

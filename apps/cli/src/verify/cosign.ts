@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   ATTESTATION_FIND_LIMITS,
   BUNDLE_ANNOTATIONS,
+  compileIdentity,
   COSIGN_SIGN_PREDICATE_TYPE,
   createTrust,
   findCosign,
@@ -14,6 +15,8 @@ import {
   loadPublicGoodRoot,
   loadTrustedRoot,
   resolvePredicateType,
+  signedPayload,
+  trustNeeds,
   verifyCandidates,
   verifyCosignAttestation,
   verifyCosignSignature,
@@ -24,6 +27,7 @@ import {
   type PublicGoodOptions,
   type RequiredAnnotations,
   type SkippedCandidate,
+  type TrustNeeds,
   type Verdict,
 } from '@ocx/cosign';
 import { parseAnnotationFlags } from '../commands/verify-options.ts';
@@ -75,8 +79,10 @@ function identityPolicy(flags: VerifyFlags): IdentityPolicy | undefined {
 
 /**
  * Trust roots, in order: --trusted-root; with --offline, the root a previous online run cached (a
- * file read, no socket); otherwise the public-good root through TUF, but only when something needs
- * it (keyless, or a key whose signatures must be in a transparency log).
+ * file read, no socket); otherwise the public-good root through TUF. Called for keyless
+ * verification up front, and with a key only once a bundle turns out to carry a transparency-log
+ * entry or an RFC 3161 timestamp (decided from the bundle: an unlogged key signature never waits
+ * for TUF).
  */
 async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyDeps, keyless: boolean): Promise<TrustedRoot | undefined> {
   if (flags['trusted-root']) {
@@ -87,8 +93,6 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
       throw e;
     }
   }
-  const needsRoot = keyless || !flags['insecure-ignore-tlog'];
-  if (!needsRoot) return undefined;
   if (flags.offline) {
     const cached = join(tufCachePath(ctx), TUF_MIRROR_DIR, 'targets', 'trusted_root.json');
     if (existsSync(cached)) return loadTrustedRoot(await readText(cached, 'cached trusted root'));
@@ -98,21 +102,65 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
   try {
     return await (deps.loadPublicGoodRoot ?? loadPublicGoodRoot)({ cachePath: tufCachePath(ctx) });
   } catch (e) {
-    throw new CommandFailure(ExitCode.TEMPFAIL, 'trust_root_unavailable', `${(e as Error).message} (pass --trusted-root FILE or --offline to verify without it)`, false);
+    const fix = keyless
+      ? 'the signing certificate is checked against the Sigstore trusted root: pass --trusted-root FILE to verify without TUF'
+      : "the signature's transparency-log entry is checked with the public-good Rekor key: pass --trusted-root FILE, or --insecure-ignore-tlog to accept the signature without checking its log entry";
+    throw new CommandFailure(ExitCode.TEMPFAIL, 'trust_root_unavailable', `${(e as Error).message} (${fix})`, false);
   }
 }
 
-/** A key-signed, unlogged signature fails on "no signed timestamp"; say which flag accepts it. */
-function explainUnlogged(v: Verdict, s: Settings): Verdict {
-  if (v.ok || s.insecureIgnoreTlog || v.tlog !== undefined || v.timestampSource !== 'none' || s.trust.keys.length === 0) return v;
-  const hint = 'no transparency log entry: a key-signed signature without one verifies only with --insecure-ignore-tlog';
-  const checks = v.checks.map((k) => (k.name === 'timestamps' && !k.ok ? { ...k, detail: `${k.detail}; ${hint}` } : k));
+/**
+ * --key takes the public key, as for cosign verify. A private key (PEM, or cosign's encrypted
+ * format) is a usage mistake worth naming: the signer's key was handed to the verifier.
+ */
+function publicKeyText(text: string, path: string): string {
+  const priv = /-----BEGIN ([A-Z ]*PRIVATE KEY)-----/.exec(text);
+  if (priv && !/-----BEGIN PUBLIC KEY-----/.test(text)) {
+    const derive = /ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY/.test(priv[1]!)
+      ? `cosign public-key --key ${path} > cosign.pub`
+      : `openssl pkey -in ${path} -pubout -out cosign.pub`;
+    throw configError(`--key ${path} holds a private key (${priv[1]}); verification takes the public key: derive it with \`${derive}\` and pass --key cosign.pub`);
+  }
+  return text;
+}
+
+function withHint(v: Verdict, names: readonly string[], hint: string): Verdict {
+  let added = false;
+  const checks = v.checks.map((k) => {
+    if (added || k.ok || !names.includes(k.name)) return k;
+    added = true;
+    return { ...k, detail: `${k.detail}; ${hint}` };
+  });
   return { ...v, checks, reasons: checks.filter((k) => !k.ok).map((k) => k.detail) };
 }
 
-function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, s: Settings): CandidateReport {
+/**
+ * Key mode: name the flag that fixes a failure. A bundle without a log entry (or timestamp) fails on
+ * "no signed timestamp": only --insecure-ignore-tlog accepts it (no trusted root would help). A
+ * bundle with one, when no trusted root was available (--offline with nothing cached), needs one.
+ */
+function explainKeyVerdict(v: Verdict, s: Settings, needsOf: () => TrustNeeds | undefined, hadRoot: boolean): Verdict {
+  if (v.ok || s.insecureIgnoreTlog || s.trust.keys.length === 0) return v;
+  const needs = needsOf();
+  if (needs === undefined || needs.certificate) return v;
+  if (needs.tlogEntries === 0 && needs.rfc3161Timestamps === 0) {
+    return withHint(v, ['timestamps', 'tlog'], 'no transparency log entry: a key-signed signature without one verifies only with --insecure-ignore-tlog');
+  }
+  if (!hadRoot) {
+    return withHint(
+      v,
+      ['timestamps', 'tlog'],
+      'its transparency-log entry is checked with the Rekor key of a trusted root, and none is available offline (no public-good root cached under the ocx home): pass --trusted-root FILE, or --insecure-ignore-tlog to accept it without checking the entry',
+    );
+  }
+  return v;
+}
+
+function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, maxBytes: number | undefined): CandidateReport {
   const c = o.candidate;
-  const v = o.result && explainUnlogged(o.result, s);
+  const v = o.result;
+  // What a verified signature signed, as `cosign verify` prints it (simple-signing claim or in-toto statement).
+  const payload = v?.ok && o.loaded ? signedPayload(o.loaded.evidence, maxBytes !== undefined ? { maxBytes } : {}) : undefined;
   const predicateType = v?.statement?.predicateType ?? c.predicateType;
   const isAttestation = attestationMode
     ? v?.kind !== 'message-signature'
@@ -133,6 +181,7 @@ function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, s: Set
     ...(v?.timestampSource ? { signingTimeSource: v.timestampSource } : {}),
     ...(predicateType !== undefined ? { predicateType } : {}),
     checks: (v?.checks ?? []).map((k) => ({ name: k.name, outcome: k.ok ? ('pass' as const) : ('fail' as const), detail: cliWords(k.detail) })),
+    ...(payload !== undefined ? { payload } : {}),
   };
 }
 
@@ -151,11 +200,21 @@ function skippedReport(s: SkippedCandidate): CandidateReport {
 
 /** The library speaks of options; the user typed flags. */
 function cliWords(text: string): string {
-  return text.replace(/\binsecureIgnoreTlog\b/g, '--insecure-ignore-tlog').replace(/\binsecureIgnoreSct\b/g, '--insecure-ignore-sct');
+  return text
+    .replace(/\binsecureIgnoreTlog\b/g, '--insecure-ignore-tlog')
+    .replace(/\binsecureIgnoreSct\b/g, '--insecure-ignore-sct')
+    .replace(/\bsubjectRegExp\b/g, '--certificate-identity-regexp')
+    .replace(/\bissuerRegExp\b/g, '--certificate-oidc-issuer-regexp');
 }
 
 interface Settings {
+  /** Keyless: keys and the trusted root. With a key: the key alone (enough for unlogged bundles). */
   readonly trust: CosignTrust;
+  /**
+   * With a key and neither --trusted-root nor --insecure-ignore-tlog: the key plus a trusted root,
+   * fetched once, on the first bundle that carries a log entry or timestamp.
+   */
+  readonly trustWithRoot?: () => Promise<{ trust: CosignTrust; hadRoot: boolean }>;
   readonly identity?: IdentityPolicy;
   readonly insecureIgnoreTlog: boolean;
   readonly insecureIgnoreSct: boolean;
@@ -191,16 +250,23 @@ async function verifyTarget(target: VerifyTarget, s: Settings, signal: AbortSign
   const outcomes = await verifyCandidates(target.repo, target.subject.digest, found.candidates, {
     ...(signal ? { signal } : {}),
     ...(s.limits ? { limits: s.limits } : {}),
-    verify: (l) =>
-      s.predicateType !== undefined
-        ? verifyCosignAttestation(l.evidence, { ...base, predicateType: s.predicateType })
-        : verifyCosignSignature(l.evidence, s.annotations ? { ...base, annotations: s.annotations } : base),
+    verify: async (l) => {
+      const needs = s.trustWithRoot ? trustNeeds(l.evidence, maxBundleBytes !== undefined ? { maxBytes: maxBundleBytes } : {}) : undefined;
+      const logged = needs !== undefined && (needs.tlogEntries > 0 || needs.rfc3161Timestamps > 0);
+      const { trust, hadRoot } = logged && s.trustWithRoot ? await s.trustWithRoot() : { trust: s.trust, hadRoot: s.trust.hasTrustedRoot };
+      const opts = { ...base, trust };
+      const v =
+        s.predicateType !== undefined
+          ? verifyCosignAttestation(l.evidence, { ...opts, predicateType: s.predicateType })
+          : verifyCosignSignature(l.evidence, s.annotations ? { ...opts, annotations: s.annotations } : opts);
+      return explainKeyVerdict(v, s, () => needs ?? trustNeeds(l.evidence, maxBundleBytes !== undefined ? { maxBytes: maxBundleBytes } : {}), hadRoot);
+    },
     accept: (v) => v.ok,
   });
   const warnings = [...new Set(outcomes.flatMap((o) => o.loaded?.warnings ?? []))];
   return {
     family: 'cosign',
-    candidates: [...outcomes.map((o) => toReport(o, attestationMode, s)), ...found.skipped.map(skippedReport)],
+    candidates: [...outcomes.map((o) => toReport(o, attestationMode, maxBundleBytes)), ...found.skipped.map(skippedReport)],
     warnings,
   };
 }
@@ -224,21 +290,40 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
       }
       const identity = identityPolicy(flags);
       const keyless = identity !== undefined;
-      if (!keyless && !flags.key) throw new UsageError('cosign verification needs --key FILE or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
-      const keys = flags.key ? [await readText(flags.key, 'public key')] : [];
-      const root = await trustedRoot(flags, ctx, deps, keyless);
-      let trust: CosignTrust;
-      try {
-        trust = createTrust({ keys, ...(root ? { trustedRoot: root } : {}) });
-      } catch (e) {
-        if (isCosignError(e)) throw configError(e.code === 'INVALID_KEY' ? `--key ${flags.key}: ${e.message}` : e.message);
-        throw e;
+      // A pattern JavaScript cannot read as cosign's RE2 would is a usage error before any request.
+      if (identity) {
+        try {
+          compileIdentity(identity);
+        } catch (e) {
+          if (isCosignError(e)) throw new UsageError(cliWords(e.message));
+          throw e;
+        }
       }
+      if (!keyless && !flags.key) throw new UsageError('cosign verification needs --key FILE or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
+      const keys = flags.key ? [publicKeyText(await readText(flags.key, 'public key'), flags.key)] : [];
+      const build = (root: TrustedRoot | undefined): CosignTrust => {
+        try {
+          return createTrust({ keys, ...(root ? { trustedRoot: root } : {}) });
+        } catch (e) {
+          if (isCosignError(e)) throw configError(e.code === 'INVALID_KEY' ? `--key ${flags.key}: ${e.message}` : e.message);
+          throw e;
+        }
+      };
+      // With a key, the root is needed only for a bundle's log entry or timestamp: fetched then.
+      const deferRoot = !keyless && !flags['trusted-root'];
+      const trust = build(deferRoot ? undefined : await trustedRoot(flags, ctx, deps, keyless));
+      let withRoot: Promise<{ trust: CosignTrust; hadRoot: boolean }> | undefined;
+      const trustWithRoot =
+        deferRoot && !flags['insecure-ignore-tlog']
+          ? () =>
+              (withRoot ??= trustedRoot(flags, ctx, deps, false).then((root) => ({ trust: root ? build(root) : trust, hadRoot: root !== undefined })))
+          : undefined;
       if (flags['insecure-ignore-tlog']) ctx.warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted; nothing proves when they were made or that they were ever published');
       if (flags['insecure-ignore-sct']) ctx.warn('--insecure-ignore-sct: certificates are accepted without checking their certificate-transparency SCT; nothing proves the certificate was ever publicly logged');
       const limits = predicateType !== undefined ? { ...ATTESTATION_FIND_LIMITS, ...deps.limits?.attestation } : deps.limits?.signature;
       const settings: Settings = {
         trust,
+        ...(trustWithRoot ? { trustWithRoot } : {}),
         insecureIgnoreTlog: flags['insecure-ignore-tlog'] === true,
         insecureIgnoreSct: flags['insecure-ignore-sct'] === true,
         now,

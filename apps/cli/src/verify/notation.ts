@@ -13,6 +13,7 @@ import {
   fileRevocationCache,
   NotationError,
   parseTrustPolicy,
+  registryScopeProblem,
   selectPolicy,
   verifyNotationArtifact,
   type RevocationChecker,
@@ -117,20 +118,39 @@ function configError(message: string): FamilyReport {
   return { family: FAMILY, candidates: [], error: { message, exitCode: ExitCode.CONFIG } };
 }
 
-function checkReports(s: SignatureOutcome): CheckReport[] {
-  return s.checks.map((c) => ({
-    name: c.type,
-    outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
-    action: c.action,
-    ...(c.reason ? { detail: c.reason } : {}),
-  }));
+/** Revocation could not be asked because of --offline (no OCSP/CRL request, no --crl answered). */
+const OFFLINE = 'REVOCATION_OFFLINE';
+
+/**
+ * --offline never silently skips what the policy enforces: under an enforcing level the check fails
+ * with the reason and the ways to satisfy it; under a level that only logs revocation it is
+ * reported as "skipped (offline)", not as a failure of the certificate.
+ */
+function offlineEnforced(level: string, type: string): string {
+  const what = type === 'revocation' ? 'revocation' : `${type} (its timestamp certificate chain's revocation)`;
+  return `the trust policy (level ${level}) enforces ${what} and --offline allows no OCSP or CRL request: pass the issuers' current CRLs with --crl FILE, or verify without --offline`;
+}
+
+function checkReports(s: SignatureOutcome, statement: TrustPolicyStatement): CheckReport[] {
+  return s.checks.map((c) => {
+    if (c.code === OFFLINE && c.type === 'revocation' && c.action === 'log') return { name: c.type, outcome: 'skipped', action: c.action, skippedBecause: 'offline', detail: `skipped (offline): ${c.reason ?? 'no revocation request allowed'}` };
+    return {
+      name: c.type,
+      outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
+      action: c.action,
+      ...(c.reason ? { detail: c.code === OFFLINE && c.action === 'enforce' ? `${c.reason}; ${offlineEnforced(statement.signatureVerification.level, c.type)}` : c.reason } : {}),
+    };
+  });
 }
 
 function candidate(s: SignatureOutcome, statement: TrustPolicyStatement): CandidateReport {
   const format = s.envelopeMediaType === 'application/cose' ? 'notation-cose' : s.envelopeMediaType === 'application/jose+json' ? 'notation-jws' : 'notation';
+  const level = statement.signatureVerification.level;
   const reasons = [
-    ...s.enforcedFailures.map((f) => `${f.type} validation failed: ${f.reason ?? f.code ?? 'failed'}`),
-    ...s.loggedFailures.map((f) => `${f.type} validation failed (logged, level ${statement.signatureVerification.level}): ${f.reason ?? f.code ?? 'failed'}`),
+    ...s.enforcedFailures.map((f) => `${f.type} validation failed: ${f.reason ?? f.code ?? 'failed'}${f.code === OFFLINE ? `; ${offlineEnforced(level, f.type)}` : ''}`),
+    ...s.loggedFailures.map((f) =>
+      f.code === OFFLINE && f.type === 'revocation' ? `${f.type} skipped (offline), logged by level ${level}: ${f.reason ?? 'no revocation request allowed'}` : `${f.type} validation failed (logged, level ${level}): ${f.reason ?? f.code ?? 'failed'}`,
+    ),
   ];
   const signer = s.signer;
   const signingTime = signer?.authenticSigningTime ?? signer?.signingTime;
@@ -143,7 +163,7 @@ function candidate(s: SignatureOutcome, statement: TrustPolicyStatement): Candid
     ...(signer ? { identity: signer.subject, issuer: signer.issuer, keyId: signer.thumbprints[0] } : {}),
     ...(signingTime ? { signingTime: signingTime.toISOString(), signingTimeSource: signer?.authenticSigningTime ? 'authenticSigningTime (signing authority)' : 'signingTime (claimed by the signer)' } : {}),
     policy: `${statement.name} (level ${statement.signatureVerification.level})`,
-    checks: checkReports(s),
+    checks: checkReports(s, statement),
   };
 }
 
@@ -153,6 +173,8 @@ function targetName(t: VerifyTarget): string {
 
 async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<PreparedFamily> {
   const userMetadata = parseUserMetadata(flags['user-metadata']);
+  const scopeProblem = flags.scope === undefined ? undefined : registryScopeProblem(flags.scope);
+  if (scopeProblem !== undefined) throw new UsageError(`--scope ${JSON.stringify(flags.scope)}: ${scopeProblem}`);
   let config: TrustConfig;
   let revocationChecker: RevocationChecker;
   try {
@@ -182,7 +204,12 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
         trustAnchors = statement.signatureVerification.level === 'skip' ? {} : await anchorsFor(statement);
       } catch (err) {
         if (!isNotationError(err)) throw err;
-        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+        // An OCI layout names no registry/repository for the policy to scope: notation asks for --scope.
+        const hint =
+          target.reference.kind === 'oci-layout' && flags.scope === undefined
+            ? '; an oci-layout: reference has no registry/repository for the trust policy to scope: pass --scope REGISTRY/REPOSITORY naming one of its registryScopes (as notation verify --oci-layout --scope)'
+            : '';
+        return configError(`${targetName(target)}: ${err.message}${hint} (trust policy ${config.policyPath})`);
       }
       let result;
       try {

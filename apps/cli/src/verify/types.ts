@@ -30,6 +30,8 @@ export interface VerifyFlags {
   /** notation revocation: one timeout in seconds for OCSP and CRL requests (default 2 s / 5 s). */
   readonly 'revocation-timeout'?: string;
   readonly 'all-platforms'?: boolean;
+  /** notation: trust-policy scope (registry/repository) for oci-layout: references (notation verify --oci-layout --scope). */
+  readonly scope?: string;
   /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
   readonly 'verification-time'?: string;
 }
@@ -51,6 +53,8 @@ export interface CheckReport {
   readonly outcome: 'pass' | 'fail' | 'skipped';
   /** notation: what the policy level does with this check. */
   readonly action?: 'enforce' | 'log' | 'skip';
+  /** Why a check the level logs was not evaluated: 'offline' = --offline allowed no request. */
+  readonly skippedBecause?: 'offline';
   readonly detail?: string;
 }
 
@@ -72,6 +76,12 @@ export interface CandidateReport {
   /** notation: the trust-policy statement that applied. */
   readonly policy?: string;
   readonly checks: readonly CheckReport[];
+  /**
+   * cosign, verified signatures only: the JSON document that was signed, as `cosign verify` prints
+   * it — the simple-signing claim {critical:{identity,image,type},optional} (legacy `.sig`, cosign v2
+   * referrers) or the in-toto statement (v3 bundles, attestations).
+   */
+  readonly payload?: unknown;
 }
 
 export interface FamilyReport {

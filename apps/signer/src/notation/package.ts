@@ -1,5 +1,6 @@
-// `ocx package sign --notation`: a notation signature for each platform manifest of an index (or
-// the one `platform` selects), else for the manifest itself — the same targets the cosign path signs.
+// `ocx package sign --notation`: a notation signature for an index and each platform manifest under
+// it (or only the one `platform` selects), else for the manifest itself — the same targets the
+// cosign path signs.
 import { formatPlatform, isIndex, parseManifest, platformEntries, selectPlatform, type Descriptor, type PlatformSpec, type Repository } from '@ocx/oci';
 import { signNotation, type SignNotationOptions } from './sign.ts';
 
@@ -26,8 +27,12 @@ export async function signNotationPackage(repo: Repository, reference: string, o
   const call = options.signal ? { signal: options.signal } : {};
   const root = await repo.resolve(reference, call);
   const { manifest } = parseManifest(await repo.fetch(root, call), root.mediaType);
+  // The index itself too (what `notation verify <tag>` looks for), unless --platform picks one.
   const targets: { desc: Descriptor; platform?: string }[] = isIndex(manifest)
-    ? (options.platform ? [selectPlatform(manifest, options.platform)] : platformEntries(manifest)).map((d) => ({ desc: d, ...(d.platform ? { platform: formatPlatform(d.platform) } : {}) }))
+    ? [
+        ...(options.platform ? [] : [{ desc: root }]),
+        ...(options.platform ? [selectPlatform(manifest, options.platform)] : platformEntries(manifest)).map((d) => ({ desc: d, ...(d.platform ? { platform: formatPlatform(d.platform) } : {}) })),
+      ]
     : [{ desc: root }];
   const { platform: _platform, ...signOptions } = options;
   const signed: NotationSigned[] = [];

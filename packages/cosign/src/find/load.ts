@@ -108,8 +108,11 @@ export interface CandidateOutcome<R> {
 }
 
 export interface VerifyCandidatesOptions<R> extends LoadOptions {
-  /** Pure verification of one loaded layer. */
-  readonly verify: (loaded: LoadedEvidence) => R;
+  /**
+   * Verification of one loaded layer: pure, or async when the caller first fetches trust material
+   * that only this evidence needs (e.g. a trusted root for a transparency-log entry).
+   */
+  readonly verify: (loaded: LoadedEvidence) => R | Promise<R>;
   /** Whether a result satisfies the requirement; loading stops after the first that does. */
   readonly accept: (result: R) => boolean;
 }
@@ -133,7 +136,7 @@ export async function verifyCandidates<R>(repo: Fetcher, subjectDigest: string, 
     }
     const out: CandidateOutcome<R>[] = [];
     for (const l of loaded) {
-      const result = opts.verify(l);
+      const result = await opts.verify(l);
       out.push({ candidate, loaded: l, result });
       if (opts.accept(result)) {
         done = true;

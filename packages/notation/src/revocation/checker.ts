@@ -208,7 +208,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
     const crls = crlUrls(cert.pkijs);
     if (!crls) return { status: 'unknown', method: 'crl', reason: 'the certificate has a malformed CRL distribution points extension' };
     if (ocsp.length === 0 && crls.length === 0) return { status: 'nonRevokable', method: 'none' };
-    if (options.offline) return { status: 'unknown', method: 'none', reason: 'offline: no network access to the OCSP responder or CRL distribution point the certificate names' };
+    if (options.offline) return { status: 'unknown', method: 'none', offline: true, reason: 'offline: no network access to the OCSP responder or CRL distribution point the certificate names' };
     if (ocsp.length > 0) {
       const r = await checkOcsp(cert, issuer, ocsp, ctx);
       if (r.status !== 'unknown' || crls.length === 0) return r;
@@ -236,7 +236,8 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
     }
     const unknown = results.map((r, i) => ({ r, i })).filter(({ r }) => r.status === 'unknown');
     if (unknown.length > 0) {
-      return { status: 'unknown', reason: `revocation unavailable: ${unknown.map(({ r, i }) => `certificate "${chain[i]?.subject}": ${r.reason ?? 'no answer'}`).join('; ')}` };
+      const offline = unknown.every(({ r }) => r.offline === true);
+      return { status: 'unknown', reason: `revocation unavailable: ${unknown.map(({ r, i }) => `certificate "${chain[i]?.subject}": ${r.reason ?? 'no answer'}`).join('; ')}`, ...(offline ? { offline } : {}) };
     }
     return { status: 'good', reason: results.every((r) => r.status === 'nonRevokable') ? 'no certificate in the chain names an OCSP responder or CRL (non-revokable)' : 'not revoked' };
   };

@@ -11,6 +11,8 @@ export interface CertRevocationResult {
   readonly reason?: string;
   readonly revocationTime?: Date;
   readonly server?: string;
+  /** Unknown only because no request was allowed (offline) and no given CRL answered. */
+  readonly offline?: boolean;
 }
 
 /** Raw OCSP response or CRL bytes kept until the document's nextUpdate. */

@@ -151,7 +151,8 @@ export async function checkAuthenticTimestamp(
   if (opts.revocationChecker) {
     const r = await opts.revocationChecker(ts.tsaChain, { purpose: 'timestamping', signingTime: ts.genTime });
     if (r.status !== 'good') {
-      return { result: failed('authenticTimestamp', 'REVOCATION', `timestamp certificate chain revocation: ${r.status}${r.reason ? ` (${r.reason})` : ''}`), timestamp: ts };
+      const code = r.status === 'unknown' && r.offline === true ? 'REVOCATION_OFFLINE' : 'REVOCATION';
+      return { result: failed('authenticTimestamp', code, `timestamp certificate chain revocation: ${r.status}${r.reason ? ` (${r.reason})` : ''}`), timestamp: ts };
     }
   }
   return { result: ok('authenticTimestamp', `timestamp ${ts.genTime.toISOString()} ±${ts.accuracyMs}ms`), timestamp: ts };
@@ -167,6 +168,8 @@ export async function checkRevocation(chain: readonly ParsedCertificate[], env: 
   try {
     const r = await opts.revocationChecker(chain, { purpose: 'codeSigning', ...(signingTime ? { signingTime } : {}) });
     if (r.status === 'good') return ok('revocation');
+    // Not a verdict on the certificate: nothing could be asked. The level decides (enforce fails it).
+    if (r.status === 'unknown' && r.offline === true) return failed('revocation', 'REVOCATION_OFFLINE', `revocation status unavailable offline${r.reason ? `: ${r.reason}` : ''}`);
     return failed('revocation', 'REVOCATION', r.status === 'revoked' ? `signing certificate chain is revoked${r.reason ? `: ${r.reason}` : ''}` : `revocation status unavailable${r.reason ? `: ${r.reason}` : ''}`);
   } catch (err) {
     return failed('revocation', 'REVOCATION', `revocation status unavailable: ${err instanceof Error ? err.message : String(err)}`);

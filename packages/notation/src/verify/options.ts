@@ -25,6 +25,11 @@ export type RevocationStatus = 'good' | 'revoked' | 'unknown';
 export interface RevocationCheckResult {
   readonly status: RevocationStatus;
   readonly reason?: string;
+  /**
+   * Status unknown only because the checker was offline (no OCSP or CRL request allowed) and no
+   * given CRL answered: callers report it as "skipped (offline)" where the level only logs it.
+   */
+  readonly offline?: boolean;
 }
 
 /**

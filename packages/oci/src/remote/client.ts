@@ -35,6 +35,8 @@ export interface RequestSpec {
   readonly url: string;
   readonly repository: string;
   readonly push?: boolean;
+  /** Token scope instead of the repository's (`''`: none, as for `GET /v2/` at login). */
+  readonly scope?: string;
   readonly headers?: Record<string, string>;
   readonly body?: Uint8Array | ReadableStream<Uint8Array>;
   readonly signal?: AbortSignal;
@@ -147,7 +149,7 @@ export class RegistryClient {
   }
 
   async #requestOnce(host: string, spec: RequestSpec): Promise<Response> {
-    const scope = `repository:${spec.repository}:${spec.push ? 'pull,push' : 'pull'}`;
+    const scope = spec.scope ?? `repository:${spec.repository}:${spec.push ? 'pull,push' : 'pull'}`;
     const release = await this.#semaphore.acquire();
     try {
       let url = this.#onRegistry(host, new URL(spec.url, this.baseUrl(host)));
