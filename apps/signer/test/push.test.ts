@@ -148,6 +148,32 @@ describe('pushPackage', () => {
     expect(emu.log.filter((e) => e.method === 'PATCH')).toHaveLength(0);
   });
 
+  it("honours the registry's OCI-Chunk-Min-Length", async () => {
+    const { emu, repo } = setup();
+    emu.configure({ chunkMinLength: 200_000 });
+    await writeFile(join(dir, 'blob.bin'), randomBytes(300_000));
+    const r = await pushPackage(repo, { path: join(dir, 'blob.bin'), tag: '1.0', platform: { os: 'linux', architecture: 'amd64' }, name: 'app', version: '1.0', repositoryName: 'registry.test/tools/app', now, chunkBytes: 65_536 });
+    expect(r.failed).toBeUndefined();
+    expect(emu.log.filter((e) => e.method === 'PATCH')).toHaveLength(1);
+  });
+
+  it('pushes into an OCI layout: two platforms, one index', async () => {
+    const { LayoutRepository } = await import('@ocx/oci');
+    const layout = new LayoutRepository(join(dir, 'layout'), { create: true });
+    await writeFile(join(dir, 'f'), 'x');
+    const base = { path: join(dir, 'f'), tag: '1.0', name: 'app', version: '1.0', repositoryName: 'oci-layout:x', now };
+    const a = await pushPackage(layout, { ...base, platform: { os: 'linux', architecture: 'amd64' } });
+    const b = await pushPackage(layout, { ...base, platform: { os: 'linux', architecture: 'arm64' } });
+    expect(a.failed ?? b.failed).toBeUndefined();
+    const root = await layout.resolve('1.0');
+    const { manifest } = parseManifest(await layout.fetch(root), root.mediaType);
+    if (!isIndex(manifest)) throw new Error('not an index');
+    expect(manifest.manifests.map((d) => [d.platform!.architecture, d.digest])).toEqual([
+      ['amd64', a.manifest!.digest],
+      ['arm64', b.manifest!.digest],
+    ]);
+  });
+
   it('a failing step leaves a report of every digest written and names the step', async () => {
     const { emu, repo } = setup();
     await writeFile(join(dir, 'f'), 'x');

@@ -33,7 +33,7 @@ async function readChunk(path: string, offset: number, length: number): Promise<
 async function chunkedUpload(repo: RemoteRepository, desc: Descriptor, path: string, opts: UploadOptions): Promise<void> {
   const { client, host, repository } = repo;
   const signal = opts.signal;
-  const chunk = opts.chunkBytes ?? UPLOAD_CHUNK_BYTES;
+  let chunk = opts.chunkBytes ?? UPLOAD_CHUNK_BYTES;
   const start = { method: 'POST' as const, url: `/v2/${repository}/blobs/uploads/`, repository, push: true, signal, headers: { 'content-length': '0' } };
   let res = await client.request(host, start);
   if (res.status !== 202) await client.fail(res, start, 'starting a blob upload');
@@ -41,6 +41,9 @@ async function chunkedUpload(repo: RemoteRepository, desc: Descriptor, path: str
   const first = res.headers.get('location');
   if (!first) throw new OciError('REGISTRY_ERROR', `registry ${host} started an upload without a Location header`);
   let loc = new URL(first, client.baseUrl(host) + start.url).href;
+  // distribution-spec "Pushing a blob in chunks": honour the registry's OCI-Chunk-Min-Length (capped).
+  const min = Number(res.headers.get('oci-chunk-min-length') ?? 0);
+  if (Number.isSafeInteger(min) && min > chunk) chunk = Math.min(min, 256 * 1024 * 1024);
   let offset = 0;
   // Every chunk but the last is a PATCH; the closing PUT carries the rest (as @ocx/oci pushBlob does).
   while (desc.size - offset > chunk) {
