@@ -131,8 +131,9 @@ export async function packLayer(path: string, options: PackOptions = {}): Promis
     p.finalize();
   })();
   try {
-    // Level 9 and no name/mtime in the gzip header: the bytes depend on the tree only.
-    await Promise.all([pipeline(p, createGzip({ level: 9 }), tap, createWriteStream(file, { mode: 0o600 })), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
+    // gzip's default level (as tar -czf); Node writes no name and a zero mtime in the gzip header, so
+    // the bytes depend on the tree (and the zlib version) only.
+    await Promise.all([pipeline(p, createGzip({ level: 6 }), tap, createWriteStream(file, { mode: 0o600 })), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
   } catch (cause) {
     await cleanup();
     if (cause instanceof SignerError) throw cause;
