@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
+import { spawnSync } from 'node:child_process';
+import { createEmulator, isCI, makeTestCertificate, type Emulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 
 // `ocx package push` without peers: usage refusals before any write, the failure report (every digest
@@ -77,6 +78,37 @@ describe('ocx package push (emulator)', () => {
       expect(text.stdout).toMatch(/✓ pushed .*\[linux\/amd64\]: manifest sha256:/);
     } finally {
       emu.setFaults(undefined);
+    }
+  });
+});
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+if (!openssl && isCI()) throw new Error('required under CI: openssl (to mint a test TLS certificate)');
+
+describe.skipIf(!openssl)('ocx package push over TLS with token auth (chunked upload with a push token)', () => {
+  it('pushes, attests and signs with --username/--password-stdin and --ca-file', async () => {
+    const cert = await makeTestCertificate();
+    const emu = createEmulator({ auth: { mode: 'token', users: { alice: 'alice-pw' } } });
+    const server = await emu.listen({ tls: { key: await readFile(cert.keyFile), cert: await readFile(cert.certFile) } });
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-push-tls-'));
+    try {
+      const keyFile = join(dir, 'key.pem');
+      await writeFile(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      await writeFile(join(dir, 'tool'), 'tool bytes');
+      await writeFile(join(dir, 'prov.json'), '{"buildDefinition":{}}');
+      const ref = `${server.host}/secure/tool:1.0`;
+      const flags = ['--ca-file', cert.caFile, '--username', 'alice', '--no-cache'];
+      const r = await ocx(['package', 'push', join(dir, 'tool'), ref, '--platform', 'linux/amd64', '--sign', '--key', keyFile, '--tlog-upload=false', '--attest', `slsaprovenance1=${join(dir, 'prov.json')}`, ...flags], { OCX_PASSWORD: 'alice-pw' });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const bad = await ocx(['package', 'push', join(dir, 'tool'), ref, '--platform', 'linux/arm64', ...flags], { OCX_PASSWORD: 'wrong' });
+      expect(bad.code).toBe(80);
+      const att = await ocx(['package', 'attest', ref, '--type', 'slsaprovenance1', '--predicate', join(dir, 'prov.json'), '--key', keyFile, '--tlog-upload=false', ...flags], { OCX_PASSWORD: 'alice-pw' });
+      expect(att.code, att.stdout + att.stderr).toBe(0);
+      expect(emu.log.some((e) => e.method === 'PUT' && e.path.startsWith('/v2/secure/tool/blobs/uploads/'))).toBe(true);
+    } finally {
+      await server.close();
+      await cert.cleanup();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
