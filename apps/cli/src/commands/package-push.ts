@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hostPlatform, referenceTarget, repositoryName, type Reference } from '@ocx/oci';
-import type { PushPackageResult, PushSigning, SignerErrorCode, Written } from '@ocx/signer';
+import type { Attested, PushPackageResult, PushSigning, SignerErrorCode, Written } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
@@ -116,7 +116,7 @@ export async function runAttest(ctx: Context, rest: string[], values: PushValues
   return report(ctx, rest[0]!, result.root.digest, result.attested, true);
 }
 
-function report(ctx: Context, reference: string, digest: string, attested: readonly import('@ocx/signer').Attested[], signed: boolean): number {
+function report(ctx: Context, reference: string, digest: string, attested: readonly Attested[], signed: boolean): number {
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify({ reference, digest, signed, attested }, null, 2)}\n`);
     return ExitCode.OK;
@@ -215,7 +215,7 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
 }
 
 function describe(w: Written): string {
-  const extra = [w.predicateType ? sanitize(w.predicateType) : undefined, w.format && w.what !== 'sbom' ? w.format : w.format, w.tag ? `tag ${sanitize(w.tag)}` : undefined, w.skipped ? 'already there' : undefined, w.referrers === 'tag-schema' ? 'referrers tag schema' : undefined]
+  const extra = [w.predicateType ? sanitize(w.predicateType) : undefined, w.format, w.tag ? `tag ${sanitize(w.tag)}` : undefined, w.skipped ? 'already there' : undefined, w.referrers === 'tag-schema' ? 'referrers tag schema' : undefined]
     .filter(Boolean)
     .join(', ');
   return `${w.what.padEnd(11)} ${w.digest}${extra ? ` (${extra})` : ''}`;
