@@ -114,6 +114,15 @@ for (const target of COSIGN_PEER_TARGETS) {
       await writeFile(file('pkg/README'), 'the tool\n');
     }, 240_000);
 
+    it('concurrent pushes of four platforms to one tag all land in its index (If-Match or read-back)', async () => {
+      const ref = `${reg.host}/tools/race:1.0`;
+      const archs = ['amd64', 'arm64', 'riscv64', 's390x'];
+      const results = await Promise.all(archs.map((a) => ocx(['package', 'push', file('pkg'), ref, '--platform', `linux/${a}`, '--format', 'json', '--no-cache'])));
+      for (const r of results) expect(r.code, r.stdout + r.stderr).toBe(0);
+      const index = JSON.parse(await orasOk(['manifest', 'fetch', '--plain-http', ref]));
+      expect(index.manifests.map((d: { platform: { architecture: string } }) => d.platform.architecture).sort()).toEqual([...archs].sort());
+    }, 120_000);
+
     it.skipIf(!notationPeer)('push --sign --notation: notation verify passes on the platform manifest', async () => {
       const notation = (args: string[]) => runPeer('notation', args, { sandbox });
       const gen = await notation(['cert', 'generate-test', 'ocx-push']);
