@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, peerPath, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
+import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
 import { printTable, profileFlags } from './table.ts';
 import { verifyBench } from './verify.ts';
@@ -100,6 +100,9 @@ async function raceBench(): Promise<void> {
   printTable('20 ocx processes attaching to one subject on docker-registry 2.8 (ignores If-Match)', ['processes', 'failed', 'entries in fallback index'], [[String(N), String(failed.length), String(listed.length)]]);
 }
 
+// `pnpm bench [discover|race|…]` runs only the named parts.
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom]...', positionals: ['discover', 'race', 'verify', 'sbom'] }).positionals);
+
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
 // loopback. Measure ocx as it starts on a machine without that setting.
@@ -108,8 +111,6 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   delete process.env.NODE_EXTRA_CA_CERTS;
 }
 
-// `pnpm bench [discover|race|…]` runs only the named parts.
-const only = new Set(process.argv.slice(2).filter((a) => a !== '--'));
 const want = (name: string) => only.size === 0 || only.has(name);
 ensureCli();
 if (want('discover')) await discoverBench();

@@ -3,13 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectReferrers, EMPTY_DESCRIPTOR, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { attach, blob, createEmulator, pushManifest } from '@ocx/testkit';
+import { attach, blob, createEmulator, pushManifest, scriptArgs } from '@ocx/testkit';
 import { run } from 'ocx';
 import { makePki, P256 } from '@ocx/testkit/pki';
 
 // `pnpm demo`: the main job end to end on a local registry, with nothing installed beyond the repo.
 // A spec-strict registry starts on 127.0.0.1, a multi-platform package and its SBOM are pushed,
 // then ocx discovers the supply-chain graph and copies it, referrers and all, into an OCI layout.
+
+scriptArgs({ name: 'demo', usage: 'pnpm demo   (no arguments: the main job end to end on a local registry)' });
 
 const say = (s: string) => process.stdout.write(`\n\x1b[1m▶ ${s}\x1b[0m\n`);
 

@@ -9,6 +9,19 @@
 #   bash scripts/peers.sh oras       # only the named ones
 #   OCX_PEERS_RETRY=1 bash scripts/peers.sh   # retry peers whose build failed before
 set -uo pipefail
+
+# Arguments first, before any lock or build. pnpm 12 passes the `--` of `pnpm peers -- oras` verbatim.
+PEER_NAMES="oras cosign2 cosign3 notation registry3" # the names in peers=(...) below
+usage() { echo "usage: pnpm peers [-- ] [NAME...]   (NAME: ${PEER_NAMES// /, }; none: all)"; }
+if [ "${1-}" = "--" ]; then shift; fi
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage; exit 0 ;;
+    -*) echo "peers: unknown flag $arg" >&2; usage >&2; exit 64 ;;
+    *) if [[ ! " $PEER_NAMES " =~ " $arg " ]]; then echo "peers: unknown peer $arg" >&2; usage >&2; exit 64; fi ;;
+  esac
+done
+
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${OCX_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ocx-peers}
 bin="$root/.peers/bin"

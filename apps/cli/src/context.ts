@@ -15,7 +15,7 @@ import {
   type Repository,
 } from '@ocx/oci';
 import { UsageError } from './exit-codes.ts';
-import type { Io } from './output.ts';
+import { sanitize, type Io } from './output.ts';
 import { fileTagHints, type TagHints } from './tag-hints.ts';
 
 /** Flags every registry-facing command takes. */
@@ -87,7 +87,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
-    io.stderr(`warning: ${m}\n`);
+    // Warnings quote registry content (Content-Type, zod paths, tags): sanitised like every registry string.
+    io.stderr(`warning: ${sanitize(m)}\n`);
   };
   // Secrets never come from argv: the password is read from stdin or OCX_PASSWORD.
   let explicit: Credential | undefined;
@@ -139,6 +140,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
     onWarning: warn,
+    // --verbose: one line per registry exchange; the URL without its query, never a header (secrets).
+    ...(values.verbose ? { onExchange: (e: { method: string; url: string; status: number }) => io.stderr(`${e.method} ${sanitize(e.url)} → ${e.status}\n`) } : {}),
     userAgent: 'ocx/0.0.0',
   });
   const platform = values.platform ? parsePlatform(values.platform) : undefined;

@@ -1,7 +1,16 @@
 // Everything a registry sends is sanitised before it reaches a terminal (CWE-150): control
-// characters, escape sequences and bidi overrides become visible escapes.
+// characters (C0, DEL, C1: escape sequences), format characters (Unicode category Cf: zero-width,
+// bidi embeddings/overrides/isolates, U+061C, soft hyphen, BOM, tags) and the line and paragraph
+// separators U+2028/2029 become visible escapes, so a registry can neither drive the terminal nor
+// reorder or hide what ocx prints (Trojan Source, CVE-2021-42574). \n and \t are escaped too: one
+// registry string never spans lines.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
 export function sanitize(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return value.replace(UNSAFE, (c) => {
+    const cp = c.codePointAt(0)!;
+    return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function shortDigest(digest: string): string {

@@ -89,6 +89,10 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     } catch (err) {
       throw new UsageError(explainParseError(name, err instanceof Error ? err.message : String(err)));
     }
+    // --platform is global for the commands that read an image index; elsewhere it would be ignored.
+    if (parsed.values.platform !== undefined && (name === 'login' || name === 'logout')) throw new UsageError(`--platform selects a platform of an image index; ocx ${name} reads none`);
+    // `tree` is discover's text layout (oras discover --format tree); elsewhere it would just be text.
+    if (parsed.values.format === 'tree' && name !== 'discover') throw new UsageError('--format tree is for discover only: use text or json');
     if (parsed.values.help) {
       io.stdout(command.help + GLOBAL_FLAGS_HELP);
       return ExitCode.OK;

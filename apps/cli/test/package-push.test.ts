@@ -112,3 +112,20 @@ describe.skipIf(!openssl)('ocx package push over TLS with token auth (chunked up
     }
   });
 });
+
+describe('package subcommands refuse flags they would not act on', () => {
+  it.each([
+    ['sign', ['--predicate', 'p.json']],
+    ['sign', ['--sbom', 'bom.json']],
+    ['attest', ['--cert', 'c.pem']],
+    ['attest', ['--sign']],
+    ['push', ['--predicate', 'p.json']],
+    ['push', ['--expiry', '24h']],
+    ['push', ['-a', 'k=v']],
+  ])('package %s %s → 64', async (sub, extra) => {
+    const args = sub === 'push' ? ['package', 'push', '.', '127.0.0.1:9/x:1'] : ['package', sub, '127.0.0.1:9/x:1'];
+    const r = await ocx([...args, ...extra]);
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toMatch(/does not take/);
+  });
+});

@@ -43,7 +43,7 @@ describe('-a/--annotations beyond ocx verify --key', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).sboms[0].signed).toBe(true);
     const wrong = await sbom('-a', 'env=dev');
-    expect(wrong.code).toBe(77);
+    expect(wrong.code).toBe(65);
     expect(JSON.parse(wrong.stdout).sboms[0].signed).toBe(false);
     expect(wrong.stdout).toMatch(/annotation env: expected dev, found prod/);
   });

@@ -108,11 +108,12 @@ describe('ocx sbom on the emulator', () => {
     expect(r.code).toBe(79);
   });
 
-  it('--require-signed needs trust material (64), refuses unsigned SBOMs (77) and writes nothing', async () => {
+  it('--require-signed needs trust material (64), refuses unsigned SBOMs (79, unsigned as in verify) and writes nothing', async () => {
     expect((await ocx(['sbom', `${host}/cli/app:v1`, '--require-signed', '--no-cache'])).code).toBe(64);
     const out = join(dir, 'unsigned.json');
     const r = await ocx(['sbom', `${host}/cli/app:v1`, '--require-signed', '--key', pubKey, '--insecure-ignore-tlog', '--digest', spdxLayer, '--output', out, '--format', 'json', '--no-cache']);
-    expect(r.code, r.stderr).toBe(77);
+    expect(r.code, r.stderr).toBe(79);
+    expect(r.stderr).toMatch(/--require-signed/);
     const doc = JSON.parse(r.stdout);
     expect(doc.sboms).toHaveLength(1);
     expect(doc.sboms[0].signed).toBe(false);

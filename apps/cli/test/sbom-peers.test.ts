@@ -143,7 +143,7 @@ for (const target of targets) {
       const out = join(sb.dir, 'signed.spdx.json');
       const args = ['sbom', ref, '--digest', spdx.digest, '--require-signed', '--key', join(sb.dir, 'signer.pub'), '--insecure-ignore-tlog', '--offline', '--output', out, '--no-cache'];
       const before = await ocx(args);
-      expect(before.code, before.stdout + before.stderr).toBe(77);
+      expect(before.code, before.stdout + before.stderr).toBe(79);
       await expect(readFile(out)).rejects.toThrow();
       await peer('cosign3', ['sign', '--key', 'signer.key', '--tlog-upload=false', '--use-signing-config=false', '--allow-insecure-registry', '-y', `${reg.host}/sbom/app@${spdx.referrer}`]);
       const after = await ocx(args);
@@ -162,7 +162,7 @@ for (const target of targets) {
       const out = join(sb.dir, 'signed.cdx.json');
       const args = ['sbom', ref, '--digest', cdx.digest, '--require-signed', '--notation-config', sb.notationConfigDir, '--output', out, '--no-cache'];
       const before = await ocx(args);
-      expect(before.code, before.stdout + before.stderr).toBe(77);
+      expect(before.code, before.stdout + before.stderr).toBe(79);
       await peer('notation', ['sign', '--insecure-registry', `${reg.host}/sbom/app@${cdx.referrer}`]);
       const after = await ocx(args);
       expect(after.code, after.stdout + after.stderr).toBe(0);

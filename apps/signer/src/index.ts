@@ -1,4 +1,4 @@
-export { isSignerError, SignerError } from './errors.ts';
+export { isSignerError, SIGNER_ERROR_CODES, SignerError } from './errors.ts';
 export type { SignerErrorCode, SignerErrorOptions } from './errors.ts';
 export { isEncryptedKey, loadSigningKey, signBytes } from './key.ts';
 export type { SigningKey } from './key.ts';

@@ -31,9 +31,9 @@ describe('resolvePredicate (cosign --type table, OCX refusals)', () => {
   });
 
   it('refuses with a reason: SLSA v0.2, unknown types, non-JSON, non-objects, mismatched SBOMs, oversize', () => {
-    expect(code(() => resolvePredicate('slsaprovenance', enc({}), now))).toBe('INVALID_OPTIONS');
-    expect(code(() => resolvePredicate('slsaprovenance02', enc({}), now))).toBe('INVALID_OPTIONS');
-    expect(code(() => resolvePredicate('nonsense', enc({}), now))).toBe('INVALID_OPTIONS');
+    expect(code(() => resolvePredicate('slsaprovenance', enc({}), now))).toBe('REFUSED');
+    expect(code(() => resolvePredicate('slsaprovenance02', enc({}), now))).toBe('REFUSED');
+    expect(code(() => resolvePredicate('nonsense', enc({}), now))).toBe('REFUSED');
     expect(code(() => resolvePredicate('link', enc('nope'), now))).toBe('PREDICATE_INVALID');
     expect(code(() => resolvePredicate('link', enc('[1,2]'), now))).toBe('PREDICATE_INVALID');
     expect(code(() => resolvePredicate('cyclonedx', enc(SPDX_TV), now))).toBe('PREDICATE_INVALID');
@@ -44,7 +44,7 @@ describe('resolvePredicate (cosign --type table, OCX refusals)', () => {
   it('classifySbom: artifactType by format; --unsigned refuses non-SBOM types', () => {
     expect(classifySbom(enc(CDX)).mediaType).toBe('application/vnd.cyclonedx+json');
     expect(classifySbom(enc(SPDX_TV)).mediaType).toBe('text/spdx');
-    expect(code(() => classifySbom(enc(CDX), 'slsaprovenance1'))).toBe('INVALID_OPTIONS');
+    expect(code(() => classifySbom(enc(CDX), 'slsaprovenance1'))).toBe('REFUSED');
     expect(code(() => classifySbom(enc({ hello: 1 })))).toBe('PREDICATE_INVALID');
   });
 });

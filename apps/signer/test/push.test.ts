@@ -205,7 +205,7 @@ describe('pushPackage', () => {
     const { emu, repo } = setup();
     await writeFile(join(dir, 'f'), 'x');
     const base = { path: join(dir, 'f'), tag: '1.0', platform: { os: 'linux', architecture: 'amd64' }, name: 'app', version: '1.0', repositoryName: 'registry.test/tools/app', now };
-    await expect(pushPackage(repo, { ...base, attest: [{ type: 'slsaprovenance1', predicate: new TextEncoder().encode('{}') }] })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(pushPackage(repo, { ...base, attest: [{ type: 'slsaprovenance1', predicate: new TextEncoder().encode('{}') }] })).rejects.toMatchObject({ code: 'REFUSED' });
     const xml = new TextEncoder().encode('<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"></bom>');
     await expect(pushPackage(repo, { ...base, sbom: { bytes: xml, fileName: 'bom.xml' }, sign: { kind: 'cosign', key: key() } })).rejects.toMatchObject({ code: 'PREDICATE_INVALID' });
     expect(emu.log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD')).toEqual([]);

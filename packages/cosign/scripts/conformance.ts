@@ -2,18 +2,19 @@
 // Runs the sigstore-conformance bundle-verify corpus (and the sigstore-js test bundles) through
 // @ocx/cosign; the last line is "N passed, M failed"; exit 1 if any case disagrees.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { fixturesDir } from '@ocx/testkit';
+import { fixturesDir, scriptArgs } from '@ocx/testkit';
 import { listConformanceCases, loadConformanceCase, loadSigstoreJsCases, runCase, type CaseInput } from './conformance-cases.ts';
 
-const { values } = parseArgs({
+const { values } = scriptArgs({
+  name: 'conformance:sigstore',
+  usage: 'pnpm conformance:sigstore -- [--cases DIR] [--sigstore-js DIR] [--root FILE] [--verbose]',
   options: {
     cases: { type: 'string' },
     'sigstore-js': { type: 'string' },
     root: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
-});
+}) as { values: { cases?: string; 'sigstore-js'?: string; root?: string; verbose?: boolean } };
 const fixtures = fixturesDir();
 const casesDir = values.cases ?? join(fixtures, 'sigstore-conformance/test/assets/bundle-verify');
 const productionRoot = values.root ?? join(fixtures, 'sigstore-js/derived-production-tuf/trusted_root.json');

@@ -9,6 +9,11 @@ export type CosignErrorCode =
   | 'INVALID_OPTIONS'
   | 'TOO_LARGE';
 
+/** Every CosignErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const COSIGN_ERROR_CODES = ['INVALID_TRUSTED_ROOT', 'INVALID_KEY', 'INVALID_BUNDLE', 'INVALID_LEGACY_LAYER', 'INVALID_STATEMENT', 'INVALID_OPTIONS', 'TOO_LARGE'] as const satisfies readonly CosignErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<CosignErrorCode, (typeof COSIGN_ERROR_CODES)[number]> extends never ? true : false = true;
+
 export interface CosignErrorOptions {
   readonly cause?: unknown;
 }

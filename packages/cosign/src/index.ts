@@ -1,4 +1,4 @@
-export { CosignError, isCosignError } from './errors.ts';
+export { COSIGN_ERROR_CODES, CosignError, isCosignError } from './errors.ts';
 export type { CosignErrorCode, CosignErrorOptions } from './errors.ts';
 export { createTrust, loadTrustedRoot, parsePublicKey } from './trust.ts';
 export type { CosignTrust, CreateTrustOptions, TrustedKey } from './trust.ts';

@@ -4,8 +4,7 @@
 // fixtures/SOURCES.md. The last line is "N passed, M failed"; exit 1 if any case disagrees.
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { fixturePath } from '@ocx/testkit';
+import { fixturePath, scriptArgs } from '@ocx/testkit';
 // Import the modules directly (not src/index.ts) so the corpus run does not depend on unrelated exports.
 import { isNotationError } from '../src/errors.ts';
 import { parseSignatureEnvelope } from '../src/envelope/parse.ts';
@@ -387,7 +386,7 @@ export async function runNotationConformance(): Promise<ConformanceOutcome[]> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { verbose: { type: 'boolean', short: 'v' } } });
+  const { values } = scriptArgs({ name: 'conformance:notation', usage: 'pnpm conformance:notation -- [--verbose]', options: { verbose: { type: 'boolean', short: 'v' } } });
   const results = await runNotationConformance();
   let passed = 0;
   let failed = 0;

@@ -17,6 +17,11 @@ export type NotationErrorCode =
   | 'REVOCATION'
   | 'IO';
 
+/** Every NotationErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const NOTATION_ERROR_CODES = ['ENVELOPE_INVALID', 'UNSUPPORTED_ENVELOPE', 'CRIT_UNKNOWN', 'ALG_MISMATCH', 'SIGNATURE_INVALID', 'CERT_INVALID', 'CHAIN_INVALID', 'UNTRUSTED', 'TIMESTAMP_INVALID', 'EXPIRED', 'PAYLOAD_MISMATCH', 'POLICY_INVALID', 'TRUSTSTORE_INVALID', 'NO_APPLICABLE_POLICY', 'REVOCATION', 'IO'] as const satisfies readonly NotationErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<NotationErrorCode, (typeof NOTATION_ERROR_CODES)[number]> extends never ? true : false = true;
+
 export interface NotationErrorOptions {
   readonly cause?: unknown;
 }

@@ -28,6 +28,11 @@ export type OciErrorCode =
   | 'CONFIG'
   | 'IO';
 
+/** Every OciErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const OCI_ERROR_CODES = ['INVALID_REFERENCE', 'INVALID_PLATFORM', 'INVALID_DIGEST', 'DIGEST_MISMATCH', 'SIZE_MISMATCH', 'TOO_LARGE', 'TOO_MANY', 'INVALID_MANIFEST', 'UNSUPPORTED_MEDIA_TYPE', 'NOT_FOUND', 'PLATFORM_NOT_FOUND', 'UNAUTHORIZED', 'DENIED', 'REGISTRY_ERROR', 'UNAVAILABLE', 'NETWORK', 'TIMEOUT', 'ABORTED', 'PAGINATION', 'REDIRECT', 'REFERRERS_UNSUPPORTED', 'CONFLICT', 'LAYOUT', 'CONFIG', 'IO', 'TLS_UNTRUSTED'] as const satisfies readonly OciErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<OciErrorCode, (typeof OCI_ERROR_CODES)[number]> extends never ? true : false = true;
+
 /** One entry of a registry's `errors[]` body (distribution-spec "Error Codes"). */
 export interface RegistryErrorEntry {
   readonly code: string;

@@ -6,7 +6,7 @@ export { DigestVerifier, assertVerifiableDigest, digestOf, isDigest, parseDigest
 export type { DigestAlgorithm, ParsedDigest } from './digest.ts';
 export { discover } from './discover.ts';
 export type { DiscoverNode, DiscoverOptions, DiscoverResult } from './discover.ts';
-export { OciError, isOciError } from './errors.ts';
+export { OCI_ERROR_CODES, OciError, isOciError } from './errors.ts';
 export type { OciErrorCode, OciErrorOptions, RegistryErrorEntry } from './errors.ts';
 export { LayoutRepository } from './layout.ts';
 export type { LayoutOptions } from './layout.ts';

@@ -18,6 +18,11 @@ export type PolicyErrorCode =
   /** explain/decide was given something that is not a registry `registry/repository` target. */
   | 'TARGET_INVALID';
 
+/** Every PolicyErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const POLICY_ERROR_CODES = ['POLICY_NOT_FOUND', 'POLICY_IO', 'POLICY_PARSE', 'POLICY_INVALID', 'POLICY_AMBIGUOUS', 'POLICY_UNSATISFIABLE', 'NOTATION_POLICY_REFUSED', 'TARGET_INVALID'] as const satisfies readonly PolicyErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<PolicyErrorCode, (typeof POLICY_ERROR_CODES)[number]> extends never ? true : false = true;
+
 /** One problem found in a policy, located by JSON path and, inside a rule, by its name and index. */
 export interface PolicyIssue {
   readonly code: PolicyErrorCode;

@@ -1,4 +1,4 @@
-export { PolicyError, isPolicyError } from './errors.ts';
+export { POLICY_ERROR_CODES, PolicyError, isPolicyError } from './errors.ts';
 export type { PolicyErrorCode, PolicyErrorOptions, PolicyIssue } from './errors.ts';
 export { policyDocumentSchema, signerSchema, ruleModeSchema, RULE_MODES, UNMATCHED_ACTIONS } from './schema.ts';
 export type { PolicyDocument, SignerDocument, RuleDocument, AttestationRequirementDocument, RuleMode, UnmatchedAction } from './schema.ts';

@@ -13,6 +13,11 @@ export type SbomErrorCode =
   /** `extractPredicate` was given something that is not an in-toto Statement. */
   | 'INVALID_STATEMENT';
 
+/** Every SbomErrorCode, for tables that must cover them all (the CLI's exit codes). */
+export const SBOM_ERROR_CODES = ['PARSE', 'INVALID', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'TOO_MANY', 'INVALID_STATEMENT'] as const satisfies readonly SbomErrorCode[];
+// Fails to compile when a code is added to the union but not to the list.
+const _allListed: Exclude<SbomErrorCode, (typeof SBOM_ERROR_CODES)[number]> extends never ? true : false = true;
+
 export interface SbomErrorOptions {
   readonly cause?: unknown;
 }

@@ -1,7 +1,7 @@
 // @ocx/sbom public API. Pure functions over bytes already fetched: detect an SBOM's format
 // (detectSbomFormat), summarise it (summarizeSbom → SbomSummary), take the SBOM out of an in-toto
 // Statement (extractPredicate), and classify media / predicate types (sbomKindOf). No I/O.
-export { SbomError, isSbomError } from './errors.ts';
+export { SBOM_ERROR_CODES, SbomError, isSbomError } from './errors.ts';
 export type { SbomErrorCode, SbomErrorOptions } from './errors.ts';
 export {
   ARTIFACT_TYPE_COSIGN_SBOM,

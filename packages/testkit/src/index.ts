@@ -1,4 +1,6 @@
 export { fixturePath, fixturesDir, repoRoot } from './fixtures.ts';
+export { parseScriptArgs, scriptArgs } from './script-args.ts';
+export type { ScriptArgs, ScriptArgsResult, ScriptSpec } from './script-args.ts';
 export { isCI, RigError, runProcess, stopProcess } from './proc.ts';
 export type { RigErrorCode, RunOptions, RunResult } from './proc.ts';
 export {

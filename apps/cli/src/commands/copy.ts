@@ -1,4 +1,4 @@
-import { copy, parseReference, referenceTarget } from '@ocx/oci';
+import { copy, isIndex, parseManifest, parseReference, referenceTarget, selectPlatform, type Descriptor, type PlatformSpec, type Repository } from '@ocx/oci';
 import type { Context } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
@@ -10,7 +10,7 @@ export const COPY_OPTIONS = {
   ...COPY_CREDENTIAL_OPTIONS,
 } as const;
 
-export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers] [--concurrency N]
+export const COPY_HELP = `Usage: ocx copy <src> <dst> [--no-referrers] [--platform os/arch[/variant]] [--concurrency N]
 
 Copies an artifact (an image manifest, or an index with all its platforms) and its blobs between any
 two of registry and OCI layout (oci-layout:PATH[:TAG]), with its whole referrer graph by default.
@@ -21,6 +21,9 @@ With no tag in <dst>, the destination gets the source's tag (none when <src> nam
 Flags:
   --no-referrers      copy the artifact only, not its signatures, SBOMs and attestations (default: false)
   --concurrency N     blobs and manifests copied at once, 1–64 (default: 6)
+  --platform P        copy only that platform's manifest, as oras copy --platform: an index is copied
+                      as its P manifest (with that manifest's referrers); a single manifest only if its
+                      config names P
 
 Credentials (each bound to its own registry; --username/OCX_USERNAME is refused when both sides are registries):
   --from-username U --from-password-stdin   source registry (or OCX_FROM_USERNAME/OCX_FROM_PASSWORD)
@@ -36,6 +39,36 @@ Examples:
   ocx copy oci-layout:./layout:v1 localhost:5000/app:v1 --no-referrers
 `;
 
+/** Configs larger than this are not read to check --platform (image configs are a few KiB). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * --platform: the platform manifest an index names for P; a single manifest only if its config
+ * says P (as oras copy --platform). Anything else is PLATFORM_NOT_FOUND (exit 79).
+ */
+async function platformRoot(src: Repository, root: Descriptor, want: PlatformSpec): Promise<Descriptor> {
+  const { manifest } = parseManifest(await src.fetch(root), root.mediaType);
+  if (isIndex(manifest)) {
+    const d = selectPlatform(manifest, want);
+    return { mediaType: d.mediaType, digest: d.digest, size: d.size };
+  }
+  const config = manifest.config;
+  let platform: { os?: unknown; architecture?: unknown; variant?: unknown } = {};
+  if (config.size <= MAX_CONFIG_BYTES) {
+    try {
+      platform = JSON.parse(new TextDecoder().decode(await src.fetch(config)));
+    } catch {
+      platform = {};
+    }
+  }
+  const os = typeof platform.os === 'string' ? platform.os : '';
+  const architecture = typeof platform.architecture === 'string' ? platform.architecture : '';
+  const variant = typeof platform.variant === 'string' ? platform.variant : undefined;
+  // One-entry index: the same matching rules and error as an index.
+  selectPlatform({ schemaVersion: 2, manifests: [{ ...root, platform: { os, architecture, ...(variant ? { variant } : {}) } }] } as never, want);
+  return root;
+}
+
 export async function runCopy(ctx: Context, positionals: string[], values: { 'no-referrers'?: boolean; concurrency?: string } & CopyCredentialValues): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('copy takes a source and a destination reference');
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
@@ -47,7 +80,8 @@ export async function runCopy(ctx: Context, positionals: string[], values: { 'no
   await bindCopyCredentials(ctx, values, srcRef, dstRef);
   const src = ctx.open(srcRef);
   const dst = ctx.open(dstRef);
-  const root = await src.resolve(referenceTarget(srcRef));
+  const resolved = await src.resolve(referenceTarget(srcRef));
+  const root = ctx.platform ? await platformRoot(src, resolved, ctx.platform) : resolved;
   const tag = dstRef.digest ? undefined : (dstRef.tag ?? (srcRef.digest ? undefined : srcRef.tag));
   const result = await copy(src, dst, root, { referrers: !values['no-referrers'], tag, concurrency });
   if (ctx.json) {

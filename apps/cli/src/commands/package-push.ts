@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hostPlatform, referenceTarget, repositoryName, type Reference } from '@ocx/oci';
-import type { Attested, PushPackageResult, PushSigning, SignerErrorCode, Written } from '@ocx/signer';
+import type { Attested, PushPackageResult, PushSigning, Written } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
@@ -26,36 +26,29 @@ export interface PushValues {
   attest?: string[];
 }
 
-// @ocx/signer's codes → exit codes (the CLI's table for this package; see exit-codes.ts for the rest).
-const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
-  INVALID_OPTIONS: ExitCode.USAGE,
-  PREDICATE_INVALID: ExitCode.DATA,
-  TAG_CONFLICT: ExitCode.DATA,
-  READ_FAILED: ExitCode.IO,
-  INVALID_KEY: ExitCode.CONFIG,
-  WRONG_PASSWORD: ExitCode.AUTH,
-  NOT_FOUND: ExitCode.NOT_FOUND,
-  TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
-};
-
-async function failureOf(e: unknown): Promise<{ exitCode: ExitCodeValue; kind: string; message: string }> {
-  const { isSignerError } = await import('@ocx/signer');
-  if (isSignerError(e)) return { exitCode: SIGNER_EXIT[e.code], kind: e.code.toLowerCase(), message: e.message };
+function failureOf(e: unknown): { exitCode: ExitCodeValue; kind: string; message: string } {
   const { exitCode, kind } = exitCodeFor(e);
   return { exitCode, kind, message: e instanceof Error ? e.message : String(e) };
 }
 
-/** Runs `fn`, turning a SignerError into the command's failure (other errors go to exitCodeFor). */
-async function signerStep<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const { isSignerError } = await import('@ocx/signer');
-    if (!isSignerError(e)) throw e;
-    const f = await failureOf(e);
-    if (f.exitCode === ExitCode.USAGE) throw new UsageError(f.message);
-    throw new CommandFailure(f.exitCode, f.kind, f.message, false);
-  }
+// Flags of `ocx package` that each subcommand acts on; any other package flag given is refused
+// (a flag acts or is a usage error, never parsed and dropped).
+const PACKAGE_FLAGS = [
+  'key', 'legacy-tag', 'tlog-upload', 'annotations', 'annotation', 'notation', 'cert', 'signature-format', 'expiry', 'timestamp-url',
+  'timestamp-root-cert', 'user-metadata', 'predicate', 'type', 'unsigned', 'name', 'version', 'sbom', 'sign', 'attest',
+] as const;
+const ACTS_ON: Readonly<Record<'sign' | 'attest' | 'push', readonly string[]>> = {
+  sign: ['key', 'legacy-tag', 'tlog-upload', 'annotations', 'annotation', 'notation', 'cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'],
+  attest: ['key', 'legacy-tag', 'tlog-upload', 'notation', 'predicate', 'type', 'unsigned'],
+  push: ['key', 'legacy-tag', 'tlog-upload', 'notation', 'cert', 'signature-format', 'name', 'version', 'sbom', 'sign', 'attest'],
+};
+
+/** Refuses package flags the subcommand would not act on. */
+export function refuseForeignPackageFlags(sub: string | undefined, values: Record<string, unknown>): void {
+  if (sub !== 'sign' && sub !== 'attest' && sub !== 'push') return;
+  const given = (v: unknown) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  const bad = PACKAGE_FLAGS.filter((f) => !ACTS_ON[sub].includes(f) && given(values[f]));
+  if (bad.length > 0) throw new UsageError(`package ${sub} does not take ${bad.map((f) => `--${f}`).join(', ')} (see ocx package --help)`);
 }
 
 function tlogFlag(values: PushValues): boolean {
@@ -74,7 +67,7 @@ function sourceDate(ctx: Context): Date | undefined {
 
 async function readInput(path: string, what: string): Promise<Uint8Array> {
   const { MAX_PREDICATE_BYTES, readInputFile } = await import('@ocx/signer');
-  return signerStep(() => readInputFile(path, what, MAX_PREDICATE_BYTES));
+  return readInputFile(path, what, MAX_PREDICATE_BYTES);
 }
 
 export async function runAttest(ctx: Context, rest: string[], values: PushValues): Promise<number> {
@@ -87,31 +80,27 @@ export async function runAttest(ctx: Context, rest: string[], values: PushValues
   if (values.unsigned) {
     if (values.key || values['legacy-tag']) throw new UsageError('--unsigned attaches a plain SBOM referrer: it takes no --key or --legacy-tag');
     const sbom = await readInput(values.predicate, '--predicate');
-    const { mediaType } = await signerStep(async () => signer.classifySbom(sbom, values.type));
-    const result = await signerStep(() =>
-      signer.attachSbomPackage(ctx.open(ref), referenceTarget(ref), { sbom, mediaType, title: basename(values.predicate!), now, ...(ctx.platform ? { platform: ctx.platform } : {}) }),
-    );
+    const { mediaType } = signer.classifySbom(sbom, values.type);
+    const result = await signer.attachSbomPackage(ctx.open(ref), referenceTarget(ref), { sbom, mediaType, title: basename(values.predicate!), now, ...(ctx.platform ? { platform: ctx.platform } : {}) });
     return report(ctx, rest[0]!, result.root.digest, result.attested, false);
   }
   if (!values.type) throw new UsageError('package attest needs --type T (cyclonedx, spdxjson, slsaprovenance1, …, or a URI)');
   if (!values.key) throw new UsageError('package attest needs --key FILE (keyless signing is not available yet), or --unsigned for a plain SBOM referrer');
   const tlogUpload = tlogFlag(values);
   // Refuse a bad --type before reading anything else.
-  await signerStep(async () => signer.predicateTypeOf(values.type!));
+  signer.predicateTypeOf(values.type!);
   const predicate = await readInput(values.predicate, '--predicate');
   const key = await readKey(ctx, values.key);
-  const result = await signerStep(() =>
-    signer.attestPackage(ctx.open(ref), referenceTarget(ref), {
-      key,
-      type: values.type!,
-      predicate,
-      repositoryName: repositoryName(ref),
-      legacyTag: values['legacy-tag'] === true,
-      tlogUpload,
-      now,
-      ...(ctx.platform ? { platform: ctx.platform } : {}),
-    }),
-  );
+  const result = await signer.attestPackage(ctx.open(ref), referenceTarget(ref), {
+    key,
+    type: values.type!,
+    predicate,
+    repositoryName: repositoryName(ref),
+    legacyTag: values['legacy-tag'] === true,
+    tlogUpload,
+    now,
+    ...(ctx.platform ? { platform: ctx.platform } : {}),
+  });
   if (!tlogUpload) ctx.warn('--tlog-upload=false: the attestation is in no transparency log; verifiers need --insecure-ignore-tlog');
   return report(ctx, rest[0]!, result.root.digest, result.attested, true);
 }
@@ -202,11 +191,11 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
     ...(now ? { mtime: now } : {}),
   };
   // Everything refusable is refused before the first write.
-  await signerStep(async () => signer.planPush(options));
+  signer.planPush(options);
   const progress = progressBar(ctx);
-  const result = await signerStep(() => signer.pushPackage(ctx.open(ref), { ...options, ...(progress ? { onProgress: progress } : {}) }));
+  const result = await signer.pushPackage(ctx.open(ref), { ...options, ...(progress ? { onProgress: progress } : {}) });
   if (sign?.kind === 'cosign' && !tlogUpload) ctx.warn('--tlog-upload=false: signatures and attestations are in no transparency log; verifiers need --insecure-ignore-tlog');
-  const failure = result.failed ? await failureOf(result.failed.error) : undefined;
+  const failure = result.failed ? failureOf(result.failed.error) : undefined;
   printPush(ctx, input, result, failure);
   if (result.failed && failure) {
     throw new CommandFailure(failure.exitCode, failure.kind, `package push: step "${result.failed.step}" failed after writing ${result.written.length} object(s): ${failure.message}`, ctx.json);

@@ -49,25 +49,19 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
   const [key, certChain] = [await read('--key', values.key), await read('--cert', values.cert)];
   const now = new Date();
   const ref = ctx.parse(input);
-  const { isSignerError, signNotationPackage } = await import('@ocx/signer');
-  let result;
-  try {
-    result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
-      key,
-      certChain,
-      format,
-      now,
-      ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
-      ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
-      ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
-      ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
-      ...(ctx.platform ? { platform: ctx.platform } : {}),
-    });
-  } catch (e) {
-    // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'TIMESTAMP_FAILED' ? ExitCode.UNAVAILABLE : ExitCode.CONFIG, e.code.toLowerCase(), e.message, false);
-    throw e;
-  }
+  const { signNotationPackage } = await import('@ocx/signer');
+  // A SignerError reaches run.ts: its exit code comes from the table in exit-codes.ts.
+  const result = await signNotationPackage(ctx.open(ref), referenceTarget(ref), {
+    key,
+    certChain,
+    format,
+    now,
+    ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
+    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+    ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
+    ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
+    ...(ctx.platform ? { platform: ctx.platform } : {}),
+  });
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify({ reference: input, digest: result.root.digest, signed: result.signed }, null, 2)}\n`);
   } else {
@@ -80,7 +74,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
 }
 
 export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
-  const { isEncryptedKey, isSignerError, loadSigningKey } = await import('@ocx/signer');
+  const { isEncryptedKey, isSignerError, loadSigningKey, SignerError } = await import('@ocx/signer');
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
@@ -95,8 +89,8 @@ export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   try {
     return loadSigningKey(pem, password);
   } catch (e) {
-    if (isSignerError(e)) throw new CommandFailure(e.code === 'WRONG_PASSWORD' ? ExitCode.AUTH : ExitCode.CONFIG, e.code.toLowerCase(), `--key ${path}: ${e.message}`, false);
-    throw e;
+    // The same code (exit-codes.ts maps it), naming the file.
+    throw isSignerError(e) ? new SignerError(e.code, `--key ${path}: ${e.message}`, { cause: e }) : e;
   }
 }
 
@@ -110,12 +104,37 @@ function parsePairs(values: string[] | undefined, flag: string): Record<string, 
   return out;
 }
 
+/** Flags of one signature family given to the other would be parsed and silently dropped: refuse them. */
+const COSIGN_ONLY: readonly [keyof PackageValues, string][] = [
+  ['legacy-tag', '--legacy-tag (notation signatures are always referrers; the .sig tag is cosign\'s)'],
+  ['tlog-upload', '--tlog-upload (notation has no transparency log)'],
+  ['annotations', '-a/--annotations (notation signs --user-metadata instead)'],
+  ['annotation', '--annotation (notation signs --user-metadata instead)'],
+];
+const NOTATION_ONLY: readonly (keyof PackageValues)[] = ['cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'];
+
+function given(v: unknown): boolean {
+  return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+}
+
+function refuseOtherFamilyFlags(values: PackageValues): void {
+  if (values.notation) {
+    const bad = COSIGN_ONLY.filter(([k]) => given(values[k]));
+    if (bad.length) throw new UsageError(`package sign --notation does not take ${bad.map(([, why]) => why).join(', ')}`);
+  } else {
+    const bad = NOTATION_ONLY.filter((k) => given(values[k]));
+    if (bad.length) throw new UsageError(`${bad.map((k) => `--${k}`).join(', ')} ${bad.length > 1 ? 'are' : 'is'} for notation signatures: add --notation (cosign signing does not use ${bad.length > 1 ? 'them' : 'it'})`);
+  }
+}
+
 export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
   const [sub, ...rest] = positionals;
+  (await import('./package-push.ts')).refuseForeignPackageFlags(sub, values as Record<string, unknown>);
   if (sub === 'attest') return (await import('./package-push.ts')).runAttest(ctx, rest, values);
   if (sub === 'push') return (await import('./package-push.ts')).runPush(ctx, rest, values);
   if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign, attest, push)` : 'package needs a subcommand: sign, attest or push');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
+  refuseOtherFamilyFlags(values);
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
   if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';

@@ -33,8 +33,9 @@ Trust is checked only when trust flags are given. They are those of ocx verify (
 signature, or when it is the predicate of a verified cosign attestation (-a applies to signatures
 only: cosign verify-attestation has no -a).
 
-Exit codes: 0 ok, 79 no SBOM attached (or none matches), 77 --require-signed and none signed,
-64 usage (also: several SBOMs match --output), 65 digest mismatch or malformed content.
+Exit codes: 0 ok, 79 no SBOM attached (or none matches; or --require-signed and none is signed at
+all), 65 --require-signed and no signature verifies, digest mismatch or malformed content, 64 usage
+(also: several SBOMs match --output).
 
 Defaults: --type: every format; --summary, --require-signed: false; --output: none (list only);
 --digest: none (one match needed for --output); --max-bytes: 512MiB; --platform: the host's; trust

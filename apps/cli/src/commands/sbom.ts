@@ -31,9 +31,9 @@ import {
   type SkippedSbom,
 } from '@ocx/sbom';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
+import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { outputPath } from './sbom-file-name.ts';
-import { TRUST_OPTIONS } from './verify-options.ts';
+import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
@@ -59,6 +59,8 @@ interface Trust {
   readonly signed: boolean;
   readonly signedBy: { family: string; kind: string; format: string; referrer: string; identity?: string; issuer?: string; keyId?: string }[];
   readonly reasons: string[];
+  /** Signatures (or attestations) examined for this SBOM: 0 means unsigned, not failed. */
+  readonly candidates: number;
 }
 
 interface Row {
@@ -106,6 +108,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   // `ocx verify`, a default notation configuration alone does not turn checking on.
   const wantsTrust = values['require-signed'] === true || Object.entries(flags).some(([k, v]) => k !== 'attestation' && k !== 'verification-time' && v !== false && v !== undefined);
   const families = wantsTrust ? (await import('../verify/families.ts')).FAMILIES.filter((f) => f.applies(flags, ctx)) : [];
+  if (wantsTrust) refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   if (values['require-signed'] && families.length === 0) {
     throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
   }
@@ -131,7 +134,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   let findings = [...found.findings];
   if (values.type !== undefined) findings = findings.filter((f) => f.kind === values.type);
   if (values.digest !== undefined) findings = findings.filter((f) => matchesDigest(f, values.digest!));
-  const rows: Row[] = findings.map((finding) => ({ finding, trust: { checked: false, signed: false, signedBy: [], reasons: [] } }));
+  const rows: Row[] = findings.map((finding) => ({ finding, trust: { checked: false, signed: false, signedBy: [], reasons: [], candidates: 0 } }));
   if (families.length > 0 && rows.length > 0) await checkTrust(ctx, flags, families, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows, now);
 
   const requireSigned = values['require-signed'] === true;
@@ -164,12 +167,14 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   if (rows.length === 0) {
     print();
     const what = found.findings.length === 0 ? `no SBOM attached to ${sanitize(positionals[0]!)}` : `no SBOM attached to ${sanitize(positionals[0]!)} matches ${values.type !== undefined ? `--type ${values.type}` : ''}${values.digest !== undefined ? ` --digest ${sanitize(values.digest)}` : ''}`;
-    throw new CommandFailure(ExitCode.NOT_FOUND, 'not_found', what);
+    throw conditionFailure('not_found', what);
   }
   const eligible = requireSigned ? rows.filter((r) => r.trust.signed) : rows;
   if (eligible.length === 0) {
     print();
-    throw new CommandFailure(ExitCode.PERMISSION, 'unsigned', `--require-signed: none of the ${rows.length} SBOM(s) attached carries a valid signature`);
+    // As in `ocx verify`: signatures that fail are a failed verification, none at all is "unsigned".
+    const tried = rows.some((r) => r.trust.candidates > 0);
+    throw conditionFailure(tried ? 'verification_failed' : 'unsigned', `--require-signed: none of the ${rows.length} SBOM(s) attached carries a valid signature`);
   }
   if (values.output === undefined) {
     print();
@@ -177,7 +182,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   }
   if (eligible.length > 1) {
     print();
-    throw new CommandFailure(ExitCode.USAGE, 'ambiguous', `${eligible.length} SBOMs match: choose one with --digest (e.g. --digest ${selector(eligible[0]!.finding, found.findings)})`);
+    throw conditionFailure('ambiguous', `${eligible.length} SBOMs match: choose one with --digest (e.g. --digest ${selector(eligible[0]!.finding, found.findings)})`);
   }
   const chosen = eligible[0]!.finding;
   const written = await writeOut(repo, chosen, values.output, sink, ctx, maxBytes);
@@ -206,7 +211,6 @@ async function writeOut(repo: Repository, f: SbomFinding, output: string, sink: 
       await rm(dir, { recursive: true, force: true });
     }
   } catch (err) {
-    if (isSbomError(err)) throw new CommandFailure(ExitCode.DATA, err.code.toLowerCase(), err.message, false);
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new CommandFailure(ExitCode.IO, 'io', `cannot write ${output}: ${(err as Error).message}`, false);
     throw err;
@@ -243,14 +247,15 @@ async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly V
     const reports = await byReferrer.get(row.finding.referrer.digest)!;
     const ok = reports.flatMap((r) => r.candidates.filter((c) => c.ok && c.kind === 'signature').map((c) => ({ family: r.family, kind: c.kind, format: c.format, referrer: c.referrer, ...who(c) })));
     const reasons = ok.length ? [] : reports.flatMap((r) => [...(r.error ? [`${r.family}: ${r.error}`] : []), ...r.candidates.flatMap((c) => c.reasons.map((x) => `${r.family} ${shortDigest(c.referrer)}: ${x}`))]);
-    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok, reasons: reasons.length ? reasons : ok.length ? [] : ['no signature on the SBOM referrer'] };
+    const candidates = reports.reduce((n, r) => n + r.candidates.filter((c) => c.kind === 'signature').length, 0);
+    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok, reasons: reasons.length ? reasons : ok.length ? [] : ['no signature on the SBOM referrer'], candidates };
   }
 
   const atts = rows.filter((r) => r.finding.source === 'bundle-attestation' || r.finding.source === 'legacy-att');
   const cosign = families.find((f) => f.name === 'cosign');
   if (atts.length === 0) return;
   if (!cosign) {
-    for (const row of atts) row.trust = { checked: false, signed: false, signedBy: [], reasons: ['attestations are verified by cosign: pass --key or --certificate-identity'] };
+    for (const row of atts) row.trust = { checked: false, signed: false, signedBy: [], reasons: ['attestations are verified by cosign: pass --key or --certificate-identity'], candidates: 0 };
     return;
   }
   const types = [...new Set(atts.map((r) => r.finding.predicateType!))];
@@ -272,7 +277,7 @@ async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly V
       : siblings > 1
         ? [`${siblings} ${f.predicateType} attestations share manifest ${shortDigest(f.referrer.digest)}; the verifier reports per manifest, so none is proven`]
         : [...(r.error ? [r.error] : []), ...mine.flatMap((c) => c.reasons), ...(mine.length === 0 ? ['cosign did not verify this attestation'] : [])];
-    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok.map((c) => ({ family: 'cosign', kind: c.kind, format: c.format, referrer: c.referrer, ...who(c) })), reasons };
+    row.trust = { checked: true, signed: ok.length > 0, signedBy: ok.map((c) => ({ family: 'cosign', kind: c.kind, format: c.format, referrer: c.referrer, ...who(c) })), reasons, candidates: mine.length };
   }
 }
 
@@ -317,7 +322,7 @@ function toJson(r: Report, written?: { path: string; bytes: number; digest: stri
 
 function renderText(r: Report, trustChecked: boolean, written?: { path: string; bytes: number; digest: string }): string {
   const out: string[] = [];
-  const where = r.platform ? ` [${r.platform}] ${shortDigest(r.subject)}` : '';
+  const where = r.platform ? ` [${sanitize(r.platform)}] ${shortDigest(r.subject)}` : '';
   out.push(`${r.rows.length} SBOM(s) for ${sanitize(r.reference)}@${shortDigest(r.digest)}${where}${r.rows.length < r.total ? ` (${r.total} attached)` : ''}`);
   for (const { finding: f, trust, summary, summaryError } of r.rows) {
     const mark = !trustChecked ? '?' : trust.signed ? '✓' : '✗';

@@ -22,6 +22,29 @@ export const TRUST_OPTIONS = {
   'verification-time': { type: 'string' },
 } as const;
 
+/** Trust flags only one family reads: given while that family is not in use, they would do nothing. */
+const FAMILY_FLAGS = {
+  cosign: ['insecure-ignore-tlog', 'insecure-ignore-sct', 'annotations'],
+  notation: ['user-metadata', 'crl', 'revocation-timeout'],
+} as const;
+
+const HOW_TO_USE: Record<keyof typeof FAMILY_FLAGS, string> = {
+  cosign: 'cosign verification is not in use (pass --key FILE or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp])',
+  notation: 'notation verification is not in use (pass --notation-config DIR, or --trust-policy FILE with --trust-store DIR)',
+};
+
+/** A family's own flag without that family is a usage error naming why, never silently ignored. */
+export function refuseUnusedFamilyFlags(flags: Record<string, unknown>, families: readonly string[]): void {
+  for (const [family, names] of Object.entries(FAMILY_FLAGS) as [keyof typeof FAMILY_FLAGS, readonly string[]][]) {
+    if (families.includes(family)) continue;
+    const given = names.filter((n) => {
+      const v = flags[n];
+      return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+    });
+    if (given.length) throw new UsageError(`${given.map((n) => (n === 'annotations' ? '-a/--annotations' : `--${n}`)).join(', ')}: ${family} flag${given.length > 1 ? 's' : ''}, but ${HOW_TO_USE[family]}`);
+  }
+}
+
 export const VERIFY_OPTIONS = {
   ...TRUST_OPTIONS,
   attestation: { type: 'boolean', default: false },

@@ -1,12 +1,14 @@
 import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
 import type { Context } from '../context.ts';
-import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
+import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { sameDescriptor } from '../tag-hints.ts';
 import { cosignLegacyTags } from '../verify/applies.ts';
 import { PrefetchingRepository } from '../verify/prefetch.ts';
 import { FAMILIES } from '../verify/families.ts';
-import type { CandidateReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+import type { CandidateReport, ErrorReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+
+import { refuseUnusedFamilyFlags } from './verify-options.ts';
 
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';
 
@@ -26,7 +28,13 @@ interface RefResult {
   readonly verified: boolean;
   readonly exitCode: ExitCodeValue;
   readonly targets: TargetResult[];
-  readonly error?: string;
+  /** The same object as the top-level `{"error":…}` of --format json. */
+  readonly error?: ErrorReport;
+}
+
+function failedResult(input: string, err: unknown): RefResult {
+  const { exitCode, kind } = exitCodeFor(err);
+  return { reference: input, verified: false, exitCode, targets: [], error: { kind, exitCode, message: err instanceof Error ? err.message : String(err) } };
 }
 
 function parseTime(value: string | undefined): Date {
@@ -36,7 +44,7 @@ function parseTime(value: string | undefined): Date {
   return t;
 }
 
-function checkFlags(flags: VerifyFlags): void {
+function checkFlags(flags: VerifyFlags, ctxPlatformGiven: boolean): void {
   const id = flags['certificate-identity'] ?? flags['certificate-identity-regexp'];
   const iss = flags['certificate-oidc-issuer'] ?? flags['certificate-oidc-issuer-regexp'];
   if (flags['certificate-identity'] && flags['certificate-identity-regexp']) throw new UsageError('use --certificate-identity or --certificate-identity-regexp, not both');
@@ -45,13 +53,14 @@ function checkFlags(flags: VerifyFlags): void {
   if (flags.key && id) throw new UsageError('--key and --certificate-identity are alternatives: pass one');
   if (flags.type && !flags.attestation) throw new UsageError('--type selects an attestation predicate and needs --attestation');
   if (flags['trust-policy'] && !flags['trust-store']) throw new UsageError('--trust-policy needs --trust-store (or use --notation-config)');
+  if (flags['all-platforms'] && ctxPlatformGiven) throw new UsageError('--platform selects one platform and --all-platforms verifies every one: pass one of them');
   // -a is a cosign check; without cosign trust material it would be silently ignored.
   if (flags.annotations?.length && !flags.key && !id) throw new UsageError('-a/--annotations checks cosign signatures: it needs --key or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
 }
 
 export async function runVerify(ctx: Context, positionals: string[], flags: VerifyFlags): Promise<number> {
   if (positionals.length === 0) throw new UsageError('verify takes at least one reference');
-  checkFlags(flags);
+  checkFlags(flags, ctx.platform !== undefined);
   const now = parseTime(flags['verification-time']);
   const refs = positionals.map((p) => ctx.parse(p));
   // notation scopes a layout by --scope (notation verify --oci-layout --scope); a registry reference by itself.
@@ -62,6 +71,7 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   if (families.length === 0) {
     throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
   }
+  refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   // The verifiers load (CPU) while the first requests are on the wire: each reference starts its
   // requests, then asks for the families (prefetch.ts). Trust material that does not load is still
   // the whole command's error, as it was when it loaded first.
@@ -75,7 +85,9 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   } else {
     ctx.io.stdout(renderText(results, flags));
   }
-  if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, exitCode === ExitCode.NOT_FOUND ? 'not_found' : 'verification_failed', summaryLine(results));
+  const failed = results.find((r) => r.exitCode === exitCode && !r.verified);
+  const kind = failed?.error?.kind ?? (exitCode === CONDITION_EXIT.unsigned ? 'unsigned' : 'verification_failed');
+  if (exitCode !== ExitCode.OK) throw new CommandFailure(exitCode, kind, summaryLine(results));
   return ExitCode.OK;
 }
 
@@ -108,8 +120,7 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
     early = guess ? verifyResolved(repo, guess, ref, input, prepared, flags, ctx) : undefined;
     root = await resolving;
   } catch (err) {
-    const { exitCode } = exitCodeFor(err);
-    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+    return failedResult(input, err);
   }
   if (early && guess && sameDescriptor(guess, root)) return early;
   if (hintKey) await ctx.tagHints?.put(hintKey, root);
@@ -148,12 +159,11 @@ async function verifyResolved(repo: PrefetchingRepository, root: Descriptor, ref
     if (!verified) {
       const anyCandidate = targetResults.some((t) => t.signatures.some((s) => (flags.attestation ? s.kind === 'attestation' : s.kind === 'signature')));
       const configError = familyErrors.find((r) => r.error)?.error;
-      exitCode = anyCandidate ? ExitCode.DATA : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : ExitCode.NOT_FOUND;
+      exitCode = anyCandidate ? CONDITION_EXIT.verification_failed : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : CONDITION_EXIT.unsigned;
     }
     return { reference: input, digest: root.digest, verified, exitCode, targets: targetResults };
   } catch (err) {
-    const { exitCode } = exitCodeFor(err);
-    return { reference: input, verified: false, exitCode, targets: [], error: err instanceof Error ? err.message : String(err) };
+    return failedResult(input, err);
   }
 }
 
@@ -162,13 +172,13 @@ function renderText(results: RefResult[], flags: VerifyFlags): string {
   const what = flags.attestation ? 'attestation' : 'signature';
   for (const r of results) {
     if (r.error) {
-      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error)}`);
+      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error.message)}`);
       continue;
     }
     const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
     out.push(`${r.verified ? '✓' : '✗'} ${pinned}`);
     for (const t of r.targets) {
-      const where = t.platform ? ` [${t.platform}] ${shortDigest(t.digest)}` : '';
+      const where = t.platform ? ` [${sanitize(t.platform)}] ${shortDigest(t.digest)}` : '';
       if (where) out.push(`  ${t.verified ? '✓' : '✗'}${where}`);
       if (t.verified) out.push(`    verified: ${what} on the ${t.signedAt === 'index' ? 'image index (binds this platform)' : 'manifest'}`);
       else if (t.signatures.length === 0) out.push(`    no ${what}s found`);

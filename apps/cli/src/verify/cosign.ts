@@ -9,6 +9,7 @@ import {
   BUNDLE_ANNOTATIONS,
   compileIdentity,
   COSIGN_SIGN_PREDICATE_TYPE,
+  CosignError,
   createTrust,
   findCosign,
   isCosignError,
@@ -34,7 +35,7 @@ import { parseAnnotationFlags } from '../commands/verify-options.ts';
 import { ocxHome, type Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { cosignApplies } from './applies.ts';
-import type { CandidateReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
+import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
 type TrustedRoot = ReturnType<typeof loadTrustedRoot>;
 
@@ -57,6 +58,11 @@ export function tufCachePath(ctx: Context): string {
 
 function configError(message: string): CommandFailure {
   return new CommandFailure(ExitCode.CONFIG, 'config', message, false);
+}
+
+/** The same error (its exit code comes from the table in exit-codes.ts), naming the flag it came from. */
+function withContext(e: unknown, flag: string): unknown {
+  return isCosignError(e) ? new CosignError(e.code, `${flag}: ${e.message}`, { cause: e }) : e;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -89,8 +95,7 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
     try {
       return loadTrustedRoot(await readText(flags['trusted-root'], 'trusted root'));
     } catch (e) {
-      if (isCosignError(e)) throw configError(`--trusted-root ${flags['trusted-root']}: ${e.message}`);
-      throw e;
+      throw withContext(e, `--trusted-root ${flags['trusted-root']}`);
     }
   }
   if (flags.offline) {
@@ -180,9 +185,31 @@ function toReport(o: CandidateOutcome<Verdict>, attestationMode: boolean, maxByt
     ...(tlogTime !== undefined ? { signingTime: new Date(tlogTime * 1000).toISOString() } : {}),
     ...(v?.timestampSource ? { signingTimeSource: v.timestampSource } : {}),
     ...(predicateType !== undefined ? { predicateType } : {}),
-    checks: (v?.checks ?? []).map((k) => ({ name: k.name, outcome: k.ok ? ('pass' as const) : ('fail' as const), detail: cliWords(k.detail) })),
+    checks: v ? reportChecks(v) : [],
     ...(payload !== undefined ? { payload } : {}),
   };
+}
+
+/**
+ * Checks that stand on their own: the bundle parsed, the certificate chained to a trusted CA, the log
+ * entry verified. Everything else reads bytes only the signature authenticates (statement, subject,
+ * predicate, annotations, identity) or is the signature itself ("key": the provided key was only
+ * selected, the signature proves it signed).
+ */
+const STANDS_ALONE = new Set(['bundle', 'certificate', 'tlog', 'timestamps']);
+
+/** A report never claims what it did not establish (issue 10 item 13): unproven passes become "skipped". */
+function reportChecks(v: Verdict): CheckReport[] {
+  const signed = v.checks.some((k) => k.name === 'signature' && k.ok);
+  return v.checks.map((k) => {
+    const detail = cliWords(k.detail);
+    if (!k.ok) return { name: k.name, outcome: 'fail', detail };
+    if (!signed && !STANDS_ALONE.has(k.name)) return { name: k.name, outcome: 'skipped', detail: `not established: the signature did not verify (${detail})` };
+    // No signed time and no log entry prove nothing: they were waived, not checked.
+    if (k.name === 'timestamps' && v.timestampSource === 'none') return { name: k.name, outcome: 'skipped', detail };
+    if (k.name === 'tlog' && v.tlog === undefined) return { name: k.name, outcome: 'skipped', detail };
+    return { name: k.name, outcome: 'pass', detail };
+  });
 }
 
 function skippedReport(s: SkippedCandidate): CandidateReport {
@@ -305,8 +332,7 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): VerifierFamily 
         try {
           return createTrust({ keys, ...(root ? { trustedRoot: root } : {}) });
         } catch (e) {
-          if (isCosignError(e)) throw configError(e.code === 'INVALID_KEY' ? `--key ${flags.key}: ${e.message}` : e.message);
-          throw e;
+          throw isCosignError(e, 'INVALID_KEY') ? withContext(e, `--key ${flags.key}`) : e;
         }
       };
       // With a key, the root is needed only for a bundle's log entry or timestamp: fetched then.

@@ -24,7 +24,7 @@ import {
 } from '@ocx/notation';
 import { formatReference } from '@ocx/oci';
 import { ocxHome, type Context } from '../context.ts';
-import { ExitCode, UsageError } from '../exit-codes.ts';
+import { exitCodeFor, UsageError } from '../exit-codes.ts';
 import { notationApplies } from './applies.ts';
 import type { CandidateReport, CheckReport, FamilyReport, PreparedFamily, VerifierFamily, VerifyFlags, VerifyTarget } from './types.ts';
 
@@ -114,8 +114,9 @@ async function revocationCheckerFor(flags: VerifyFlags, ctx: Context): Promise<R
   });
 }
 
-function configError(message: string): FamilyReport {
-  return { family: FAMILY, candidates: [], error: { message, exitCode: ExitCode.CONFIG } };
+/** The family cannot run for a target: the error's exit code comes from the table in exit-codes.ts. */
+function familyError(err: NotationError, message = err.message): FamilyReport {
+  return { family: FAMILY, candidates: [], error: { ...exitCodeFor(err), message } };
 }
 
 /** Revocation could not be asked because of --offline (no OCSP/CRL request, no --crl answered). */
@@ -131,15 +132,23 @@ function offlineEnforced(level: string, type: string): string {
   return `the trust policy (level ${level}) enforces ${what} and --offline allows no OCSP or CRL request: pass the issuers' current CRLs with --crl FILE, or verify without --offline`;
 }
 
+/**
+ * The revocation status and the signing time are read from a certificate chain: when the chain is
+ * not trusted (authenticity failed), their "ok" proves nothing and is reported as not established
+ * (issue 10 item 13). Without integrity notation evaluates nothing else.
+ */
+const NEEDS_AUTHENTICITY = new Set(['authenticTimestamp', 'revocation']);
+
 function checkReports(s: SignatureOutcome, statement: TrustPolicyStatement): CheckReport[] {
+  const authentic = s.checks.some((c) => c.type === 'authenticity' && c.status === 'ok');
   return s.checks.map((c) => {
     if (c.code === OFFLINE && c.type === 'revocation' && c.action === 'log') return { name: c.type, outcome: 'skipped', action: c.action, skippedBecause: 'offline', detail: `skipped (offline): ${c.reason ?? 'no revocation request allowed'}` };
-    return {
-      name: c.type,
-      outcome: c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail',
-      action: c.action,
-      ...(c.reason ? { detail: c.code === OFFLINE && c.action === 'enforce' ? `${c.reason}; ${offlineEnforced(statement.signatureVerification.level, c.type)}` : c.reason } : {}),
-    };
+    const outcome: CheckReport['outcome'] = c.action === 'skip' || c.status === 'skipped' ? 'skipped' : c.status === 'ok' ? 'pass' : 'fail';
+    const detail = c.reason ? (c.code === OFFLINE && c.action === 'enforce' ? `${c.reason}; ${offlineEnforced(statement.signatureVerification.level, c.type)}` : c.reason) : undefined;
+    if (outcome === 'pass' && !authentic && NEEDS_AUTHENTICITY.has(c.type)) {
+      return { name: c.type, outcome: 'skipped', action: c.action, detail: `not established: the certificate chain is not trusted${detail ? ` (${detail})` : ''}` };
+    }
+    return { name: c.type, outcome, action: c.action, ...(detail ? { detail } : {}) };
   });
 }
 
@@ -182,8 +191,8 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
     revocationChecker = await revocationCheckerFor(flags, ctx);
   } catch (err) {
     if (!isNotationError(err)) throw err;
-    const message = err.message;
-    return { verify: async () => configError(message) };
+    const failed = familyError(err);
+    return { verify: async () => failed };
   }
   // Each statement's stores are loaded once per invocation, on first use.
   const anchors = new Map<string, Promise<TrustAnchors>>();
@@ -209,7 +218,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
           target.reference.kind === 'oci-layout' && flags.scope === undefined
             ? '; an oci-layout: reference has no registry/repository for the trust policy to scope: pass --scope REGISTRY/REPOSITORY naming one of its registryScopes (as notation verify --oci-layout --scope)'
             : '';
-        return configError(`${targetName(target)}: ${err.message}${hint} (trust policy ${config.policyPath})`);
+        return familyError(err, `${targetName(target)}: ${err.message}${hint} (trust policy ${config.policyPath})`);
       }
       let result;
       try {
@@ -223,7 +232,7 @@ async function prepare(flags: VerifyFlags, ctx: Context, now: Date): Promise<Pre
         });
       } catch (err) {
         if (!isNotationError(err)) throw err;
-        return configError(`${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
+        return familyError(err, `${targetName(target)}: ${err.message} (trust policy ${config.policyPath})`);
       }
       if (result.skipped) {
         return {

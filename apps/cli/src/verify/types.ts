@@ -84,12 +84,19 @@ export interface CandidateReport {
   readonly payload?: unknown;
 }
 
+/** One error, in the shape of the top-level `{"error":{kind,exitCode,message}}` of --format json. */
+export interface ErrorReport {
+  readonly kind: string;
+  readonly exitCode: ExitCodeValue;
+  readonly message: string;
+}
+
 export interface FamilyReport {
   readonly family: string;
   readonly candidates: readonly CandidateReport[];
   readonly warnings?: readonly string[];
   /** The family could not run for this target (e.g. no applicable trust policy). */
-  readonly error?: { readonly message: string; readonly exitCode: ExitCodeValue };
+  readonly error?: ErrorReport;
 }
 
 export interface PreparedFamily {

@@ -96,7 +96,7 @@ export async function attestPackage(repo: SignerRepo, reference: string, opts: A
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
   const resolved = resolvePredicate(opts.type, opts.predicate, opts.now);
   if (opts.legacyTag && opts.tlogUpload) {
-    throw new SignerError('INVALID_OPTIONS', '--legacy-tag attestations are written without a Rekor entry here: add --tlog-upload=false, or use the bundle form (no --legacy-tag)');
+    throw new SignerError('REFUSED', '--legacy-tag attestations are written without a Rekor entry here: add --tlog-upload=false, or use the bundle form (no --legacy-tag)');
   }
   const { root, targets } = await platformTargets(repo, reference, opts.platform, call);
   const attested: Attested[] = [];
@@ -131,7 +131,7 @@ export function classifySbom(bytes: Uint8Array, type?: string): { detection: Sbo
   if (type !== undefined) {
     predicateType = predicateTypeOf(type);
     // OCX: unsigned attachments are SBOMs only; provenance, VEX, links and custom data are signed or not attached.
-    if (!isSbomPredicateType(predicateType)) throw new SignerError('INVALID_OPTIONS', `--unsigned attaches SBOMs only (--type cyclonedx, spdx or spdxjson), not ${type}: other attestations are only written signed`);
+    if (!isSbomPredicateType(predicateType)) throw new SignerError('REFUSED', `--unsigned attaches SBOMs only (--type cyclonedx, spdx or spdxjson), not ${type}: other attestations are only written signed`);
   }
   const detection = detectSbomFormat(bytes, predicateType ? { predicateType } : undefined, { limits: { maxBytes: MAX_PREDICATE_BYTES } });
   if (detection.hintMismatch) throw new SignerError('PREDICATE_INVALID', `--type ${type} names ${predicateType} but the file is a ${detection.format} SBOM`);

@@ -34,11 +34,11 @@ export function predicateTypeOf(type: string): string {
   try {
     uri = resolvePredicateType(type);
   } catch (e) {
-    if (isCosignError(e)) throw new SignerError('INVALID_OPTIONS', `--type ${JSON.stringify(type)}: not a cosign alias (${Object.keys(COSIGN_PREDICATE_TYPES).join(', ')}) nor an absolute URI`, { cause: e });
+    if (isCosignError(e)) throw new SignerError('REFUSED', `--type ${JSON.stringify(type)}: not a cosign alias (${Object.keys(COSIGN_PREDICATE_TYPES).join(', ')}) nor an absolute URI`, { cause: e });
     throw e;
   }
   if (uri === SLSA_V02) {
-    throw new SignerError('INVALID_OPTIONS', `--type ${type}: SLSA provenance v0.2 is not attested (as OCX refuses it: superseded by SLSA v1); attest --type slsaprovenance1 with a v1 predicate`);
+    throw new SignerError('REFUSED', `--type ${type}: SLSA provenance v0.2 is not attested (as OCX refuses it: superseded by SLSA v1); attest --type slsaprovenance1 with a v1 predicate`);
   }
   return uri;
 }

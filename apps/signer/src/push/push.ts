@@ -89,7 +89,7 @@ function sbomAttestType(bytes: Uint8Array): string {
 /** Everything that can be refused is refused here, before the first byte is written. */
 export function planPush(opts: Pick<PushPackageOptions, 'sbom' | 'sign' | 'attest' | 'now'>): Plan {
   const cosign = opts.sign?.kind === 'cosign';
-  if (opts.attest?.length && !cosign) throw new SignerError('INVALID_OPTIONS', '--attest needs --sign with a cosign --key (attestations are always signed)');
+  if (opts.attest?.length && !cosign) throw new SignerError('REFUSED', '--attest needs --sign with a cosign --key (attestations are always signed)');
   let sbom: Plan['sbom'];
   if (opts.sbom) {
     sbom = cosign ? { attest: resolvePredicate(sbomAttestType(opts.sbom.bytes), opts.sbom.bytes, opts.now) } : { mediaType: classifySbom(opts.sbom.bytes).mediaType };

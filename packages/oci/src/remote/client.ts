@@ -20,6 +20,8 @@ export interface RegistryClientOptions extends TransportOptions {
   /** Force the referrers mode instead of learning it. */
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
   readonly onWarning?: (message: string) => void;
+  /** Called after each HTTP exchange (`--verbose`): method, URL without query, status. Never headers. */
+  readonly onExchange?: (exchange: { readonly method: string; readonly url: string; readonly status: number }) => void;
   readonly userAgent?: string;
   /** Manifests and small blobs by digest, shared across runs (immutable content). */
   readonly contentCache?: ContentCache;
@@ -174,6 +176,7 @@ export class RegistryClient {
           }
           throw err;
         }
+        this.options.onExchange?.({ method: spec.method, url: redactUrl(url.href), status: res.status });
         if (res.status === 401 && sameOrigin && !retriedAuth) {
           retriedAuth = true;
           const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope);

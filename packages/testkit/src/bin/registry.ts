@@ -3,9 +3,9 @@
 // Serves the in-memory registry emulator on 127.0.0.1; prints its URL as the first stdout line (and, with
 // --tls, the CA file to trust as the second).
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { EmulatorAuth } from '../emulator/auth.ts';
 import { createEmulator } from '../emulator/emulator.ts';
+import { scriptArgs } from '../script-args.ts';
 import { makeTestCertificate } from '../tls.ts';
 
 function usage(message: string): never {
@@ -32,28 +32,26 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return Number(value);
 }
 
-const OPTIONS = {
-  port: { type: 'string' },
-  'no-referrers-api': { type: 'boolean' },
-  'latency-ms': { type: 'string' },
-  'page-size': { type: 'string' },
-  'no-etag': { type: 'boolean' },
-  etag: { type: 'boolean' },
-  auth: { type: 'string' },
-  'anonymous-pull': { type: 'boolean' },
-  'token-expires-in': { type: 'string' },
-  tls: { type: 'boolean' },
-} as const;
-
-function parse() {
-  try {
-    // pnpm 12 passes `--` through verbatim: tolerate it.
-    return parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: OPTIONS, strict: true });
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-}
-const { values } = parse();
+const { values } = scriptArgs({
+  name: 'registry',
+  usage:
+    'pnpm registry -- [--port P] [--no-referrers-api] [--latency-ms N] [--page-size N] [--no-etag | --etag]\n' +
+    '       [--auth anonymous|basic:USER:PASS|token:USER:PASS] [--anonymous-pull] [--token-expires-in S] [--tls]',
+  options: {
+    port: { type: 'string' },
+    'no-referrers-api': { type: 'boolean' },
+    'latency-ms': { type: 'string' },
+    'page-size': { type: 'string' },
+    'no-etag': { type: 'boolean' },
+    etag: { type: 'boolean' },
+    auth: { type: 'string' },
+    'anonymous-pull': { type: 'boolean' },
+    'token-expires-in': { type: 'string' },
+    tls: { type: 'boolean' },
+  },
+}) as {
+  values: { port?: string; 'no-referrers-api'?: boolean; 'latency-ms'?: string; 'page-size'?: string; 'no-etag'?: boolean; etag?: boolean; auth?: string; 'anonymous-pull'?: boolean; 'token-expires-in'?: string; tls?: boolean };
+};
 
 const referrersApi = !values['no-referrers-api'];
 const etag = values['no-etag'] ? false : values.etag ? true : referrersApi;
