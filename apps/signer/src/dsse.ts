@@ -70,7 +70,17 @@ export async function pushDsseBundle(
 ): Promise<{ signature: string; referrers?: PushResult['referrers'] }> {
   const witnesses: Witness[] = opts.tlogUpload ? [new RekorWitness({ rekorBaseURL: opts.rekorURL ?? DEFAULT_REKOR_URL, entryType: 'dsse', fetchOnConflict: true })] : [];
   const builder = new DSSEBundleBuilder({ signer: localSigner(opts.key), witnesses });
-  const bundle = await builder.create({ data: Buffer.from(statement), type: IN_TOTO_PAYLOAD_TYPE });
+  let bundle;
+  try {
+    bundle = await builder.create({ data: Buffer.from(statement), type: IN_TOTO_PAYLOAD_TYPE });
+  } catch (cause) {
+    // @sigstore/sign reports Rekor failures as TLOG_* codes: the log was unreachable or refused the entry.
+    const code = (cause as { code?: unknown }).code;
+    if (opts.tlogUpload && typeof code === 'string' && code.startsWith('TLOG')) {
+      throw new SignerError('TLOG_UNAVAILABLE', `the transparency log (${opts.rekorURL ?? DEFAULT_REKOR_URL}) did not take the entry: ${(cause as Error).message}; nothing was pushed (--tlog-upload=false signs without it)`, { cause });
+    }
+    throw cause;
+  }
   const json = bundleToJSON(bundle);
   // The DSSE keyid is unsigned metadata; sigstore-go (cosign) skips a signature whose keyid differs
   // from its own key id, so leave it out as cosign does and let `publicKey.hint` name the key.
