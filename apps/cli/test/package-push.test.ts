@@ -129,3 +129,34 @@ describe('package subcommands refuse flags they would not act on', () => {
     expect(r.stderr).toMatch(/does not take/);
   });
 });
+
+describe('ocx package push progress', () => {
+  it('draws a progress bar on stderr when it is a terminal, and none otherwise', async () => {
+    const { run } = await import('../src/run.ts');
+    const emu = createEmulator();
+    const server = await emu.listen();
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-push-tty-'));
+    try {
+      await writeFile(join(dir, 'f'), 'bytes');
+      const go = async (tty: boolean) => {
+        let stderr = '';
+        const code = await run(['package', 'push', join(dir, 'f'), `${server.host}/tty/f:${tty ? 'a' : 'b'}`, '--platform', 'linux/amd64', '--no-cache'], {
+          stdout: () => undefined,
+          stderr: (t) => (stderr += t),
+          env: { ...process.env, OCX_HOME: join(dir, 'home') },
+          cwd: dir,
+          stderrIsTTY: tty,
+        });
+        return { code, stderr };
+      };
+      const tty = await go(true);
+      expect(tty.code, tty.stderr).toBe(0);
+      expect(tty.stderr).toMatch(/\r\[#+\] [\d.]+\/[\d.]+ MiB\n/);
+      const plain = await go(false);
+      expect(plain.stderr).not.toMatch(/MiB/);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
