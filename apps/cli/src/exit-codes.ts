@@ -118,7 +118,7 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   PREDICATE_INVALID: ExitCode.DATA,
   TAG_CONFLICT: ExitCode.DATA,
   READ_FAILED: ExitCode.IO,
-  TLOG_UNAVAILABLE: ExitCode.TLOG_UNAVAILABLE,
+  TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
 };
 
 // A policy that cannot be used is a configuration error; "blocked by policy" (81) is a decision,

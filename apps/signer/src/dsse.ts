@@ -77,7 +77,7 @@ export async function pushDsseBundle(
     // @sigstore/sign reports Rekor failures as TLOG_* codes: the log was unreachable or refused the entry.
     const code = (cause as { code?: unknown }).code;
     if (opts.tlogUpload && typeof code === 'string' && code.startsWith('TLOG')) {
-      throw new SignerError('TLOG_UNAVAILABLE', `the transparency log (${opts.rekorURL ?? DEFAULT_REKOR_URL}) did not take the entry: ${(cause as Error).message}; nothing was pushed (--tlog-upload=false signs without it)`, { cause });
+      throw new SignerError('TLOG_FAILED', `the transparency log (${opts.rekorURL ?? DEFAULT_REKOR_URL}) did not take the entry: ${(cause as Error).message}; nothing was pushed (--tlog-upload=false signs without it)`, { cause });
     }
     throw cause;
   }

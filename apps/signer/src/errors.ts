@@ -3,7 +3,7 @@
 /** PREDICATE_INVALID: a predicate or SBOM that is too large, not JSON, or not what --type says. */
 /** READ_FAILED: an input file (predicate, SBOM, package content) could not be read or is refused (symlink). */
 /** TAG_CONFLICT: the tag holds something ocx will not overwrite (not an OCX package index). */
-/** TLOG_UNAVAILABLE: Rekor could not be reached or refused the entry (nothing was pushed). */
+/** TLOG_FAILED: Rekor could not be reached or refused the entry (nothing was pushed). */
 /** REFUSED: a request ocx refuses to carry out (as OCX does): SLSA v0.2, unknown --type, unsigned provenance, … */
 export type SignerErrorCode =
   | 'INVALID_KEY'
@@ -15,10 +15,10 @@ export type SignerErrorCode =
   | 'READ_FAILED'
   | 'TAG_CONFLICT'
   | 'REFUSED'
-  | 'TLOG_UNAVAILABLE';
+  | 'TLOG_FAILED';
 
 /** Every SignerErrorCode, for tables that must cover them all (the CLI's exit codes). */
-export const SIGNER_ERROR_CODES = ['INVALID_KEY', 'WRONG_PASSWORD', 'INVALID_OPTIONS', 'NOT_FOUND', 'TIMESTAMP_FAILED', 'PREDICATE_INVALID', 'READ_FAILED', 'TAG_CONFLICT', 'REFUSED', 'TLOG_UNAVAILABLE'] as const satisfies readonly SignerErrorCode[];
+export const SIGNER_ERROR_CODES = ['INVALID_KEY', 'WRONG_PASSWORD', 'INVALID_OPTIONS', 'NOT_FOUND', 'TIMESTAMP_FAILED', 'PREDICATE_INVALID', 'READ_FAILED', 'TAG_CONFLICT', 'REFUSED', 'TLOG_FAILED'] as const satisfies readonly SignerErrorCode[];
 // Fails to compile when a code is added to the union but not to the list.
 const _allListed: Exclude<SignerErrorCode, (typeof SIGNER_ERROR_CODES)[number]> extends never ? true : false = true;
 
