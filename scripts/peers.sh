@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the pinned peer tools (oras, cosign v2 and v3, notation, distribution v3) from the Go module
-# proxy into a versioned cache outside the clone, and links them from .peers/bin. Idempotent: a peer
-# already in the cache is only checked (`version`) and linked, so CI in a fresh clone does not rebuild
-# cosign every time. Peers that cannot be built or do not run are listed in .peers/unavailable (printed
-# by .ci/run); tests skip on them locally and fail under CI=true.
+# Builds the pinned peer tools (oras, cosign v2 and v3, notation, distribution v3, and fulcio and
+# timestamp-server for keyless signing) from the Go module proxy into a versioned cache outside the
+# clone, and links them from .peers/bin. Idempotent: a peer already in the cache is only checked
+# (`version`) and linked, so CI in a fresh clone does not rebuild cosign every time. Peers that cannot
+# be built or do not run are listed in .peers/unavailable (printed by .ci/run); tests skip on them
+# locally and fail under CI=true.
 #
 #   bash scripts/peers.sh            # all peers
 #   bash scripts/peers.sh oras       # only the named ones
@@ -46,6 +47,8 @@ peers=(
   "cosign3|github.com/sigstore/cosign/v3/cmd/cosign|v3.1.3|version"
   "notation|github.com/notaryproject/notation/cmd/notation|v1.3.2|version"
   "registry3|github.com/distribution/distribution/v3/cmd/registry|v3.1.2|--version"
+  "fulcio|github.com/sigstore/fulcio|v1.8.8|version"
+  "timestamp-server|github.com/sigstore/timestamp-authority/cmd/timestamp-server|v1.2.9|version"
 )
 
 # Fallback when `go install pkg@v` refuses (e.g. the module's go.mod has replace directives): build inside
@@ -56,14 +59,15 @@ build_in_module() { # pkg version outdir toolchain
   src=$(GOTOOLCHAIN=$tc go mod download -json "$mod@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
   [ -n "$src" ] && [ -d "$src" ] || return 1
   case "$mod" in # the version string go install would have taken from the module's build info
-    github.com/sigstore/cosign/*) ldflags="-X sigs.k8s.io/release-utils/version.gitVersion=$version" ;;
+    github.com/sigstore/cosign/* | github.com/sigstore/fulcio | github.com/sigstore/timestamp-authority)
+      ldflags="-X sigs.k8s.io/release-utils/version.gitVersion=$version" ;;
     github.com/distribution/distribution/*) ldflags="-X $mod/version.version=$version" ;;
     github.com/notaryproject/notation) ldflags="-X $mod/internal/version.BuildMetadata=" ;; # as release builds
   esac
   tmp=$(mktemp -d)
   cp -R "$src/." "$tmp/" && chmod -R u+w "$tmp" &&
     (cd "$tmp" && GOTOOLCHAIN=$tc GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" \
-      -o "$out/$(basename "$pkg")" "./${pkg#"$mod"/}")
+      -o "$out/$(basename "$pkg")" "./$([ "$pkg" = "$mod" ] || echo "${pkg#"$mod"/}")")
   local rc=$?
   rm -rf "$tmp"
   return $rc

@@ -113,6 +113,10 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   NOT_FOUND: ExitCode.NOT_FOUND,
   // A TSA that cannot be reached or answers uselessly is a service problem, not a configuration one.
   TIMESTAMP_FAILED: ExitCode.UNAVAILABLE,
+  // Keyless: a token that cannot work or Fulcio refused, or none to be had, is an authentication failure.
+  INVALID_TOKEN: ExitCode.AUTH,
+  TOKEN_UNAVAILABLE: ExitCode.AUTH,
+  CA_FAILED: ExitCode.UNAVAILABLE,
   // package attest / push: what OCX refuses is a usage error; a bad predicate or SBOM is data.
   REFUSED: ExitCode.USAGE,
   PREDICATE_INVALID: ExitCode.DATA,

@@ -12,7 +12,7 @@ export interface PeerFlag {
   readonly commands?: readonly string[];
 }
 
-const KEYLESS = 'keyless signing is not available yet: ocx package sign needs --key FILE';
+const KEYLESS = 'ocx signs keyless with an OIDC token it is given (no browser flow): --identity-token-file FILE, --identity-token-stdin, SIGSTORE_ID_TOKEN or the CI\'s ambient token — never a token in argv';
 const PLAIN = 'use --plain-http for an http registry (a loopback host that does not speak TLS gets http by itself) or --insecure to skip TLS verification';
 
 export const PEER_FLAGS: readonly PeerFlag[] = [
@@ -30,7 +30,9 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { flags: ['--oci-layout', '--from-oci-layout', '--to-oci-layout'], peers: 'oras, notation', instead: 'name the layout in the reference: oci-layout:PATH[:TAG|@DIGEST]' },
   { flags: ['-d', '--debug'], peers: 'oras, notation', instead: 'use -v/--verbose' },
   { flags: ['--registry-referrers-mode', '--distribution-spec'], peers: 'cosign, oras', instead: 'ocx detects the referrers API and falls back to the tag schema by itself' },
-  { flags: ['--rekor-url', '--fulcio-url', '--tuf-mirror', '--tuf-root'], peers: 'cosign', instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
+  // ocx package sign takes --rekor-url/--fulcio-url (keyless); verifying takes the instance as a trusted root.
+  { flags: ['--rekor-url', '--fulcio-url', '--tuf-mirror', '--tuf-root'], peers: 'cosign', commands: ['verify', 'sbom', 'discover', 'copy'], instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
+  { flags: ['--tuf-mirror', '--tuf-root'], peers: 'cosign', instead: 'pass the private instance as --trusted-root trusted_root.json (cosign trusted-root create)' },
   { flags: ['--certificate-chain', '--ca-roots', '--ca-intermediates', '--certificate'], peers: 'cosign', instead: 'put the CA in a --trusted-root trusted_root.json (cosign trusted-root create --certificate-chain …)' },
   { flags: ['--check-claims'], peers: 'cosign', instead: 'ocx always checks the claims against the digest it resolved' },
   { flags: ['--attachment'], peers: 'cosign v2', instead: 'use ocx sbom --require-signed with the trust flags' },
@@ -40,6 +42,7 @@ export const PEER_FLAGS: readonly PeerFlag[] = [
   { flags: ['--output-signature', '--output-certificate', '--output-payload', '--output-attestation'], peers: 'cosign', instead: 'not written by ocx: read the signature with ocx discover and the registry' },
   { flags: ['--id', '--plugin', '--plugin-config'], peers: 'notation sign', instead: 'ocx package sign --notation takes the key as --key FILE and the chain as --cert FILE (no plugins)' },
   { flags: ['--max-signatures'], peers: 'notation', instead: 'ocx caps the signatures it reads by itself' },
+  { flags: ['--timestamp-server-url'], peers: 'cosign', commands: ['package'], instead: 'use --tsa-url URL (keyless; --notation takes --timestamp-url URL --timestamp-root-cert FILE)' },
   { flags: ['--timestamp-server-url'], peers: 'cosign', instead: 'RFC 3161 timestamps are written only for notation: --notation --timestamp-url URL --timestamp-root-cert FILE' },
 ];
 

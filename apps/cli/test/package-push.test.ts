@@ -160,3 +160,21 @@ describe('ocx package push progress', () => {
     }
   });
 });
+
+describe('package attest/push and the keyless flags', () => {
+  it.each([
+    ['attest', ['--identity-token-file', 't.jwt']],
+    ['push', ['--fulcio-url', 'https://fulcio.example']],
+  ])('package %s %s → 64, naming package sign', async (sub, extra) => {
+    const args = sub === 'push' ? ['package', 'push', '.', '127.0.0.1:9/x:1'] : ['package', sub, '127.0.0.1:9/x:1'];
+    const r = await ocx([...args, ...extra]);
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toMatch(/keyless signing is ocx package sign's only/);
+  });
+
+  it('--rekor-url must be https (http on loopback only)', async () => {
+    const r = await ocx(['package', 'attest', '127.0.0.1:9/x:1', '--type', 'link', '--predicate', 'p.json', '--key', 'k.pem', '--rekor-url', 'http://rekor.example']);
+    expect(r.code, r.stderr).toBe(64);
+    expect(r.stderr).toMatch(/--rekor-url must be https/);
+  });
+});

@@ -112,6 +112,8 @@ const versionArgs: Record<PeerName, string[]> = {
   cosign3: ['version'],
   notation: ['version'],
   registry3: ['--version'],
+  fulcio: ['version'],
+  'timestamp-server': ['version'],
 };
 const expectedVersion: Record<PeerName, string> = {
   oras: '1.3.6',
@@ -119,6 +121,8 @@ const expectedVersion: Record<PeerName, string> = {
   cosign3: 'v3.1.3',
   notation: '1.3.2',
   registry3: 'v3.1.2',
+  fulcio: 'v1.8.8',
+  'timestamp-server': 'v1.2.9',
 };
 
 describe('real peers (.peers/bin)', () => {

@@ -24,9 +24,9 @@ import { isCI, RigError, type RunOptions, type RunResult, runProcess } from './p
  *   it('verifies with cosign v3', async (ctx) => { requirePeer('cosign3', ctx); … });
  */
 
-export type PeerName = 'oras' | 'cosign2' | 'cosign3' | 'notation' | 'registry3';
+export type PeerName = 'oras' | 'cosign2' | 'cosign3' | 'notation' | 'registry3' | 'fulcio' | 'timestamp-server';
 
-export const peerNames: readonly PeerName[] = ['oras', 'cosign2', 'cosign3', 'notation', 'registry3'];
+export const peerNames: readonly PeerName[] = ['oras', 'cosign2', 'cosign3', 'notation', 'registry3', 'fulcio', 'timestamp-server'];
 
 export function peersBinDir(): string {
   return process.env.OCX_PEERS_BIN ? resolve(process.env.OCX_PEERS_BIN) : join(repoRoot, '.peers', 'bin');

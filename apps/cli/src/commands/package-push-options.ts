@@ -25,6 +25,8 @@ annotations dev.sigstore.bundle.content=dsse-envelope and dev.sigstore.bundle.pr
                     v0.2 (slsaprovenance, slsaprovenance02) is refused, as OCX refuses it
 --predicate FILE    at most 15 MiB, a regular file (symbolic links are refused); JSON, except
                     custom (any text) and spdx (tag-value)
+--rekor-url URL     the Rekor a --tlog-upload entry goes to (default: the public-good instance); also
+                    for package push --sign --key
 --unsigned          attach the SBOM as a plain referrer instead (artifactType by its format, as oras
                     and syft attach it); SBOMs only, and only when asked
 

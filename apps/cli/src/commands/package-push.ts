@@ -11,6 +11,7 @@ import { readKey } from './package.ts';
 
 export interface PushValues {
   key?: string;
+  'rekor-url'?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
   notation?: boolean;
@@ -36,11 +37,13 @@ function failureOf(e: unknown): { exitCode: ExitCodeValue; kind: string; message
 const PACKAGE_FLAGS = [
   'key', 'legacy-tag', 'tlog-upload', 'annotations', 'annotation', 'notation', 'cert', 'signature-format', 'expiry', 'timestamp-url',
   'timestamp-root-cert', 'user-metadata', 'predicate', 'type', 'unsigned', 'name', 'version', 'sbom', 'sign', 'attest',
+  'identity-token-file', 'identity-token-stdin', 'fulcio-url', 'rekor-url', 'tsa-url', 'signing-config',
 ] as const;
+const KEYLESS = ['identity-token-file', 'identity-token-stdin', 'fulcio-url', 'tsa-url', 'signing-config'];
 const ACTS_ON: Readonly<Record<'sign' | 'attest' | 'push', readonly string[]>> = {
-  sign: ['key', 'legacy-tag', 'tlog-upload', 'annotations', 'annotation', 'notation', 'cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'],
-  attest: ['key', 'legacy-tag', 'tlog-upload', 'notation', 'predicate', 'type', 'unsigned'],
-  push: ['key', 'legacy-tag', 'tlog-upload', 'notation', 'cert', 'signature-format', 'name', 'version', 'sbom', 'sign', 'attest'],
+  sign: ['key', 'legacy-tag', 'tlog-upload', 'annotations', 'annotation', 'notation', 'cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata', ...KEYLESS, 'rekor-url'],
+  attest: ['key', 'legacy-tag', 'tlog-upload', 'rekor-url', 'notation', 'predicate', 'type', 'unsigned'],
+  push: ['key', 'legacy-tag', 'tlog-upload', 'rekor-url', 'notation', 'cert', 'signature-format', 'name', 'version', 'sbom', 'sign', 'attest'],
 };
 
 /** Refuses package flags the subcommand would not act on. */
@@ -48,7 +51,24 @@ export function refuseForeignPackageFlags(sub: string | undefined, values: Recor
   if (sub !== 'sign' && sub !== 'attest' && sub !== 'push') return;
   const given = (v: unknown) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
   const bad = PACKAGE_FLAGS.filter((f) => !ACTS_ON[sub].includes(f) && given(values[f]));
-  if (bad.length > 0) throw new UsageError(`package ${sub} does not take ${bad.map((f) => `--${f}`).join(', ')} (see ocx package --help)`);
+  if (bad.length > 0) {
+    const keyless = bad.some((f) => KEYLESS.includes(f)) ? ': keyless signing is ocx package sign\'s only (attest and push sign with --key)' : '';
+    throw new UsageError(`package ${sub} does not take ${bad.map((f) => `--${f}`).join(', ')}${keyless} (see ocx package --help)`);
+  }
+}
+
+/** --rekor-url: https, or http on loopback only (a transparency log is a remote trust service). */
+function rekorUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`--rekor-url must be a URL, not "${value}"`);
+  }
+  const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/.test(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new UsageError(`--rekor-url must be https (http only on loopback), not "${value}"`);
+  if (u.username || u.password) throw new UsageError('--rekor-url must not carry credentials');
+  return u.href.replace(/\/$/, '');
 }
 
 function tlogFlag(values: PushValues): boolean {
@@ -85,8 +105,9 @@ export async function runAttest(ctx: Context, rest: string[], values: PushValues
     return report(ctx, rest[0]!, result.root.digest, result.attested, false);
   }
   if (!values.type) throw new UsageError('package attest needs --type T (cyclonedx, spdxjson, slsaprovenance1, …, or a URI)');
-  if (!values.key) throw new UsageError('package attest needs --key FILE (keyless signing is not available yet), or --unsigned for a plain SBOM referrer');
+  if (!values.key) throw new UsageError('package attest needs --key FILE (keyless attestations are not available yet), or --unsigned for a plain SBOM referrer');
   const tlogUpload = tlogFlag(values);
+  const rekorURL = values['rekor-url'] ? rekorUrl(values['rekor-url']) : undefined;
   // Refuse a bad --type before reading anything else.
   signer.predicateTypeOf(values.type!);
   const predicate = await readInput(values.predicate, '--predicate');
@@ -98,6 +119,7 @@ export async function runAttest(ctx: Context, rest: string[], values: PushValues
     repositoryName: repositoryName(ref),
     legacyTag: values['legacy-tag'] === true,
     tlogUpload,
+    ...(rekorURL ? { rekorURL } : {}),
     now,
     ...(ctx.platform ? { platform: ctx.platform } : {}),
   });
@@ -157,7 +179,7 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
   const tag = ref.tag ?? 'latest';
   const attest = attestPairs(values.attest);
   if ((values.key || values.notation) && !values.sign) throw new UsageError('--key/--notation sign only with --sign');
-  if (values.sign && !values.key) throw new UsageError('--sign needs --key FILE (cosign), or --notation --key KEY --cert CHAIN (keyless signing is not available yet)');
+  if (values.sign && !values.key) throw new UsageError('--sign needs --key FILE (cosign), or --notation --key KEY --cert CHAIN (keyless signing is ocx package sign\'s only)');
   if (attest.length > 0 && (!values.sign || values.notation)) throw new UsageError('--attest needs --sign --key (attestations are signed with a cosign key)');
   if (values['legacy-tag']) throw new UsageError('package push writes cosign v3 bundles; sign with --legacy-tag afterwards with ocx package sign');
   const now = sourceDate(ctx);
@@ -171,7 +193,7 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
     sign = { kind: 'notation', key: await readText('--key', values.key!), certChain: await readText('--cert', values.cert), format };
   } else if (values.sign) {
     tlogUpload = tlogFlag(values);
-    sign = { kind: 'cosign', key: await readKey(ctx, values.key!), tlogUpload };
+    sign = { kind: 'cosign', key: await readKey(ctx, values.key!), tlogUpload, ...(values['rekor-url'] ? { rekorURL: rekorUrl(values['rekor-url']) } : {}) };
   }
   const sbom = values.sbom ? { bytes: await readInput(values.sbom, '--sbom'), fileName: basename(values.sbom) } : undefined;
   const predicates = [];

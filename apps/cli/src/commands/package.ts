@@ -9,10 +9,11 @@ import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { PushValues } from './package-push.ts';
 import { parseAnnotationFlags } from './verify-options.ts';
+import { rejectKeylessFlags, runKeylessSign, type KeylessValues } from './package-keyless.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
-interface PackageValues extends PushValues {
+interface PackageValues extends PushValues, KeylessValues {
   key?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
@@ -110,6 +111,12 @@ const COSIGN_ONLY: readonly [keyof PackageValues, string][] = [
   ['tlog-upload', '--tlog-upload (notation has no transparency log)'],
   ['annotations', '-a/--annotations (notation signs --user-metadata instead)'],
   ['annotation', '--annotation (notation signs --user-metadata instead)'],
+  ['identity-token-file', '--identity-token-file (notation signs with --key and --cert, never keyless)'],
+  ['identity-token-stdin', '--identity-token-stdin (notation signs with --key and --cert, never keyless)'],
+  ['fulcio-url', '--fulcio-url (notation signs with --key and --cert, never keyless)'],
+  ['rekor-url', '--rekor-url (notation has no transparency log)'],
+  ['tsa-url', '--tsa-url (notation takes --timestamp-url)'],
+  ['signing-config', '--signing-config (a Sigstore signing config is cosign\'s)'],
 ];
 const NOTATION_ONLY: readonly (keyof PackageValues)[] = ['cert', 'signature-format', 'expiry', 'timestamp-url', 'timestamp-root-cert', 'user-metadata'];
 
@@ -136,10 +143,11 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
   refuseOtherFamilyFlags(values);
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);
-  if (!values.key) throw new UsageError('package sign needs --key FILE (keyless signing is not available yet)');
   const tlog = values['tlog-upload'] ?? 'true';
   if (tlog !== 'true' && tlog !== 'false') throw new UsageError(`--tlog-upload must be true or false, not "${tlog}"`);
   const annotations = parseAnnotationFlags([...(values.annotation ?? []), ...(values.annotations ?? [])]) ?? {};
+  if (!values.key) return runKeylessSign(ctx, rest[0]!, values, annotations, tlog);
+  rejectKeylessFlags(values);
   const ref = ctx.parse(rest[0]!);
   const key = await readKey(ctx, values.key);
   const repo = ctx.open(ref);
@@ -149,6 +157,7 @@ export async function runPackage(ctx: Context, positionals: string[], values: Pa
     repositoryName: repositoryName(ref),
     legacyTag: values['legacy-tag'] === true,
     tlogUpload: tlog === 'true',
+    ...(values['rekor-url'] ? { rekorURL: values['rekor-url'] } : {}),
     annotations,
     now: new Date(),
     ...(ctx.platform ? { platform: ctx.platform } : {}),
