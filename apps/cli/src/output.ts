@@ -26,7 +26,7 @@ export interface Io {
   readonly stdin?: () => Promise<string>;
   /** Binary stdout (`ocx sbom --output -`); `isTTY` lets a command refuse to dump bytes on a terminal. */
   readonly stdoutStream?: NodeJS.WritableStream & { readonly isTTY?: boolean };
-  /** stderr is a terminal: progress bars go there (`ocx package push`). */
+  /** stderr is a terminal: progress may be drawn there (`ocx pull`). */
   readonly stderrIsTTY?: boolean;
 }
 
