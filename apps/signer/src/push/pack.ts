@@ -11,7 +11,7 @@ import { basename, isAbsolute, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { pack as tarPack, type Header, type Pack } from 'tar-stream';
+import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
 import { SignerError } from '../errors.ts';
 
 export interface PackedLayer {
@@ -91,7 +91,7 @@ export async function listEntries(path: string, maxEntries = 1_000_000): Promise
 }
 
 function addEntry(p: Pack, e: Entry, mtime: Date): Promise<void> {
-  const header: Header = { name: e.name, type: e.type, mode: e.mode, mtime, uid: 0, gid: 0, uname: '', gname: '', size: e.size, linkname: e.linkname ?? '', devmajor: 0, devminor: 0 };
+  const header: Headers = { name: e.name, type: e.type, mode: e.mode, mtime, uid: 0, gid: 0, uname: '', gname: '', size: e.size, linkname: e.linkname ?? '', devmajor: 0, devminor: 0 };
   return new Promise<void>((resolve, reject) => {
     if (e.type !== 'file') {
       p.entry(header, (err) => (err ? reject(err) : resolve()));
