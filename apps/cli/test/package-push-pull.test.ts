@@ -7,8 +7,8 @@ import { ocx } from './cli.ts';
 import { keyFiles, type KeyFiles } from './cosign-helpers.ts';
 import { COMMANDS } from '../src/run.ts';
 
-// issue 11: what `ocx package push --sign` wrote, `ocx pull` (issue 9, another branch until merged)
-// gets back byte for byte under a policy requiring that signer. Runs once both commands exist.
+// issue 11: what `ocx package push --sign` wrote, `ocx pull` (issue 9) gets back byte for byte under
+// a policy requiring that signer.
 // (The policy's `sbom:` requirement is left out: the pull gate gathers no SBOM evidence yet.)
 
 describe.skipIf(!('pull' in COMMANDS))('ocx package push, then ocx pull', () => {
