@@ -89,7 +89,8 @@ export async function pullBench(cli: string): Promise<void> {
       { cmd: cosign3, args: ['verify', '--key', pub, '--insecure-ignore-tlog', '--allow-insecure-registry', ref], env: peerEnv },
       { cmd: oras, args: ['pull', '--plain-http', '-o', join(sandbox.dir, 'by-oras'), ref], env: peerEnv },
     ]);
-    const ours = await measure([{ cmd: process.execPath, args: [...profileFlags(), cli, 'pull', ref, '-o', join(sandbox.dir, 'by-ocx'), '--policy', policy], env: ocxEnv }]);
+    // --plain-http as the peers get it: no TLS attempt before the loopback http fallback.
+    const ours = await measure([{ cmd: process.execPath, args: [...profileFlags(), cli, 'pull', ref, '-o', join(sandbox.dir, 'by-ocx'), '--policy', policy, '--plain-http'], env: ocxEnv }]);
     for (const [who, m] of [['ocx', ours], ['cosign + oras', theirs]] as const) if (m.code !== 0) console.log(`${who} failed: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const fmt = (m: Measured) => (m.code === 0 ? m.ms.toFixed(0) : `failed (${m.code})`);
     rows.push([

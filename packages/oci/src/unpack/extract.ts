@@ -30,6 +30,10 @@ export const DEFAULT_UNPACK_LIMITS: UnpackLimits = { maxEntries: 100_000, maxByt
 const MAX_METADATA_BYTES = 1024 * 1024;
 const SLICE = 64 * 1024;
 
+// File content reaches the disk in writes of about this size: tar-stream hands out a few KiB at a
+// time, and one write(2) per piece (each a thread-pool round trip) cost more than the unpack itself.
+const WRITE_BATCH = 1024 * 1024;
+
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -144,7 +148,7 @@ export class UnpackSession {
     await this.#clear(name);
     this.#mark(name);
     try {
-      await pipeline(Readable.from(source), createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
+      await pipeline(Readable.from(source), batched, createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
     } catch (err) {
       throw classify(err, `blob ${name}`, this.#signal);
     }
@@ -255,7 +259,7 @@ export class UnpackSession {
         await this.#parents(rel);
         await this.#clear(rel);
         this.#mark(rel);
-        await pipeline(entry, createWriteStream(join(this.#root, rel), { flags: 'wx', mode: (h.mode ?? 0o644) & 0o777 }));
+        await pipeline(entry, batched, createWriteStream(join(this.#root, rel), { flags: 'wx', mode: (h.mode ?? 0o644) & 0o777 }));
         return;
       }
       case 'symlink': {
@@ -395,6 +399,22 @@ export class UnpackSession {
       if (info.isDirectory()) await this.#prune(rel);
     }
   }
+}
+
+/** Joins small chunks into writes of about WRITE_BATCH bytes (at most one batch is held). */
+async function* batched(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= WRITE_BATCH) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /** Reads an entry to its end (directories and links carry no data; anything else is junk). */
