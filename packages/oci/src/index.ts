@@ -81,5 +81,5 @@ export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagI
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
-export { ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
-export type { LayerCompression, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';
+export { ANNOTATION_ORAS_DIGEST, ANNOTATION_ORAS_UNPACK, ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerDisposition, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
+export type { LayerCompression, LayerDisposition, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';
