@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectReferrers, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, registryBinary, repoRoot, startRegistry } from '@ocx/testkit';
+import { RegistryClient, RemoteRepository } from '@ocx/oci';
+import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
 import { sbomBench } from './sbom.ts';
+import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
 import { verifyBench } from './verify.ts';
 
@@ -78,26 +79,6 @@ async function discoverBench(): Promise<void> {
   await server.close();
   printTable(`ocx discover vs oras discover (emulator, ${LATENCY_MS} ms per request, median of ${RUNS})`, ['referrers', 'depth', 'ocx req', 'oras req', 'ocx ms', 'oras ms', 'speed-up'], rows);
   console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
-}
-
-async function raceBench(): Promise<void> {
-  if (!registryBinary('distribution2')) {
-    console.log('\nconcurrent attach on docker-registry 2.8: n/a (docker-registry not installed)');
-    return;
-  }
-  const reg = await startRegistry('distribution2');
-  const client = new RegistryClient({});
-  const repo = new RemoteRepository(client, { host: reg.host, registry: reg.host, repository: 'race/procs' });
-  const subject = await pushImage(repo, 'race', 'v1');
-  const N = 20;
-  const script = join(repoRoot, 'packages/oci/test/scripts/attach-one.ts');
-  const runs = await Promise.all(Array.from({ length: N }, (_, i) => time(process.execPath, ['--conditions=@ocx/source', '--import', 'tsx', script, reg.host, 'race/procs', subject.digest, String(subject.size), subject.mediaType, String(i)])));
-  const failed = runs.filter((r) => r.code !== 0);
-  for (const f of failed.slice(0, 3)) console.log(`attach failed: ${f.stderr.trim().slice(0, 600)}`);
-  const listed = await collectReferrers(repo.referrers(subject));
-  await client.close();
-  await reg.stop();
-  printTable('20 ocx processes attaching to one subject on docker-registry 2.8 (ignores If-Match)', ['processes', 'failed', 'entries in fallback index'], [[String(N), String(failed.length), String(listed.length)]]);
 }
 
 // `pnpm bench [discover|race|…]` runs only the named parts.

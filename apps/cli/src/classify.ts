@@ -1,4 +1,4 @@
-import { isIndex, isIndexMediaType, parseManifest, type Descriptor, type Fetcher } from '@ocx/oci';
+import { isIndex, isIndexMediaType, isOciError, parseManifest, type Descriptor, type Fetcher } from '@ocx/oci';
 
 // What a referrer is, from its artifactType and annotations (cosign BUNDLE_SPEC.md annotations,
 // notation signature-specification.md, cosign SBOM_SPEC.md), fetching the manifest only when they
@@ -52,12 +52,17 @@ export function classifyDescriptor(d: Descriptor): ReferrerKind | undefined {
   return { kind: 'other' };
 }
 
-/** Reads the manifest when the listing did not tell (no artifactType, or an index). */
+/**
+ * Reads the manifest when the listing did not tell (no artifactType, or an index). A manifest that
+ * does not parse is "other"; a fetch that fails (digest, size, network, timeout) throws, so the
+ * caller reports it instead of listing a kind it never established.
+ */
 export async function classifyReferrer(d: Descriptor, fetcher: Fetcher): Promise<ReferrerKind> {
   const fromListing = classifyDescriptor(d);
   if (fromListing) return fromListing;
+  const bytes = await fetcher.fetch(d);
   try {
-    const { manifest } = parseManifest(await fetcher.fetch(d), d.mediaType);
+    const { manifest } = parseManifest(bytes, d.mediaType);
     if (isIndexMediaType(d.mediaType) || isIndex(manifest)) return { kind: 'other' };
     if (manifest.config.mediaType === NOTATION) return { kind: 'notation-signature', envelope: manifest.layers[0]?.mediaType };
     const layerTypes = manifest.layers.map((l) => l.mediaType);
@@ -69,8 +74,9 @@ export async function classifyReferrer(d: Descriptor, fetcher: Fetcher): Promise
     if (layerTypes.includes('application/vnd.dsse.envelope.v1+json')) return { kind: 'cosign-attestation', format: 'legacy', predicateType: manifest.layers[0]?.annotations?.predicateType };
     const sbom = layerTypes.map(sbomFormat).find(Boolean);
     if (sbom) return { kind: 'sbom', format: sbom };
-  } catch {
-    // An unreadable referrer is still listed; the kind just stays unknown.
+  } catch (err) {
+    // A referrer that does not parse is still listed; its kind just stays unknown.
+    if (!isOciError(err)) throw err;
   }
   return { kind: 'other' };
 }

@@ -10,6 +10,7 @@ import {
   RegistryClient,
   sameRegistryHost,
   type Credential,
+  type OciError,
   type PlatformSpec,
   type Reference,
   type Repository,
@@ -55,6 +56,8 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** Content that failed its digest or size and was left out with a warning: the command exits non-zero. */
+  readonly failures: OciError[];
   /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
   readonly credential?: Credential;
   parse(ref: string): Reference;
@@ -67,7 +70,7 @@ export interface Context {
   bindCredential(host: string, credential: Credential, flag: string): void;
   /** Which flag or variable gave the global credential, if one was given. */
   readonly globalCredentialSource?: string;
-  warn(message: string): void;
+  warn(message: string, error?: OciError): void;
   close(): Promise<void>;
 }
 
@@ -85,8 +88,10 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'tree') throw new UsageError(`--format must be text or json, not "${format}"`);
   const warnings: string[] = [];
-  const warn = (m: string) => {
+  const failures: OciError[] = [];
+  const warn = (m: string, error?: OciError) => {
     warnings.push(m);
+    if (error) failures.push(error);
     // Warnings quote registry content (Content-Type, zod paths, tags): sanitised like every registry string.
     io.stderr(`warning: ${sanitize(m)}\n`);
   };
@@ -154,6 +159,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    failures,
     ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
     open,

@@ -42,6 +42,7 @@ const OCI_EXIT: Record<OciErrorCode, ExitCodeValue> = {
   TOO_MANY: ExitCode.DATA,
   INVALID_MANIFEST: ExitCode.DATA,
   UNSUPPORTED_MEDIA_TYPE: ExitCode.DATA,
+  UNSAFE_ARCHIVE: ExitCode.DATA,
   NOT_FOUND: ExitCode.NOT_FOUND,
   PLATFORM_NOT_FOUND: ExitCode.NOT_FOUND,
   UNAUTHORIZED: ExitCode.AUTH,

@@ -4,6 +4,7 @@ import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
 import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
 import { LOGIN_HELP, LOGIN_OPTIONS, LOGOUT_HELP, LOGOUT_OPTIONS, runLogin, runLogout } from './commands/login.ts';
 import { PACKAGE_HELP, PACKAGE_OPTIONS } from './commands/package-options.ts';
+import { PULL_HELP, PULL_OPTIONS } from './commands/pull-options.ts';
 import { SBOM_HELP, SBOM_OPTIONS } from './commands/sbom-options.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
   package: { summary: 'sign packages (ocx package sign --key)', help: PACKAGE_HELP, options: PACKAGE_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/package.ts')).runPackage(c, p, v) },
   sbom: { summary: 'find, summarise, trust-check and write the SBOMs attached to an artifact', help: SBOM_HELP, options: SBOM_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/sbom.ts')).runSbom(c, p, v) },
+  pull: { summary: 'pull a package: verify it by policy, then download and unpack its layers', help: PULL_HELP, options: PULL_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/pull.ts')).runPull(c, p, v) },
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
   login: { summary: 'check credentials against a registry and store them in the docker config', help: LOGIN_HELP, options: LOGIN_OPTIONS as Options, run: (c, p) => runLogin(c, p) },
   logout: { summary: 'remove the stored credentials of a registry', help: LOGOUT_HELP, options: LOGOUT_OPTIONS as Options, run: (c, p) => runLogout(c, p) },

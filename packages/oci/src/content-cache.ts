@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ByteBudgetCache } from './byte-budget.ts';
 import { assertVerifiableDigest, digestOf, parseDigest, type DigestAlgorithm } from './digest.ts';
 
 /**
@@ -51,11 +52,14 @@ export function fileContentCache(dir: string, maxItemBytes = 1024 * 1024): Conte
   };
 }
 
-/** An in-memory cache (tests, long-running library use). */
-export function memoryContentCache(maxItemBytes = 1024 * 1024): ContentCache {
-  const items = new Map<string, Uint8Array>();
+/** An in-memory cache (tests, long-running library use), bounded by bytes (least recently used go first). */
+export function memoryContentCache(maxItemBytes = 1024 * 1024, maxBytes = 64 * 1024 * 1024): ContentCache & { readonly bytes: number } {
+  const items = new ByteBudgetCache<Uint8Array>(maxBytes, (b) => b.byteLength);
   return {
     maxItemBytes,
+    get bytes() {
+      return items.bytes;
+    },
     get: async (digest) => items.get(digest),
     put: async (digest, bytes) => {
       if (bytes.byteLength <= maxItemBytes) items.set(digest, bytes);

@@ -1,3 +1,4 @@
+export { ByteBudgetCache } from './byte-budget.ts';
 export { fileContentCache, memoryContentCache } from './content-cache.ts';
 export type { ContentCache } from './content-cache.ts';
 export { copy } from './copy.ts';
@@ -76,3 +77,5 @@ export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagI
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
+export { ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
+export type { LayerCompression, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { assertVerifiableDigest, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
-import { OciError } from './errors.ts';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { assertVerifiableDigest, digestOf, isDigest, parseDigest, verifyDigest, verifyingStream } from './digest.ts';
+import { OciError, isOciError } from './errors.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { isIndex, isManifestMediaType, parseIndex, parseManifest, referrerDescriptor } from './manifest.ts';
 import { ANNOTATION_REF_NAME, MEDIA_TYPE_OCI_INDEX } from './media-types.ts';
+import { namesSubject } from './referrer.ts';
 import type { CallOptions, PushResult, ReferrersOptions, Repository } from './roles.ts';
 import { KeyedMutex, readTagIndex, referrersTag } from './tag-schema.ts';
 import type { Descriptor, ImageIndex } from './types.ts';
@@ -16,10 +17,61 @@ import type { Descriptor, ImageIndex } from './types.ts';
 const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 const indexLocks = new KeyedMutex();
 
+/** A file-system failure as a typed I/O error (exit 74), never a raw errno with a stack. */
+function ioError(what: string, cause: unknown): OciError {
+  if (isOciError(cause)) return cause;
+  const e = cause as NodeJS.ErrnoException;
+  const why = e.code === 'ENOTDIR' ? 'a path component is not a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : (e.message ?? String(cause));
+  return new OciError('IO', `${what}: ${why}`, { cause });
+}
+
+async function io<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    throw ioError(what, cause);
+  }
+}
+
+/**
+ * \`mkdir -p\` one level at a time. Node's recursive mkdir retries ENOENT forever where a parent
+ * exists but refuses children (/proc, /sys): a 100% CPU loop. Here every step either succeeds or
+ * ends in a typed I/O error, and a regular file on the way is named.
+ */
+async function makeDirs(path: string): Promise<void> {
+  const missing: string[] = [];
+  let p = resolve(path);
+  for (;;) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot use ${p}`, cause);
+      missing.push(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+      continue;
+    }
+    if (!st.isDirectory()) throw new OciError('IO', `${p} is not a directory (an OCI layout is a directory)`);
+    break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory()) continue;
+      throw ioError(`cannot create directory ${dir}`, cause);
+    }
+  }
+}
+
 export interface LayoutOptions {
   readonly limits?: Partial<Limits>;
   /** Create the layout on first write if missing (default true). */
   readonly create?: boolean;
+  /** Content left out or repaired; \`error\` is set when it failed its digest or size. */
+  readonly onWarning?: (message: string, error?: OciError) => void;
 }
 
 export class LayoutRepository implements Repository {
@@ -28,6 +80,7 @@ export class LayoutRepository implements Repository {
   readonly referrersMode = 'layout' as const;
   readonly #limits: Limits;
   readonly #create: boolean;
+  readonly #warn: (message: string, error?: OciError) => void;
   #subjects?: Promise<Map<string, Descriptor[]>>;
 
   constructor(path: string, options: LayoutOptions = {}) {
@@ -35,6 +88,7 @@ export class LayoutRepository implements Repository {
     this.location = `oci-layout:${path}`;
     this.#limits = resolveLimits(options.limits);
     this.#create = options.create ?? true;
+    this.#warn = options.onWarning ?? (() => undefined);
   }
 
   #blobPath(digest: string): string {
@@ -52,6 +106,7 @@ export class LayoutRepository implements Repository {
         await this.#checkLayoutDir();
         return { schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [] };
       }
+      if ((cause as NodeJS.ErrnoException).code === 'ENOTDIR') throw new OciError('IO', `${this.path} is not a directory (an OCI layout is a directory)`, { cause });
       throw new OciError('LAYOUT', `cannot read ${join(this.path, 'index.json')}`, { cause });
     }
     if (bytes.byteLength > this.#limits.maxManifestBytes * 4) throw new OciError('TOO_LARGE', `${join(this.path, 'index.json')} is too large`);
@@ -96,7 +151,7 @@ export class LayoutRepository implements Repository {
     }
     if (!st.isFile()) throw new OciError('LAYOUT', `${p} is not a regular file`);
     if (st.size > max) throw new OciError('TOO_LARGE', `${what} ${digest} is ${st.size} bytes, over the ${max}-byte limit`);
-    return readFile(p);
+    return io(`cannot read ${p}`, () => readFile(p));
   }
 
   async fetch(desc: Descriptor, options: CallOptions = {}): Promise<Uint8Array> {
@@ -121,32 +176,42 @@ export class LayoutRepository implements Repository {
     return verifyingStream(createReadStream(p, { highWaterMark: 1024 * 1024 }), desc.digest, desc.size, 'blob');
   }
 
+  /** Present and intact: a file of the right size whose content matches its digest (a corrupted one is written again). */
   async exists(desc: Descriptor): Promise<boolean> {
+    const p = this.#blobPath(desc.digest);
+    const st = await lstat(p).catch(() => undefined);
+    if (!st?.isFile() || st.size !== desc.size) return false;
     try {
-      const st = await lstat(this.#blobPath(desc.digest));
-      return st.isFile() && st.size === desc.size;
-    } catch {
+      for await (const chunk of verifyingStream(createReadStream(p, { highWaterMark: 1024 * 1024 }), desc.digest, desc.size, 'blob')) void chunk;
+      return true;
+    } catch (err) {
+      if (!isOciError(err)) throw ioError(`cannot read ${p}`, err);
+      this.#warn(`${p} does not match its digest ${desc.digest} (corrupt); writing it again`);
       return false;
     }
   }
 
   async #ensureLayout(): Promise<void> {
-    try {
-      await stat(join(this.path, 'oci-layout'));
-    } catch {
-      if (!this.#create) throw new OciError('LAYOUT', `${this.path} is not an OCI image layout (no oci-layout file)`);
-      await mkdir(this.path, { recursive: true });
-      await writeFile(join(this.path, 'oci-layout'), LAYOUT_FILE);
-    }
+    const st = await stat(this.path).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new OciError('IO', `${this.path} is not a directory (an OCI layout is a directory)`);
+    if (st && (await stat(join(this.path, 'oci-layout')).catch(() => undefined))) return;
+    if (!this.#create) throw new OciError('LAYOUT', `${this.path} is not an OCI image layout (no oci-layout file)`);
+    await makeDirs(this.path);
+    await io(`cannot write ${join(this.path, 'oci-layout')}`, () => writeFile(join(this.path, 'oci-layout'), LAYOUT_FILE));
   }
 
   async #writeBlob(digest: string, content: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
     await this.#ensureLayout();
     const p = this.#blobPath(digest);
-    await mkdir(join(p, '..'), { recursive: true });
+    await makeDirs(dirname(p));
     const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, content);
-    await rename(tmp, p);
+    try {
+      await writeFile(tmp, content);
+      await rename(tmp, p);
+    } catch (cause) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw ioError(`cannot write ${p}`, cause);
+    }
   }
 
   async push(desc: Descriptor, content: Uint8Array, options: CallOptions = {}): Promise<PushResult> {
@@ -196,8 +261,10 @@ export class LayoutRepository implements Repository {
       if (after === before) return;
       const p = join(this.path, 'index.json');
       const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(tmp, JSON.stringify({ ...after, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX }));
-      await rename(tmp, p);
+      await io(`cannot write ${p}`, async () => {
+        await writeFile(tmp, JSON.stringify({ ...after, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX }));
+        await rename(tmp, p);
+      });
     });
   }
 
@@ -213,13 +280,18 @@ export class LayoutRepository implements Repository {
         if (seen.has(d.digest) || !isManifestMediaType(d.mediaType)) continue;
         seen.add(d.digest);
         if (seen.size > this.#limits.maxReferrers) throw new OciError('TOO_MANY', `${this.location} has more than ${this.#limits.maxReferrers} manifests`);
-        let bytes: Uint8Array;
+        let manifest;
         try {
-          bytes = await this.fetch({ mediaType: d.mediaType, digest: d.digest, size: d.size });
-        } catch {
-          continue; // Dangling entries are not referrers.
+          const bytes = await this.fetch({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+          manifest = parseManifest(bytes, d.mediaType).manifest;
+        } catch (err) {
+          if (!isOciError(err)) throw err;
+          // Dangling entries are not referrers; tampered ones are reported, never dropped silently.
+          if (err.code === 'NOT_FOUND') continue;
+          const failed = err.code === 'DIGEST_MISMATCH' || err.code === 'SIZE_MISMATCH' || err.code === 'TOO_LARGE';
+          this.#warn(`manifest ${d.digest} in ${this.location} ${failed ? 'fails its check' : 'cannot be read'} (${err.message}); whatever it refers to is left out`, failed ? err : undefined);
+          continue;
         }
-        const { manifest } = parseManifest(bytes, d.mediaType);
         if (isIndex(manifest)) queue.push(...manifest.manifests);
         if (manifest.subject) {
           const list = map.get(manifest.subject.digest) ?? [];
@@ -235,13 +307,24 @@ export class LayoutRepository implements Repository {
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
     const found = new Map<string, Descriptor>();
     for (const d of (await this.#subjectMap()).get(subject.digest) ?? []) found.set(d.digest, d);
-    // A tag-schema index written by another tool may list referrers whose manifests the scan missed.
+    // A tag-schema index written by another tool may list referrers whose manifests the scan missed;
+    // each counts only when its own manifest names the subject (and never the subject itself).
+    const tag = referrersTag(subject.digest);
+    let tagBytes: Uint8Array | undefined;
     try {
-      const tagDesc = await this.resolve(referrersTag(subject.digest));
-      const idx = readTagIndex(await this.fetch(tagDesc));
-      for (const d of idx?.manifests ?? []) if (!found.has(d.digest) && d.digest !== subject.digest) found.set(d.digest, d);
+      tagBytes = await this.fetch(await this.resolve(tag));
     } catch (err) {
       if (!(err instanceof OciError) || err.code !== 'NOT_FOUND') throw err;
+    }
+    if (tagBytes && digestOf(tagBytes, assertVerifiableDigest(subject.digest)) === subject.digest) {
+      this.#warn(`tag ${tag} in ${this.location} holds the subject itself, not a referrers index; ignoring it`);
+    } else if (tagBytes) {
+      const idx = readTagIndex(tagBytes);
+      if (!idx) this.#warn(`tag ${tag} in ${this.location} is not a referrers index; ignoring it`);
+      for (const d of idx?.manifests ?? []) {
+        if (found.has(d.digest) || d.digest === subject.digest) continue;
+        if (await namesSubject(this, d, subject, `tag ${tag} in ${this.location}`, this.#warn)) found.set(d.digest, d);
+      }
     }
     const all = [...found.values()];
     yield options.artifactType === undefined ? all : all.filter((d) => d.artifactType === options.artifactType);

@@ -14,6 +14,8 @@ export interface Limits {
   readonly concurrency: number;
   /** Per-request timeout for headers, in milliseconds. */
   readonly timeoutMs: number;
+  /** Bytes of manifests a client keeps in memory for re-reads within a run (least recently used go first). */
+  readonly maxManifestCacheBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -24,6 +26,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxReferrers: 10_000,
   concurrency: 16,
   timeoutMs: 30_000,
+  maxManifestCacheBytes: 64 * 1024 * 1024,
 };
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

@@ -6,6 +6,6 @@ import type { Repository } from './roles.ts';
 
 /** Opens the backend a reference names: a remote repository through `client`, or an OCI layout. */
 export function openRepository(ref: Reference, client: RegistryClient, layout: LayoutOptions = {}): Repository {
-  if (ref.kind === 'oci-layout') return new LayoutRepository(ref.path, { limits: client.options.limits, ...layout });
+  if (ref.kind === 'oci-layout') return new LayoutRepository(ref.path, { limits: client.options.limits, onWarning: (m, e) => client.warn(m, e), ...layout });
   return new RemoteRepository(client, ref);
 }

@@ -1,5 +1,5 @@
-import { OciError } from './errors.ts';
-import { parseManifest, type ParsedManifest } from './manifest.ts';
+import { OciError, isOciError } from './errors.ts';
+import { isManifestMediaType, parseManifest, type ParsedManifest } from './manifest.ts';
 import type { CallOptions, Fetcher } from './roles.ts';
 import type { Descriptor } from './types.ts';
 
@@ -15,6 +15,38 @@ export async function fetchReferrer(fetcher: Fetcher, desc: Descriptor, subjectD
     throw new OciError('INVALID_MANIFEST', `referrer ${desc.digest} names ${subject ? `subject ${subject}` : 'no subject'}, not ${subjectDigest}`);
   }
   return { ...parsed, bytes };
+}
+
+/**
+ * Whether an entry of a listing ocx cannot trust (a tag-schema index, a layout's index) is a
+ * referrer of `subject`: its own manifest must name it. A missing or foreign manifest is left out
+ * with a warning; content that fails its digest or size is left out with the error attached, so
+ * the caller can exit non-zero. Transport failures propagate.
+ */
+export async function namesSubject(fetcher: Fetcher, d: Descriptor, subject: Descriptor, where: string, warn: (message: string, error?: OciError) => void, options: CallOptions = {}): Promise<boolean> {
+  if (!isManifestMediaType(d.mediaType)) {
+    warn(`${where} lists ${d.digest} of type ${d.mediaType}, which is not a manifest; ignoring it`);
+    return false;
+  }
+  try {
+    await fetchReferrer(fetcher, d, subject.digest, options);
+    return true;
+  } catch (err) {
+    if (!isOciError(err)) throw err;
+    if (err.code === 'NOT_FOUND') {
+      warn(`${where} lists ${d.digest}, which is not there; ignoring it`);
+      return false;
+    }
+    if (err.code === 'INVALID_MANIFEST' || err.code === 'UNSUPPORTED_MEDIA_TYPE') {
+      warn(`${where}: ${err.message}; ignoring it`);
+      return false;
+    }
+    if (err.code === 'DIGEST_MISMATCH' || err.code === 'SIZE_MISMATCH' || err.code === 'TOO_LARGE') {
+      warn(`${where}: referrer ${d.digest} left out: ${err.message}`, err);
+      return false;
+    }
+    throw err;
+  }
 }
 
 /** Collects every page of a referrers listing. */

@@ -27,6 +27,7 @@ export interface TagSchemaWriteOptions {
   readonly maxAttempts?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  readonly now?: () => number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -49,10 +50,12 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Appends `entries` to the fallback index of `subjectDigest`: read, skip duplicates, append, write
- * with If-Match when the store gave an ETag (If-None-Match: * when the tag is new), then read back
- * to confirm. distribution 2.8 ignores If-Match, so without an ETag a concurrent writer in another
- * process can silently drop our entries: there the read-back is repeated, spaced out, and any loss
- * is written again, a bounded number of times.
+ * with If-Match when the store gave an ETag (If-None-Match: * when the tag is new). An ETag does not
+ * prove the registry honours If-Match (distribution 2.8 sends ETags and ignores If-Match), so a
+ * writer that read before our write may still land after it: after each write ocx waits a jittered
+ * moment, reads back, and re-merges until its entries are present in two consecutive reads — more
+ * when other writers were seen at work — a bounded number of times. This narrows the race; only
+ * compare-and-swap on the registry closes it (README "Security model").
  */
 export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entries: readonly Descriptor[], options: TagSchemaWriteOptions = {}): Promise<void> {
   const tag = referrersTag(subjectDigest);
@@ -60,11 +63,16 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   let confirmations = 0;
-  let conditional = false;
   // Other writers seen at work (index changed under us, lost entries, 412s): confirm for longer.
   let contended = false;
   let lastSeen: string | undefined;
+  // A rival's read-to-write window is about as long as ours: on a slow registry or a loaded machine
+  // wait (and so confirm) for longer, up to a few seconds.
+  const now = options.now ?? Date.now;
+  let cycle = 0;
+  const settle = () => sleep(contended ? Math.min(2000, Math.max(200 + random() * 400, cycle * (1 + random()))) : 50 + random() * 100);
   for (let attempt = 1; attempt <= maxAttempts * 2; attempt++) {
+    const started = now();
     const current = await store.readIndex(tag);
     let index = emptyIndex();
     if (current) {
@@ -80,26 +88,24 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
     const present = new Set(index.manifests.map((d) => d.digest));
     const missing = entries.filter((e, i) => !present.has(e.digest) && entries.findIndex((x) => x.digest === e.digest) === i);
     if (missing.length === 0) {
-      // With working conditional writes one read-back proves it; without, a writer that read before
-      // our write may still land after it, so look again, spaced out, longer when others are writing.
       confirmations++;
-      if (conditional && !contended) return;
       if (confirmations >= (contended ? 6 : 2)) return;
-      await sleep(contended ? 200 + random() * 400 : 50 + random() * 100);
+      await settle();
       continue;
     }
     if (confirmations > 0) contended = true;
     confirmations = 0;
     if (attempt > maxAttempts * 2 - 6) break;
     const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing] };
-    conditional = current?.etag !== undefined;
     try {
       const bytes = new TextEncoder().encode(JSON.stringify(next));
       await store.writeIndex(tag, bytes, current?.etag);
+      cycle = Math.max(cycle, now() - started);
       lastSeen = next.manifests.map((d) => d.digest).join(',');
+      // Read back only after a jittered moment: a rival that read before our write lands meanwhile.
+      await settle();
     } catch (err) {
       if (!isOciError(err, 'CONFLICT')) throw err;
-      conditional = false;
       contended = true;
       await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
     }

@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectReferrers, discover, OciError, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { cannedFaults, createEmulator, pushImage, pushReferrer, type Emulator } from '@ocx/testkit';
+import { collectReferrers, discover, LayoutRepository, OciError, referrersTag, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
+import { cannedFaults, createEmulator, pushImage, pushManifest, pushMultiPlatform, pushReferrer, type Emulator } from '@ocx/testkit';
 
 // Hostile registry answers end in typed errors (or a documented fallback), never hangs or crashes.
 
@@ -211,5 +214,49 @@ describe('hostile registry answers', () => {
     expect(await code(collectReferrers(r.referrers(root)))).toBe('TOO_LARGE');
     const small = new RemoteRepository(new RegistryClient({ fetch: emu.fetch, limits: { maxReferrers: 10, maxReferrersBytes: 64 * 1024 * 1024 } }), { host: HOST, registry: HOST, repository: 'hostile/app' });
     expect(await code(collectReferrers(small.referrers(root)))).toBe('TOO_MANY');
+  });
+  it('a fallback tag holding the multi-arch subject index itself (GitLab) is "no referrers", with a warning', async () => {
+    const { repo, warnings } = setup({ referrersApi: false });
+    const r = repo();
+    const { index } = await pushMultiPlatform(r, 'gitlab', 'multi');
+    await r.tag(index, referrersTag(index.digest));
+    expect(await collectReferrers(r.referrers(index))).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/holds the subject itself/);
+  });
+
+  it('a fallback index entry whose own manifest names another subject is left out, with a warning', async () => {
+    const { repo, warnings } = setup({ referrersApi: false });
+    const r = repo();
+    const subject = await pushImage(r, 'mine', 'v1');
+    const mine = await pushReferrer(r, subject, 'application/vnd.example.sig');
+    const other = await pushImage(r, 'theirs');
+    const stranger = await pushReferrer(r, other, 'application/vnd.example.sig');
+    const index = await pushManifest(r, { manifests: [mine, stranger] }, 'application/vnd.oci.image.index.v1+json');
+    await r.tag(index, referrersTag(subject.digest));
+    expect((await collectReferrers(r.referrers(subject))).map((d) => d.digest)).toEqual([mine.digest]);
+    expect(warnings.join('\n')).toMatch(new RegExp(`names subject ${other.digest}, not ${subject.digest}`));
+  });
+
+  it('a layout blob of the right size that fails its digest is not "present", and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocx-hostile-layout-'));
+    try {
+      const warnings: string[] = [];
+      const layout = new LayoutRepository(dir, { onWarning: (m) => warnings.push(m) });
+      const desc = await pushImage(layout, 'lay', 'v1');
+      const layer = JSON.parse(new TextDecoder().decode(await layout.fetch(desc))).layers[0] as Descriptor;
+      const path = join(dir, 'blobs', 'sha256', layer.digest.slice(7));
+      const bytes = await readFile(path);
+      bytes[0] = bytes[0]! ^ 0x01;
+      await writeFile(path, bytes);
+      expect(await layout.exists(layer)).toBe(false);
+      expect(warnings.join('\n')).toMatch(/does not match its digest/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a layout that cannot be created (/proc) is a typed IO error, at once', async () => {
+    const layout = new LayoutRepository('/proc/ocx-hostile-layout');
+    expect(await code(pushImage(layout, 'proc', 'v1'))).toBe('IO');
   });
 });

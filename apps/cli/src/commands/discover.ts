@@ -1,7 +1,7 @@
-import { discover, referenceTarget, selectPlatform, isIndex, parseManifest, type Descriptor, type DiscoverNode } from '@ocx/oci';
+import { discover, referenceTarget, selectPlatform, isIndex, isOciError, parseManifest, type Descriptor, type DiscoverNode } from '@ocx/oci';
 import { classifyReferrer, describeKind, type ReferrerKind } from '../classify.ts';
 import type { Context } from '../context.ts';
-import { UsageError } from '../exit-codes.ts';
+import { CommandFailure, ExitCode, exitCodeFor, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import type { DiscoverNodeOutput, DiscoverOutput } from '../schemas/index.ts';
 
@@ -62,10 +62,21 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
       root = { mediaType: d.mediaType, digest: d.digest, size: d.size };
     }
   }
+  const unread = new Map<string, string>();
   const result = await discover<ReferrerKind>(repo, root, {
     artifactTypes: values['artifact-type'],
     depth,
-    classify: (d, _subject, fetcher) => classifyReferrer(d, fetcher),
+    classify: async (d, _subject, fetcher) => {
+      try {
+        return await classifyReferrer(d, fetcher);
+      } catch (err) {
+        // Listed, but its kind is not established: say why (issue 10 item 7), never hide it.
+        if (!isOciError(err)) throw err;
+        unread.set(d.digest, err.code.toLowerCase());
+        ctx.warn(`referrer ${d.digest} could not be read to classify it: ${err.message}`, err);
+        return { kind: 'other' };
+      }
+    },
     // cosign's legacy tags, as `cosign tree` shows them (an --artifact-type filter matches no tag).
     ...(values['artifact-type']?.length ? {} : { attachedTags: cosignLegacyTags(root.digest) }),
   });
@@ -86,9 +97,9 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
   };
   if (ctx.json) {
     const { kind: _kind, ...rootNode } = toJson(result.root);
-    const doc: DiscoverOutput = { ...rootNode, mode: result.mode ?? 'layout' };
+    const doc: DiscoverOutput = { ...rootNode, mode: result.mode ?? 'layout', warnings: ctx.warnings };
     ctx.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
-    return 0;
+    return failed(ctx);
   }
   const lines: string[] = [`${sanitize(repoName)}@${root.digest}`];
   const walk = (n: DiscoverNode<ReferrerKind>, prefix: string) => {
@@ -96,13 +107,23 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
       const last = i === n.referrers.length - 1;
       const type = c.attachedBy ? `tag ${sanitize(c.attachedBy.tag)}` : c.descriptor.artifactType ? sanitize(c.descriptor.artifactType) : '(no artifactType)';
       const kind = describeKind(tagKind(c));
-      lines.push(`${prefix}${last ? '└── ' : '├── '}${ctx.verbose ? c.descriptor.digest : shortDigest(c.descriptor.digest)}  ${type}${kind ? `  [${sanitize(kind)}]` : ''}`);
+      const problem = unread.get(c.descriptor.digest);
+      lines.push(`${prefix}${last ? '└── ' : '├── '}${ctx.verbose ? c.descriptor.digest : shortDigest(c.descriptor.digest)}  ${type}${problem ? `  [unread: ${problem}]` : kind ? `  [${sanitize(kind)}]` : ''}`);
       walk(c, `${prefix}${last ? '    ' : '│   '}`);
     });
   };
   walk(result.root, '');
   if (result.root.referrers.length === 0) lines.push('(no referrers)');
   lines.push(`discovery: ${result.mode ?? 'layout'}`);
+  for (const w of ctx.warnings) lines.push(`warning: ${sanitize(w)}`);
   ctx.io.stdout(`${lines.join('\n')}\n`);
-  return 0;
+  return failed(ctx);
+}
+
+/** After the report: content that failed its digest exits 65; a read that failed otherwise, its own code. */
+function failed(ctx: Context): number {
+  if (ctx.failures.length === 0) return ExitCode.OK;
+  const first = ctx.failures.find((e) => exitCodeFor(e).exitCode === ExitCode.DATA) ?? ctx.failures[0]!;
+  const { exitCode, kind } = exitCodeFor(first);
+  throw new CommandFailure(exitCode, kind, `${ctx.failures.length === 1 ? 'a referrer' : `${ctx.failures.length} referrers`} could not be checked: ${first.message}`);
 }

@@ -50,6 +50,8 @@ export const discoverOutputSchema = z.strictObject({
   ...descriptorFields,
   referrers: z.array(discoverNodeSchema),
   mode: z.enum(['referrers-api', 'tag-schema', 'layout']),
+  /** Referrers that could not be read or classified (the exit code then says so too). */
+  warnings: z.array(z.string()),
 }).meta({ title: 'ocx discover --format json' });
 
 export type DiscoverNodeOutput = z.infer<typeof discoverNodeSchema>;

@@ -81,7 +81,15 @@ export async function pushBlob(t: Target, desc: Descriptor, content: Uint8Array,
     body: rest,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(rest.byteLength) },
   };
-  const res = await t.client.request(t.host, spec);
+  const res = await t.client.request(t.host, { ...spec, idempotent: true });
+  if (res.status === 404) {
+    // A retried PUT finds the session gone when the first one landed after all.
+    await res.body?.cancel();
+    const head = await t.client.request(t.host, { method: 'HEAD', url: `/v2/${t.repository}/blobs/${desc.digest}`, repository: t.repository, signal });
+    await head.body?.cancel();
+    if (head.ok) return;
+    throw new OciError('NOT_FOUND', `the upload session of ${desc.digest} on ${t.host} is gone and the blob is not there`, { status: 404, method: 'PUT' });
+  }
   if (res.status !== 201) await t.client.fail(res, spec, `completing the upload of ${desc.digest}`);
   await res.body?.cancel();
 }

@@ -1,9 +1,11 @@
+import { ByteBudgetCache } from '../byte-budget.ts';
 import type { ContentCache } from '../content-cache.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
 import { TokenCache, type CredentialProvider } from './auth.ts';
 import { CapabilityCache, type CapabilityStore } from './capability.ts';
 import { errorFromResponse, redactUrl, Semaphore, tlsFailure, untrustedError } from './http.ts';
+import { MAX_ATTEMPTS, withRetry } from './retry.ts';
 import { createTransport, isLoopbackHost, type FetchLike, type TransportOptions } from './transport.ts';
 
 export interface RegistryClientOptions extends TransportOptions {
@@ -19,14 +21,19 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly capabilityStore?: CapabilityStore;
   /** Force the referrers mode instead of learning it. */
   readonly referrersMode?: 'auto' | 'api' | 'tag-schema';
-  readonly onWarning?: (message: string) => void;
+  /** `error` is set when content failed a check (digest, size) and was left out: callers exit non-zero. */
+  readonly onWarning?: (message: string, error?: OciError) => void;
   /** Called after each HTTP exchange (`--verbose`): method, URL without query, status. Never headers. */
   readonly onExchange?: (exchange: { readonly method: string; readonly url: string; readonly status: number }) => void;
   readonly userAgent?: string;
   /** Manifests and small blobs by digest, shared across runs (immutable content). */
   readonly contentCache?: ContentCache;
-  /** Retries of idempotent requests on transient answers (default 3). */
+  /** Retries after the first attempt on transient answers and resets (default 2: 3 attempts in all; retry.ts). */
   readonly retries?: number;
+  /** Waits between retries (tests record them instead of sleeping). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source for backoff (default Math.random). */
+  readonly random?: () => number;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
@@ -42,27 +49,11 @@ export interface RequestSpec {
   readonly headers?: Record<string, string>;
   readonly body?: Uint8Array | ReadableStream<Uint8Array>;
   readonly signal?: AbortSignal;
+  /** A write that may be sent again with the same effect (a manifest PUT, the PUT completing a blob upload). */
+  readonly idempotent?: boolean;
 }
 
 const MAX_REDIRECTS = 5;
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-
-function backoff(attempt: number, retryAfter: string | null): number {
-  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined;
-  if (seconds !== undefined) return Math.min(10_000, seconds * 1000);
-  return 100 * 2 ** attempt * (0.5 + Math.random());
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new OciError('ABORTED', 'aborted'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new OciError('ABORTED', 'aborted'));
-    }, { once: true });
-  });
-}
 
 /**
  * One client per process and set of options: connection pool, token cache, capability cache and
@@ -71,6 +62,8 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export class RegistryClient {
   readonly limits: Limits;
   readonly capability: CapabilityCache;
+  /** Manifests by `host/repository@digest`, shared by every repository this client opens, bounded by bytes. */
+  readonly manifestCache: ByteBudgetCache<{ bytes: Uint8Array; mediaType: string }>;
   readonly options: RegistryClientOptions;
   readonly #fetch: FetchLike;
   readonly #close: () => Promise<void>;
@@ -89,6 +82,7 @@ export class RegistryClient {
     this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal });
     this.#semaphore = new Semaphore(this.limits.concurrency);
     this.capability = new CapabilityCache(options.capabilityStore, options.now);
+    this.manifestCache = new ByteBudgetCache(this.limits.maxManifestCacheBytes, (m) => m.bytes.byteLength);
   }
 
   /** Requests sent so far (benchmarks compare this with the peers'). */
@@ -96,8 +90,8 @@ export class RegistryClient {
     return this.#requests;
   }
 
-  warn(message: string): void {
-    this.options.onWarning?.(message);
+  warn(message: string, error?: OciError): void {
+    this.options.onWarning?.(message, error);
   }
 
   baseUrl(host: string): string {
@@ -129,25 +123,20 @@ export class RegistryClient {
    * redirects followed by hand so Authorization never reaches another host.
    */
   async request(host: string, spec: RequestSpec): Promise<Response> {
-    // Idempotent reads are retried on transient answers (429, 500, 502–504) and connection resets,
-    // honouring Retry-After up to 10 s: registries under write load (distribution 2.8 racing on a tag
-    // link) and rate limiters answer that way.
-    const idempotent = spec.method === 'GET' || spec.method === 'HEAD';
-    const retries = idempotent ? (this.options.retries ?? 3) : 0;
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await this.#requestOnce(host, spec);
-      } catch (err) {
-        if (attempt >= retries || !isOciError(err, 'NETWORK')) throw err;
-        await delay(backoff(attempt, null), spec.signal);
-        continue;
-      }
-      if (attempt >= retries || !RETRYABLE.has(res.status)) return res;
-      const wait = backoff(attempt, res.headers.get('retry-after'));
-      await res.body?.cancel().catch(() => undefined);
-      await delay(wait, spec.signal);
-    }
+    // Reads and idempotent writes with a replayable body go through the one retry policy
+    // (retry.ts); anything else is sent once and its answer returned as it is.
+    const replayable = spec.body === undefined || spec.body instanceof Uint8Array;
+    const retryable = spec.method === 'GET' || spec.method === 'HEAD' || (spec.idempotent === true && replayable);
+    const attempts = retryable ? 1 + Math.max(0, this.options.retries ?? MAX_ATTEMPTS - 1) : 1;
+    const url = new URL(spec.url, this.baseUrl(host)).href;
+    if (attempts === 1 && !retryable) return this.#requestOnce(host, spec);
+    return withRetry({ method: spec.method, url }, () => this.#requestOnce(host, spec), {
+      attempts,
+      sleep: this.options.sleep,
+      random: this.options.random,
+      now: this.options.now,
+      signal: spec.signal ?? this.options.signal,
+    });
   }
 
   async #requestOnce(host: string, spec: RequestSpec): Promise<Response> {

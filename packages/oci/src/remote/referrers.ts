@@ -1,5 +1,7 @@
+import { assertVerifiableDigest, digestOf } from '../digest.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { parseIndex } from '../manifest.ts';
+import { mapLimit } from '../referrer.ts';
 import { ANNOTATION_FILTERS_APPLIED, HEADER_OCI_FILTERS_APPLIED, MEDIA_TYPE_OCI_INDEX } from '../media-types.ts';
 import { readTagIndex, referrersTag } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
@@ -41,14 +43,16 @@ async function* apiPages(t: Target, subject: Descriptor, artifactType: string | 
     seen.add(url);
     const spec = { method: 'GET' as const, url, repository: t.repository, signal, headers: { accept: MEDIA_TYPE_OCI_INDEX } };
     const res = await client.request(t.host, spec);
+    // distribution-spec "Listing Referrers": only a 404 means the API is missing (several registries
+    // answer 400 or 405 instead). Anything else that is not a 200 is an error — 429/5xx arrive here
+    // only after the retry policy gave up — and never "no API", which would read as "nothing attached".
     if (res.status === 404) {
       const body = await readCapped(res, 64 * 1024, 'referrers error').catch(() => new Uint8Array());
       const text = new TextDecoder().decode(body);
       if (page === 1 && !/"NAME_UNKNOWN"/.test(text)) throw new ApiUnsupported('404 without NAME_UNKNOWN');
       throw new OciError('NOT_FOUND', `repository ${t.host}/${t.repository} not found`, { status: 404, method: 'GET', url });
     }
-    if (page === 1 && (res.status === 400 || res.status === 405 || res.status === 406 || res.status === 501)) {
-      // Registries without the API answer with assorted 4xx; a 400 for our (valid) digest is one of them.
+    if (page === 1 && (res.status === 400 || res.status === 405)) {
       await res.body?.cancel();
       throw new ApiUnsupported(`status ${res.status}`);
     }
@@ -91,13 +95,22 @@ export async function readFallbackIndex(t: Target, subjectDigest: string, signal
   return { bytes, etag: res.headers.get('etag') ?? undefined };
 }
 
-async function* tagSchemaPages(t: Target, subject: Descriptor, artifactType: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<Descriptor[]> {
+/** Whether a tag-schema entry's own manifest names the subject (it is fetched, digest-checked, and cached). */
+export type EntryCheck = (entry: Descriptor, subject: Descriptor) => Promise<boolean>;
+
+async function* tagSchemaPages(t: Target, subject: Descriptor, artifactType: string | undefined, signal: AbortSignal | undefined, check: EntryCheck | undefined): AsyncGenerator<Descriptor[]> {
   const found = await readFallbackIndex(t, subject.digest, signal);
   if (!found) return;
+  const tag = referrersTag(subject.digest);
+  // GitLab answers `sha256-<hex>` with the subject itself: for a multi-arch index that IS an index,
+  // and its platform manifests would pass for referrers.
+  if (digestOf(found.bytes, assertVerifiableDigest(subject.digest)) === subject.digest) {
+    t.client.warn(`tag ${tag} in ${t.host}/${t.repository} holds the subject itself, not a referrers index (GitLab answers so); treating ${subject.digest} as having no referrers`);
+    return;
+  }
   const index = readTagIndex(found.bytes);
   if (!index) {
-    // GitLab resolves `sha256-<hex>` to the subject itself: that is not a referrers index.
-    t.client.warn(`tag ${referrersTag(subject.digest)} in ${t.host}/${t.repository} is not a referrers index; treating ${subject.digest} as having no referrers`);
+    t.client.warn(`tag ${tag} in ${t.host}/${t.repository} is not a referrers index; treating ${subject.digest} as having no referrers`);
     return;
   }
   if (index.manifests.some((d) => d.digest === subject.digest)) {
@@ -105,7 +118,9 @@ async function* tagSchemaPages(t: Target, subject: Descriptor, artifactType: str
   }
   const entries = index.manifests.filter((d) => d.digest !== subject.digest);
   if (entries.length > t.client.limits.maxReferrers) throw new OciError('TOO_MANY', `more than ${t.client.limits.maxReferrers} referrers for ${subject.digest}`);
-  yield filterType(entries, artifactType);
+  // The tag is anyone's metadata: an entry counts only when its own manifest names the subject.
+  const kept = check ? (await mapLimit(entries, 8, async (d) => ((await check(d, subject)) ? d : undefined))).filter((d): d is Descriptor => d !== undefined) : entries;
+  yield filterType(kept, artifactType);
 }
 
 export interface ListReferrersResult {
@@ -116,7 +131,7 @@ export interface ListReferrersResult {
  * Lists referrers with the API when the host supports it (or is not known yet), else with the tag
  * schema, and records what it learned. `onMode` reports the mode actually used.
  */
-export async function* listReferrers(t: Target, subject: Descriptor, artifactType: string | undefined, signal: AbortSignal | undefined, onMode: (mode: 'referrers-api' | 'tag-schema') => void): AsyncGenerator<Descriptor[]> {
+export async function* listReferrers(t: Target, subject: Descriptor, artifactType: string | undefined, signal: AbortSignal | undefined, onMode: (mode: 'referrers-api' | 'tag-schema') => void, check?: EntryCheck): AsyncGenerator<Descriptor[]> {
   const forced = t.client.options.referrersMode ?? 'auto';
   const state = forced === 'api' ? 'supported' : forced === 'tag-schema' ? 'unsupported' : await t.client.capability.get(t.host);
   if (state !== 'unsupported') {
@@ -140,5 +155,5 @@ export async function* listReferrers(t: Target, subject: Descriptor, artifactTyp
     }
   }
   onMode('tag-schema');
-  yield* tagSchemaPages(t, subject, artifactType, signal);
+  yield* tagSchemaPages(t, subject, artifactType, signal, check);
 }

@@ -3,6 +3,7 @@ import { OciError } from '../errors.ts';
 import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescriptor } from '../manifest.ts';
 import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
 import type { RegistryReference } from '../reference.ts';
+import { namesSubject } from '../referrer.ts';
 import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
 import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
@@ -10,6 +11,7 @@ import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
 import { errorFromResponse, readCapped } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
+import { backoffMs, sleep } from './retry.ts';
 
 /** Tag-index writes are serialised and coalesced per registry/repository/tag in this process. */
 const tagWrites = new TagIndexBatcher();
@@ -22,7 +24,6 @@ export class RemoteRepository implements Repository {
   readonly repository: string;
   readonly location: string;
   referrersMode?: ReferrersMode;
-  readonly #manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
 
   constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>) {
     this.client = client;
@@ -39,7 +40,7 @@ export class RemoteRepository implements Repository {
   /** GETs the manifest (one request gives bytes and digest) and pins the digest ocx computed itself. */
   async resolve(reference: string, options: CallOptions = {}): Promise<Descriptor> {
     if (isDigest(reference)) assertVerifiableDigest(reference);
-    const cached = isDigest(reference) ? this.#manifests.get(reference) : undefined;
+    const cached = isDigest(reference) ? this.#cached(reference) : undefined;
     if (cached) return { mediaType: cached.mediaType, digest: reference, size: cached.bytes.byteLength };
     // A digest names immutable content: a (re-hashed) cache hit needs no request. Tags always do.
     const hit = isDigest(reference) ? await this.client.options.contentCache?.get(reference) : undefined;
@@ -76,9 +77,17 @@ export class RemoteRepository implements Repository {
   }
 
   #remember(digest: string, bytes: Uint8Array, mediaType: string): void {
-    // Manifests are immutable by digest; keep a bounded number for re-reads within one run.
-    if (this.#manifests.size > 4096) this.#manifests.delete(this.#manifests.keys().next().value!);
-    this.#manifests.set(digest, { bytes, mediaType });
+    // Manifests are immutable by digest; the client keeps them within its byte budget for re-reads
+    // in one run, keyed by repository so one repository never answers for another.
+    this.client.manifestCache.set(this.#key(digest), { bytes, mediaType });
+  }
+
+  #cached(digest: string): { bytes: Uint8Array; mediaType: string } | undefined {
+    return this.client.manifestCache.get(this.#key(digest));
+  }
+
+  #key(digest: string): string {
+    return `${this.host}/${this.repository}@${digest}`;
   }
 
   async fetch(desc: Descriptor, options: CallOptions = {}): Promise<Uint8Array> {
@@ -87,7 +96,7 @@ export class RemoteRepository implements Repository {
     const cap = manifest ? this.client.limits.maxManifestBytes : this.client.limits.maxBlobBytes;
     if (desc.size > cap) throw new OciError('TOO_LARGE', `${desc.digest} declares ${desc.size} bytes, over the ${cap}-byte limit`);
     if (manifest) {
-      const cached = this.#manifests.get(desc.digest);
+      const cached = this.#cached(desc.digest);
       if (cached) {
         if (cached.bytes.byteLength !== desc.size) throw new OciError('SIZE_MISMATCH', `manifest ${desc.digest} is ${cached.bytes.byteLength} bytes, descriptor says ${desc.size}`);
         return cached.bytes;
@@ -186,14 +195,14 @@ export class RemoteRepository implements Repository {
   async #pushManifest(desc: Descriptor, content: Uint8Array, reference: string, signal?: AbortSignal): Promise<PushResult> {
     verifyDigest(content, desc.digest, 'manifest to push');
     const { manifest } = parseManifest(content, desc.mediaType);
-    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
+    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${reference}`, repository: this.repository, push: true, idempotent: true, signal, body: content, headers: { 'content-type': desc.mediaType } };
     let res = await this.client.request(this.host, spec);
     // distribution links a just-uploaded blob asynchronously under concurrent uploads of the same
     // digest and answers MANIFEST_BLOB_UNKNOWN meanwhile: retry a couple of times.
     for (let retry = 0; retry < 3 && res.status === 400; retry++) {
       const err = await errorFromResponse(res, 'PUT', spec.url, `pushing manifest ${desc.digest}`);
       if (!err.errors.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN')) throw err;
-      await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+      await (this.client.options.sleep ?? sleep)(backoffMs(retry + 1, this.client.options.random), signal);
       res = await this.client.request(this.host, spec);
     }
     if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `pushing manifest ${desc.digest}`);
@@ -227,7 +236,8 @@ export class RemoteRepository implements Repository {
             const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
             if (ifMatch) headers['if-match'] = ifMatch;
             else headers['if-none-match'] = '*';
-            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, signal, body: bytes, headers };
+            // Conditional: a retry after a write that did land answers 412, and the merge reads again.
+            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, idempotent: true, signal, body: bytes, headers };
             const res = await this.client.request(this.host, spec);
             if (res.status === 412) {
               await res.body?.cancel();
@@ -245,9 +255,18 @@ export class RemoteRepository implements Repository {
   }
 
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
-    yield* listReferrers(this.#target, subject, options.artifactType, options.signal, (mode) => {
-      this.referrersMode = mode;
-    });
+    const where = `tag ${referrersTag(subject.digest)} in ${this.location}`;
+    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, (m, e) => this.client.warn(m, e), { signal: options.signal });
+    yield* listReferrers(
+      this.#target,
+      subject,
+      options.artifactType,
+      options.signal,
+      (mode) => {
+        this.referrersMode = mode;
+      },
+      check,
+    );
   }
 
   async *tags(options: CallOptions = {}): AsyncIterable<string[]> {
