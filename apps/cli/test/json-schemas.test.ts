@@ -11,6 +11,8 @@ import { attachBundle, attachRaw, dsse, statement } from '../../../packages/sbom
 import { ExitCode } from '../src/exit-codes.ts';
 import { COMMAND_SCHEMAS, commandOutputSchema, jsonSchemas, jsonSchemaText, type SchemaCommand } from '../src/schemas/index.ts';
 import { ocx } from './cli.ts';
+import { keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { pushLayers, pushTwoPlatforms, tarGz, TGZ } from './pull-helpers.ts';
 
 // issue 9: every `--format json` output has a JSON Schema generated from the zod schema that shapes
 // it, shipped in the package (apps/cli/schema/), and each command's REAL output validates against
@@ -185,6 +187,68 @@ describe('real --format json output validates against the shipped JSON Schema', 
       const usage = await ocx(['sbom', `${host}/schema/app:v1`, '--type', 'nope', '--format', 'json']);
       expect(usage.code).toBe(ExitCode.USAGE);
       checkError('sbom', usage.stdout, ExitCode.USAGE);
+    });
+  });
+
+  describe('pull', () => {
+    let keys: KeyFiles;
+    beforeAll(async () => {
+      keys = await keyFiles();
+      const { repo, client: c } = repoAt(host, 'schema/pkg');
+      try {
+        await pushLayers(repo, [{ bytes: await tarGz([{ name: 'bin/app', content: 'app' }]), mediaType: TGZ }], 'v1');
+        await pushLayers(repo, [{ bytes: await tarGz([{ name: 'bin/app', content: 'unsigned' }]), mediaType: TGZ }], 'unsigned');
+        await pushTwoPlatforms(repo, 'multi');
+      } finally {
+        await c.close();
+      }
+      const signed = await ocx(['package', 'sign', `${host}/schema/pkg:v1`, '--key', keys.priv, '--tlog-upload=false', '--no-cache']);
+      expect(signed.code, signed.stderr).toBe(0);
+    });
+    afterAll(async () => keys?.cleanup());
+    const env = () => ({ OCX_HOME: join(dir, 'home'), OCX_POLICY: '', OCX_NO_VERIFY: '' });
+    const policy = async () => {
+      const path = join(dir, 'policy.yaml');
+      await (await import('node:fs/promises')).writeFile(path, `version: 1\nsigners:\n  release-key: { key: ${keys.pub}, tlog: optional }\nrules:\n  - name: pkg\n    scope: ${host}/schema/pkg\n    signatures: { threshold: 1, of: [release-key] }\n`);
+      return path;
+    };
+
+    it('unverified (no policy) and from an index with --platform', async () => {
+      const r = await ocx(['pull', `${host}/schema/pkg:v1`, '-o', join(dir, 'pull-a'), '--format', 'json', '--no-cache'], env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(checkReport('pull', r.stdout)).toMatchObject({ pulled: true, verification: { mode: 'unverified' } });
+      const m = await ocx(['pull', `${host}/schema/pkg:multi`, '-o', join(dir, 'pull-m'), '--platform', 'linux/arm64', '--no-verify', '--format', 'json', '--no-cache'], env());
+      expect(m.code, m.stderr).toBe(0);
+      expect(checkReport('pull', m.stdout)).toMatchObject({ platform: 'linux/arm64', index: expect.any(String), verification: { mode: 'disabled' } });
+    });
+
+    it('allowed by a policy: the decision with its why-tree', async () => {
+      const r = await ocx(['pull', `${host}/schema/pkg:v1`, '-o', join(dir, 'pull-b'), '--policy', await policy(), '--format', 'json', '--no-cache'], env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(checkReport('pull', r.stdout)).toMatchObject({ verification: { mode: 'policy', allowed: true, decision: { signers: ['release-key'] } } });
+    });
+
+    it('blocked (exit 81): the report with pulled false, dir null and the failing why-tree', async () => {
+      const r = await ocx(['pull', `${host}/schema/pkg:unsigned`, '-o', join(dir, 'pull-c'), '--policy', await policy(), '--format', 'json', '--no-cache'], env());
+      expect(r.code).toBe(81);
+      const doc = checkReport('pull', r.stdout) as { verification: { decision: { why: { outcome: string; children?: unknown[] } } } };
+      expect(doc).toMatchObject({ pulled: false, dir: null });
+      expect(doc.verification.decision.why.outcome).toBe('fail');
+      expect(doc.verification.decision.why.children?.length).toBeGreaterThan(0);
+    });
+
+    it('errors: a policy that does not load (78), a missing tag, a usage error', async () => {
+      const bad = join(dir, 'bad-policy.yaml');
+      await (await import('node:fs/promises')).writeFile(bad, 'version: 1\nrules:\n  - { name: x, scop: a.example }\n');
+      const p = await ocx(['pull', `${host}/schema/pkg:v1`, '-o', join(dir, 'pull-d'), '--policy', bad, '--format', 'json', '--no-cache'], env());
+      expect(p.code).toBe(ExitCode.CONFIG);
+      checkError('pull', p.stdout, ExitCode.CONFIG);
+      const missing = await ocx(['pull', `${host}/schema/pkg:none`, '-o', join(dir, 'pull-e'), '--no-verify', '--format', 'json', '--no-cache'], env());
+      expect(missing.code).toBe(ExitCode.NOT_FOUND);
+      checkError('pull', missing.stdout, ExitCode.NOT_FOUND);
+      const usage = await ocx(['pull', `${host}/schema/pkg:v1`, '--format', 'json'], env());
+      expect(usage.code).toBe(ExitCode.USAGE);
+      checkError('pull', usage.stdout, ExitCode.USAGE);
     });
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { copyOutputSchema } from './copy.ts';
 import { discoverOutputSchema } from './discover.ts';
 import { errorOutputSchema } from './error.ts';
+import { pullOutputSchema } from './pull.ts';
 import { sbomOutputSchema } from './sbom.ts';
 
 // The zod schemas of every `--format json` output, and their JSON Schemas (zod 4's toJSONSchema,
@@ -18,6 +19,7 @@ export const COMMAND_SCHEMAS = {
   discover: discoverOutputSchema,
   copy: copyOutputSchema,
   sbom: sbomOutputSchema,
+  pull: pullOutputSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type SchemaCommand = keyof typeof COMMAND_SCHEMAS;
@@ -48,8 +50,9 @@ export function jsonSchemaText(schema: Record<string, unknown>): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-export { copyOutputSchema, discoverOutputSchema, errorOutputSchema, sbomOutputSchema };
+export { copyOutputSchema, discoverOutputSchema, errorOutputSchema, pullOutputSchema, sbomOutputSchema };
 export type { CopyOutput } from './copy.ts';
 export type { DiscoverNodeOutput, DiscoverOutput } from './discover.ts';
 export type { ErrorObject, ErrorOutput } from './error.ts';
+export type { PullOutput, PullVerificationOutput } from './pull.ts';
 export type { SbomEntryOutput, SbomOutput, SbomTrustOutput } from './sbom.ts';
