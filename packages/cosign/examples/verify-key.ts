@@ -19,7 +19,7 @@ try {
     accept: (v) => v.ok, // any one valid signature is enough, as `cosign verify`
   });
   const ok = outcomes.find((o) => o.result?.ok);
-  console.log(ok ? `verified ${subject.digest}: ${ok.candidate.format} signature` : `NOT verified ${subject.digest}: ${outcomes.flatMap((o) => o.result?.reasons ?? [o.error?.message]).join('; ') || 'no signature'}`);
+  console.log(ok ? `verified ${subject.digest}: ${ok.candidate.format} signature` : `NOT verified ${subject.digest}: ${outcomes.flatMap((o) => o.result?.reasons ?? (o.error ? [o.error.message] : [])).join('; ') || 'no signature'}`);
   process.exitCode = ok ? 0 : 1;
 } finally {
   await client.close();

@@ -4,7 +4,9 @@ import { digestOf, discover, encodeJson, parseReference, RegistryClient, RemoteR
 
 const registry = process.argv[2] ?? process.env.OCX_REGISTRY ?? 'localhost:5000';
 const client = new RegistryClient({}); // credentials: ~/.docker/config.json; loopback may be plain HTTP
-const repo = new RemoteRepository(client, parseReference(`${registry}/examples/hello:v1`));
+const ref = parseReference(`${registry}/examples/hello:v1`);
+if (ref.kind !== 'registry') throw new Error(`${registry} is not a registry`);
+const repo = new RemoteRepository(client, ref);
 
 async function put(mediaType: string, bytes: Uint8Array, extra: Partial<Descriptor> = {}): Promise<Descriptor> {
   const desc = { mediaType, digest: digestOf(bytes), size: bytes.length, ...extra };
