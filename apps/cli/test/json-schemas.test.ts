@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,9 +169,9 @@ describe('real --format json output validates against the shipped JSON Schema', 
     });
 
     it('the report on failure: trust checked and unsigned (--require-signed), none attached', async () => {
-      const { publicKey } = (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const key = join(dir, 'cosign.pub');
-      await (await import('node:fs/promises')).writeFile(key, publicKey.export({ type: 'spki', format: 'pem' }));
+      await writeFile(key, publicKey.export({ type: 'spki', format: 'pem' }));
       const unsigned = await ocx(['sbom', `${host}/schema/app:v1`, '--key', key, '--insecure-ignore-tlog', '--require-signed', '--format', 'json', '--no-cache']);
       expect(unsigned.code).not.toBe(0);
       const doc = checkReport('sbom', unsigned.stdout) as { sboms: { trust: { checked: boolean } }[] };
@@ -209,7 +210,7 @@ describe('real --format json output validates against the shipped JSON Schema', 
     const env = () => ({ OCX_HOME: join(dir, 'home'), OCX_POLICY: '', OCX_NO_VERIFY: '' });
     const policy = async () => {
       const path = join(dir, 'policy.yaml');
-      await (await import('node:fs/promises')).writeFile(path, `version: 1\nsigners:\n  release-key: { key: ${keys.pub}, tlog: optional }\nrules:\n  - name: pkg\n    scope: ${host}/schema/pkg\n    signatures: { threshold: 1, of: [release-key] }\n`);
+      await writeFile(path, `version: 1\nsigners:\n  release-key: { key: ${keys.pub}, tlog: optional }\nrules:\n  - name: pkg\n    scope: ${host}/schema/pkg\n    signatures: { threshold: 1, of: [release-key] }\n`);
       return path;
     };
 
@@ -239,7 +240,7 @@ describe('real --format json output validates against the shipped JSON Schema', 
 
     it('errors: a policy that does not load (78), a missing tag, a usage error', async () => {
       const bad = join(dir, 'bad-policy.yaml');
-      await (await import('node:fs/promises')).writeFile(bad, 'version: 1\nrules:\n  - { name: x, scop: a.example }\n');
+      await writeFile(bad, 'version: 1\nrules:\n  - { name: x, scop: a.example }\n');
       const p = await ocx(['pull', `${host}/schema/pkg:v1`, '-o', join(dir, 'pull-d'), '--policy', bad, '--format', 'json', '--no-cache'], env());
       expect(p.code).toBe(ExitCode.CONFIG);
       checkError('pull', p.stdout, ExitCode.CONFIG);
