@@ -13,6 +13,7 @@ import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.
 import { processIo, sanitize, type Io } from './output.ts';
 import { explainParseError } from './peer-flags.ts';
 import { GLOBAL_FLAGS_HELP } from './help.ts';
+import type { ErrorOutput } from './schemas/index.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
@@ -109,8 +110,9 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     if (exitCode === ExitCode.INTERNAL && err instanceof Error && err.stack) io.stderr(`${sanitize(err.stack)}\n`);
     if (err instanceof UsageError && command) io.stderr(`run "ocx ${name} --help" for usage\n`);
     if (wantsJson && !(err instanceof CommandFailure && err.reported)) {
-      const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? err.errors : undefined } : {};
-      io.stdout(`${JSON.stringify({ error: { kind, exitCode, message, ...registry } }, null, 2)}\n`);
+      const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? [...err.errors] : undefined } : {};
+      const doc: ErrorOutput = { error: { kind, exitCode, message, ...registry } };
+      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
     }
     return exitCode;
   } finally {
