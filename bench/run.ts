@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
+import { pullBench } from './pull.ts';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
@@ -85,8 +86,8 @@ async function discoverBench(): Promise<void> {
   console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
 }
 
-// `pnpm bench [table|discover|race|sbom]` runs only the named parts (default: table and race; verify = table).
-const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [table|discover|race|verify|sbom]...', positionals: ['table', 'discover', 'race', 'verify', 'sbom'] }).positionals);
+// `pnpm bench [table|discover|race|sbom|pull]` runs only the named parts (default: table, race, pull; verify = table).
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [table|discover|race|verify|sbom|pull]...', positionals: ['table', 'discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
 
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
@@ -105,3 +106,4 @@ if (want('table') || only.has('verify')) {
   const sbom = only.size === 0 || only.has('sbom') ? () => sbomBench(cli).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`) : undefined;
   await issueTable({ cli, node, ...(sbom ? { sbom } : {}) });
 } else if (only.has('sbom')) await sbomBench(cli);
+if (want('pull')) await pullBench(cli);
