@@ -118,6 +118,11 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   INVALID_TOKEN: ExitCode.AUTH,
   TOKEN_UNAVAILABLE: ExitCode.AUTH,
   CA_FAILED: ExitCode.UNAVAILABLE,
+  // package attest / push: what OCX refuses is a usage error; a bad predicate or SBOM is data.
+  REFUSED: ExitCode.USAGE,
+  PREDICATE_INVALID: ExitCode.DATA,
+  TAG_CONFLICT: ExitCode.DATA,
+  READ_FAILED: ExitCode.IO,
   TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
 };
 

@@ -46,6 +46,8 @@ export type { Challenge, Credential, CredentialProvider } from './remote/auth.ts
 export { CapabilityCache, DEFAULT_CAPABILITY_TTL_MS, fileCapabilityStore } from './remote/capability.ts';
 export type { CapabilityEntry, CapabilityStore, ReferrersCapability } from './remote/capability.ts';
 export { RegistryClient } from './remote/client.ts';
+export { fileTokenStore, memoryTokenStore, STORED_TOKEN_MARGIN_MS, tokenKey } from './remote/token-store.ts';
+export type { StoredChallenge, StoredToken, TokenStore, TokenStoreData } from './remote/token-store.ts';
 export type { RegistryClientOptions, RequestSpec } from './remote/client.ts';
 export { createDockerCredentials, dockerConfigPath, sameRegistryHost } from './remote/credentials.ts';
 export type { DockerCredentialsOptions } from './remote/credentials.ts';
@@ -53,6 +55,10 @@ export { checkRegistryLogin, dockerConfigKey, eraseDockerCredential, storeDocker
 export type { CredentialLocation, CredentialStoreOptions, HelperAction } from './remote/credentials-store.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
+export { boundedExchange, DEFAULT_TIMEOUTS, Deadline, formatMs, parseDuration, parseTimeouts, readBounded, resolveTimeouts } from './remote/deadline.ts';
+export type { DeadlineSpec, ExchangeRequest, ExchangeResult, Timeouts } from './remote/deadline.ts';
+export { createProxyConfig, describeProxy, proxyAuthorization, proxyEnvironment, proxyFromEnv } from './remote/proxy.ts';
+export type { ProxyConfig, ProxyEnvironment } from './remote/proxy.ts';
 export { createNodeTransport } from './remote/node-transport.ts';
 export type { NodeTransportOptions } from './remote/node-transport.ts';
 export { createTransport, isLoopbackHost } from './remote/transport.ts';
@@ -77,5 +83,5 @@ export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagI
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
-export { ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
-export type { LayerCompression, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';
+export { ANNOTATION_ORAS_DIGEST, ANNOTATION_ORAS_UNPACK, ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerDisposition, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
+export type { LayerCompression, LayerDisposition, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';

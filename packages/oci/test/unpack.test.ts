@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isOciError, unpackLayers, type UnpackLayer } from '../src/index.ts';
 import { zstdWindowSize } from '../src/unpack/decompress.ts';
-import { lazyLayer, layerOf, rawHeader, tarOf, type TarEntry } from './unpack-helpers.ts';
+import { lazyLayer, layerOf, rawHeader, sha256, tarOf, type TarEntry } from './unpack-helpers.ts';
 
 const TAR = 'application/vnd.oci.image.layer.v1.tar';
 const TGZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -129,7 +129,47 @@ describe('unpackLayers', () => {
     expect(await tree(dir)).toEqual(['README.md', bareName, sneakyName].sort());
     expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('hello');
     expect(result.layers.map((l) => l.as)).toEqual([{ kind: 'file', name: 'README.md' }, { kind: 'file', name: sneakyName }, { kind: 'file', name: bareName }]);
-    expect(warnings.join('\n')).toMatch(/not a plain file name/);
+    expect(warnings.join('\n')).toMatch(/not a safe relative file name/);
+  });
+
+  // What `oras push ref file dir` writes (oras-go content/file): files as titled `…layer.v1.tar`
+  // blobs, directories as titled tar+gzip with io.deis.oras.content.unpack=true.
+  it('writes a titled layer as its file whatever its media type, a nested title into subdirectories', async () => {
+    const plain = layerOf(Buffer.from('not a tarball'), TAR, { 'org.opencontainers.image.title': 'notes.txt' });
+    const nested = layerOf(Buffer.from('deep'), TAR, { 'org.opencontainers.image.title': './sub//file.txt' });
+    const result = await unpackLayers(dir, [plain, nested]);
+    expect(await tree(dir)).toEqual(['notes.txt', 'sub/', 'sub/file.txt']);
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('not a tarball');
+    expect(await readFile(join(dir, 'sub/file.txt'), 'utf8')).toBe('deep');
+    expect(result.layers.map((l) => l.as)).toEqual([{ kind: 'file', name: 'notes.txt' }, { kind: 'file', name: 'sub/file.txt' }]);
+  });
+
+  it('unpacks a titled directory layer (unpack=true) under its title and checks its tarball digest', async () => {
+    const tar = await tarOf([
+      { name: 'dir', type: 'directory', mode: 0o755 },
+      { name: 'dir/a.txt', content: 'a' },
+      { name: 'dir/inner/b.txt', content: 'b' },
+      { name: 'dir/link', type: 'symlink', linkname: 'a.txt' },
+    ]);
+    const annotations = { 'org.opencontainers.image.title': 'dir', 'io.deis.oras.content.unpack': 'true', 'io.deis.oras.content.digest': sha256(tar) };
+    const result = await unpackLayers(dir, [layerOf(gzipSync(tar), TGZ, annotations)]);
+    expect(await tree(dir)).toEqual(['dir/', 'dir/a.txt', 'dir/inner/', 'dir/inner/b.txt', 'dir/link -> a.txt']);
+    expect(result.layers[0]!.as).toEqual({ kind: 'tar', dir: 'dir' });
+    // oras gunzips a directory layer whatever media type it was pushed with.
+    await rm(dir, { recursive: true });
+    await unpackLayers(dir, [layerOf(gzipSync(tar), 'application/vnd.example.dir', annotations)]);
+    expect(await tree(dir)).toContain('dir/inner/b.txt');
+  });
+
+  it('refuses a directory layer with an entry outside its title, an unsafe title or a wrong tarball digest', async () => {
+    const unpack = { 'io.deis.oras.content.unpack': 'true' };
+    const outside = await tarOf([{ name: 'dir/a', content: 'a' }, { name: 'other/b', content: 'b' }]);
+    await expectRefused([layerOf(gzipSync(outside), TGZ, { 'org.opencontainers.image.title': 'dir', ...unpack })], /"other\/b" lies outside "dir"/);
+    await expectRefused([layerOf(gzipSync(outside), TGZ, { 'org.opencontainers.image.title': '../dir', ...unpack })], /not a safe relative path/);
+    const ok = await tarOf([{ name: 'dir/a', content: 'a' }]);
+    const err = await unpackLayers(dir, [layerOf(gzipSync(ok), TGZ, { 'org.opencontainers.image.title': 'dir', ...unpack, 'io.deis.oras.content.digest': sha256(Buffer.from('other')) })]).catch((e: unknown) => e);
+    expect(isOciError(err, 'DIGEST_MISMATCH'), String(err)).toBe(true);
+    expect(await readdir(work)).toEqual([]);
   });
 
   it('accepts an empty existing directory and refuses a non-empty one', async () => {

@@ -11,9 +11,11 @@ export const PULL_HELP = `Usage: ocx pull <ref> -o DIR [--platform P] [--policy 
 
 Resolves <ref> once and pins its digest (an index: the host platform, or --platform), decides by
 the trust policy on that digest, and only then downloads the layers by digest, each verified while
-it streams, and unpacks them in order into DIR: tar, tar+gzip, tar+zstd and tar+xz layers are
-unpacked (OCI whiteouts honoured); any other layer is written as a file named by its
-org.opencontainers.image.title annotation, else by its digest.
+it streams, and unpacks them in order into DIR: untitled tar, tar+gzip, tar+zstd and tar+xz layers
+are unpacked (OCI whiteouts honoured); a layer with an org.opencontainers.image.title annotation is
+written as the file its title names (a relative path), whatever its media type, as oras pull does —
+and a titled directory layer (io.deis.oras.content.unpack=true) is unpacked into DIR/<title>/; any
+other layer is written as a file named by its digest.
 
   -o, --output DIR   where to unpack; must not exist, or be empty. DIR appears only when everything
                      verified and unpacked; on any failure nothing is left (default: none, required)

@@ -22,6 +22,7 @@ import type { Context } from '../context.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
 import { locatePolicy } from '../policy-source.ts';
+import type { PullOutput, PullVerificationOutput } from '../schemas/index.ts';
 import { disabledGate, unverifiedGate, type GateDecision, type GateTarget, type PullGate } from '../pull/gate.ts';
 
 export { PULL_HELP, PULL_OPTIONS } from './pull-options.ts';
@@ -108,7 +109,7 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   const base = { reference: input, digest: descriptor.digest, ...(index ? { index: index.digest } : {}), platform: platform ?? null };
   if (!verdict.allowed) {
     if (verdict.why?.length) ctx.io.stderr(`blocked by policy ${sanitize(verdict.policy?.path ?? '')}:\n${verdict.why.map((l) => `  ${sanitize(l)}\n`).join('')}`);
-    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...base, pulled: false, layers, dir: null, verification: verificationJson(verdict) }, null, 2)}\n`);
+    if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...base, pulled: false, layers, dir: null, verification: verificationJson(verdict) } satisfies PullOutput, null, 2)}\n`);
     throw conditionFailure('blocked', `${sanitize(input)}@${descriptor.digest} is blocked by policy${verdict.decision?.failures.length ? `: ${verdict.decision.failures.map(sanitize).join('; ')}` : ''}`, ctx.json);
   }
 
@@ -131,7 +132,7 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
     progress?.done();
   }
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ ...base, pulled: true, layers, dir: result.dir, verification: verificationJson(verdict) }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ ...base, pulled: true, layers, dir: result.dir, verification: verificationJson(verdict) } satisfies PullOutput, null, 2)}\n`);
   } else {
     const where = platform ? ` [${platform}]` : '';
     const pinned = ref.digest ? sanitize(input) : `${sanitize(input)}@${shortDigest(descriptor.digest)}`;
@@ -141,14 +142,14 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   return ExitCode.OK;
 }
 
-function verificationJson(verdict: GateDecision): Record<string, unknown> {
+function verificationJson(verdict: GateDecision): PullVerificationOutput {
   const d = verdict.decision;
   return {
     mode: verdict.mode,
     allowed: verdict.allowed,
     ...(verdict.policy ? { policy: { path: verdict.policy.path, from: verdict.policy.from } } : {}),
-    ...(d ? { decision: { mode: d.mode, rule: d.rule ?? null, digest: d.digest, level: verdict.level ?? 'manifest', signers: d.signers, failures: d.failures, why: d.why } } : {}),
-    warnings: verdict.warnings,
+    ...(d ? { decision: { mode: d.mode, rule: d.rule ?? null, digest: d.digest, level: verdict.level ?? 'manifest', signers: [...d.signers], failures: [...d.failures], why: d.why } } : {}),
+    warnings: [...verdict.warnings],
   };
 }
 

@@ -38,7 +38,7 @@ export async function policySbomTrust(ctx: Context, located: PolicySource, ref: 
     return findings.map(() => ({ checked: false, signed: false, signedBy: [], reasons: [`${why}: no signer to check the SBOM against`], candidates: 0 }));
   }
   const names = rule.signatures.of;
-  const families = await policyFamilies({ policy, rules: [{ ...rule, sbom: { required: false, signed: true } }], now, warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env) })();
+  const families = await policyFamilies({ policy, rules: [{ ...rule, sbom: { required: false, signed: true } }], now, warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env), fetch: ctx.httpFetch, timeoutMs: ctx.timeouts.exchangeMs })();
   const step = families.find((f) => f.name === 'sbom')!;
   const report = await step.family.verify(target);
   const sboms = report.evidence?.sboms ?? [];

@@ -58,7 +58,7 @@ export interface PolicyVerification {
 export async function verifyUnderPolicy(ctx: Context, policy: Policy, refs: Reference[], inputs: string[], flags: VerifyFlags, now: Date): Promise<PolicyVerification> {
   refuseFlagModeFlags(flags);
   const targets = refs.map((r) => targetOf(r, flags.scope));
-  const families = policyFamilies({ policy, rules: governingRules(policy, targets), now, warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env) });
+  const families = policyFamilies({ policy, rules: governingRules(policy, targets), now, warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env), fetch: ctx.httpFetch, timeoutMs: ctx.timeouts.exchangeMs });
   const results = await mapLimit(refs, 4, (ref, i) => verifyOne(ctx, policy, ref, targets[i]!, inputs[i]!, families, flags));
   // Audit-mode findings and accepted-with-warning signers: one warning each, once.
   for (const w of new Set(results.flatMap((r) => r.targets.flatMap((t) => t.decision.warnings)))) ctx.warn(w);

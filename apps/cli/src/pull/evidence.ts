@@ -10,7 +10,7 @@ export type EvidenceGatherer = (ctx: Context, policy: Policy, explanation: Expla
 
 export const gatherEvidence: EvidenceGatherer = async (ctx, policy, explanation, target) => {
   const rule = explanation.rule ? policy.rules.find((r) => r.index === explanation.rule!.index) : undefined;
-  const families = await policyFamilies({ policy, rules: [rule], now: new Date(), warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env) })();
+  const families = await policyFamilies({ policy, rules: [rule], now: new Date(), warn: (m) => ctx.warn(m), env: ctx.io.env, cacheDir: ocxHome(ctx.io.env), fetch: ctx.httpFetch, timeoutMs: ctx.timeouts.exchangeMs })();
   const subject: VerifyTarget = { repo: target.repo, reference: target.parsed, repositoryName: target.repository, subject: target.descriptor, level: 'manifest', ...(target.platform ? { platform: target.platform } : {}) };
   const reports = await Promise.all(families.map(async (f) => ({ ...(await f.family.verify(subject)), level: 'manifest' as const })));
   return evidenceFor({ target: subject, reports });

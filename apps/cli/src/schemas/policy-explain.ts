@@ -1,5 +1,6 @@
 // The shape of `ocx policy explain <ref> --format json` (and with --verify, the verification it
-// ran, shaped as `ocx verify` under a policy). Shipped as apps/cli/schema/policy-explain.schema.json.
+// ran, shaped as `ocx verify` under a policy). Shipped as apps/cli/schema/policy-explain.schema.json
+// through index.ts (COMMAND_SCHEMAS).
 import { z } from 'zod';
 import { policySourceSchema, policyVerifyReportSchema } from './verify.ts';
 
@@ -22,9 +23,3 @@ export const policyExplainOutputSchema = z
     verification: policyVerifyReportSchema.optional().describe('with --verify'),
   })
   .meta({ title: 'ocx policy explain --format json' });
-
-export const POLICY_EXPLAIN_SCHEMA_ID = 'https://ocx.sh/schema/policy-explain.schema.json';
-
-export function policyExplainJsonSchema(): Record<string, unknown> {
-  return { ...(z.toJSONSchema(policyExplainOutputSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>), $id: POLICY_EXPLAIN_SCHEMA_ID };
-}

@@ -1,7 +1,7 @@
 // The shape of `ocx verify --format json` (trust flags: mode signature|attestation; under a
-// policy: mode policy with the decision and its why-tree). The JSON Schema shipped as
-// apps/cli/schema/verify.schema.json is generated from these (zod 4 toJSONSchema); test/
-// schema-verify-policy.test.ts keeps the file in step and validates real output against it.
+// policy: mode policy with the decision and its why-tree). Shipped as apps/cli/schema/
+// verify.schema.json through index.ts (COMMAND_SCHEMAS); test/schema-verify-policy.test.ts validates
+// real output against the shipped file.
 import { z } from 'zod';
 
 const check = z.strictObject({
@@ -115,9 +115,3 @@ export const verifyOutputSchema = z
     policyVerifyReportSchema.describe('under a policy'),
   ])
   .meta({ title: 'ocx verify --format json' });
-
-export const VERIFY_SCHEMA_ID = 'https://ocx.sh/schema/verify.schema.json';
-
-export function verifyJsonSchema(): Record<string, unknown> {
-  return { ...(z.toJSONSchema(verifyOutputSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>), $id: VERIFY_SCHEMA_ID };
-}

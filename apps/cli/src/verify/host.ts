@@ -9,7 +9,8 @@ import type { FlagFamily, VerifyFlags } from './types.ts';
 // "--help" hint; configuration and trust-root failures keep their kinds and exit codes).
 
 export function flagHost(ctx: Context): FlagHost {
-  return { io: ctx.io, warn: (m) => ctx.warn(m), noCache: ctx.noCache, home: ocxHome(ctx.io.env), exitCodeFor };
+  // httpFetch/timeouts are absent in hand-made test contexts.
+  return { io: ctx.io, warn: (m) => ctx.warn(m), noCache: ctx.noCache, home: ocxHome(ctx.io.env), exitCodeFor, ...(ctx.httpFetch ? { httpFetch: ctx.httpFetch } : {}), ...(ctx.timeouts ? { timeouts: ctx.timeouts } : {}) };
 }
 
 export function trustFlags(flags: VerifyFlags): TrustFlags {

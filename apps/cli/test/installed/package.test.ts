@@ -15,10 +15,12 @@ describe('the packed ocx package', () => {
     installed = await installedOcx();
   }, 300_000);
 
-  it('declares no runtime dependencies, ships only dist/ and package metadata, and installs a working bin', async () => {
+  it('declares no runtime dependencies, ships only dist/, the output schemas and package metadata, and installs a working bin', async () => {
     const { tarball, prefix, bin } = installed;
     const files = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
-    expect(files.filter((f) => !f.startsWith('package/dist/') && !/^package\/(package\.json|README\.md|LICENSE)$/i.test(f))).toEqual([]);
+    // …and the JSON Schemas of its --format json output (README "JSON output schemas").
+    expect(files.filter((f) => !f.startsWith('package/dist/') && !/^package\/(package\.json|README\.md|LICENSE)$/i.test(f) && !/^package\/schema\/[a-z-]+\.schema\.json$/.test(f))).toEqual([]);
+    expect(files).toContain('package/schema/discover.schema.json');
     expect(files.some((f) => /\/\.[^/]+$/.test(f)), 'no dotfiles').toBe(false);
     expect(files).toContain('package/dist/bin/ocx.cjs');
     const manifest = JSON.parse(await readFile(join(prefix, 'lib/node_modules/ocx/package.json'), 'utf8'));

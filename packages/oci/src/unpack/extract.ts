@@ -1,6 +1,7 @@
 // Unpacking layers into a directory as hostile input: every name stays inside the root, nothing is
 // ever written through a symlink, no device or fifo is created, and entries, bytes and buffered
 // metadata are capped. OCI whiteouts (image-spec layer.md "Whiteouts") apply to lower layers only.
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -29,6 +30,10 @@ export const DEFAULT_UNPACK_LIMITS: UnpackLimits = { maxEntries: 100_000, maxByt
 const MAX_METADATA_BYTES = 1024 * 1024;
 const SLICE = 64 * 1024;
 
+// File content reaches the disk in writes of about this size: tar-stream hands out a few KiB at a
+// time, and one write(2) per piece (each a thread-pool round trip) cost more than the unpack itself.
+const WRITE_BATCH = 1024 * 1024;
+
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -56,6 +61,20 @@ async function lstatOrUndefined(path: string) {
   }
 }
 
+export interface TarLayerOptions {
+  /** Every entry must be this relative path or lie under it (an oras directory layer's title). */
+  readonly prefix?: string;
+  /** `sha256:…`/`sha512:…` of the uncompressed tarball (oras's io.deis.oras.content.digest); others are ignored, as oras does. */
+  readonly uncompressedDigest?: string;
+}
+
+/** A hash for a digest string ocx can check, or undefined (oras-go skips a checksum it cannot parse). */
+function digester(digest: string | undefined): { hash: Hash; expected: string } | undefined {
+  const m = digest === undefined ? null : /^(sha256|sha512):([a-f0-9]+)$/.exec(digest);
+  if (!m || m[2]!.length !== (m[1] === 'sha256' ? 64 : 128)) return undefined;
+  return { hash: createHash(m[1]!), expected: m[2]! };
+}
+
 /** One unpack into one root directory, layer after layer, with the caps shared by all layers. */
 export class UnpackSession {
   readonly #root: string;
@@ -71,6 +90,8 @@ export class UnpackSession {
   #dirModes = new Map<string, number>();
   /** Every symlink created, for the final check that none resolves outside the root. */
   #symlinks = new Set<string>();
+  /** The current layer's required prefix (oras directory layers), if any. */
+  #prefix: string | undefined;
 
   readonly #signal: AbortSignal | undefined;
 
@@ -90,8 +111,10 @@ export class UnpackSession {
   }
 
   /** Unpacks one tar layer (compressed as named) read from `source`, which is consumed to its end. */
-  async tarLayer(source: AsyncIterable<Uint8Array>, compression: LayerCompression, what = 'layer'): Promise<void> {
+  async tarLayer(source: AsyncIterable<Uint8Array>, compression: LayerCompression, what = 'layer', options: TarLayerOptions = {}): Promise<void> {
     this.#layer = new Set();
+    this.#prefix = options.prefix;
+    const check = digester(options.uncompressedDigest);
     const { extract: tarExtract } = await import('tar-stream');
     const extract = tarExtract();
     const consuming = (async () => {
@@ -103,23 +126,29 @@ export class UnpackSession {
     const stage = decompressor(compression);
     const opts = this.#signal ? { signal: this.#signal } : {};
     const piping = stage
-      ? pipeline(Readable.from(source), stage, this.#guard(extract), extract, opts)
-      : pipeline(Readable.from(source), this.#guard(extract), extract, opts);
+      ? pipeline(Readable.from(source), stage, this.#guard(extract, check?.hash), extract, opts)
+      : pipeline(Readable.from(source), this.#guard(extract, check?.hash), extract, opts);
     const [consumed, piped] = await Promise.allSettled([consuming, piping]);
+    this.#prefix = undefined;
     // The entry handler's refusal says more than the "stream destroyed" it causes in the pipeline.
     if (consumed.status === 'rejected') throw classify(consumed.reason, what, this.#signal);
     if (piped.status === 'rejected') throw classify(piped.reason, what, this.#signal);
+    if (check && check.hash.digest('hex') !== check.expected) {
+      throw new OciError('DIGEST_MISMATCH', `${what}: the unpacked tarball does not match its ${options.uncompressedDigest} annotation`);
+    }
   }
 
-  /** Writes a non-tar layer as the file `name` (a plain name, already checked) in the root. */
+  /** Writes a layer as the file `name` (a safe relative path, already checked; parents are created) in the root. */
   async blobLayer(source: AsyncIterable<Uint8Array>, name: string, size: number): Promise<void> {
     this.#layer = new Set();
     this.#count(name);
     this.#reserve(size, name);
     const path = join(this.#root, name);
+    await this.#parents(name);
     await this.#clear(name);
+    this.#mark(name);
     try {
-      await pipeline(Readable.from(source), createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
+      await pipeline(Readable.from(source), batched, createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
     } catch (err) {
       throw classify(err, `blob ${name}`, this.#signal);
     }
@@ -184,7 +213,7 @@ export class UnpackSession {
     this.#bytes += size;
   }
 
-  #guard(extract: Extract) {
+  #guard(extract: Extract, hash?: Hash) {
     const limits = this.#limits;
     const self = this;
     const buffered = (): number => (extract as unknown as { _buffer?: { buffered?: number } })._buffer?.buffered ?? 0;
@@ -195,6 +224,7 @@ export class UnpackSession {
           self.#expanded += slice.byteLength;
           if (self.#expanded > limits.maxExpandedBytes) throw unsafe(`layers expand to more than ${limits.maxExpandedBytes} bytes; refusing to unpack`);
           if (buffered() > MAX_METADATA_BYTES + SLICE) throw unsafe(`an archive header (pax or GNU long name) is larger than ${MAX_METADATA_BYTES} bytes`);
+          hash?.update(slice);
           yield slice;
         }
       }
@@ -205,6 +235,7 @@ export class UnpackSession {
     const h = entry.header;
     this.#count(h.name);
     const rel = entryPath(h.name);
+    this.#inPrefix(rel, h.name);
     const base = posix.basename(rel);
     const dir = rel.includes('/') ? posix.dirname(rel) : '';
     // Other `.wh..wh.` names are aufs bookkeeping (e.g. its hardlink directory `.wh..wh.plnk`): not content.
@@ -228,7 +259,7 @@ export class UnpackSession {
         await this.#parents(rel);
         await this.#clear(rel);
         this.#mark(rel);
-        await pipeline(entry, createWriteStream(join(this.#root, rel), { flags: 'wx', mode: (h.mode ?? 0o644) & 0o777 }));
+        await pipeline(entry, batched, createWriteStream(join(this.#root, rel), { flags: 'wx', mode: (h.mode ?? 0o644) & 0o777 }));
         return;
       }
       case 'symlink': {
@@ -245,6 +276,7 @@ export class UnpackSession {
       case 'link': {
         if (rel === '') throw unsafe(`hardlink entry ${show(h.name)} names the target directory itself`);
         const target = entryPath(h.linkname ?? '', `hardlink ${show(h.name)} target`);
+        this.#inPrefix(target, h.linkname ?? '');
         if (target === rel || target === '') throw unsafe(`hardlink ${show(h.name)} links to itself`);
         await this.#existingParents(target, `hardlink ${show(h.name)} target`);
         const info = await lstatOrUndefined(join(this.#root, target));
@@ -263,6 +295,12 @@ export class UnpackSession {
       default:
         throw unsafe(`${show(h.name)} has an unsupported entry type (${String(h.type)})`);
     }
+  }
+
+  /** Under a prefix (an oras directory layer), a path must be the prefix or lie beneath it. */
+  #inPrefix(rel: string, name: string): void {
+    const p = this.#prefix;
+    if (p !== undefined && rel !== p && !rel.startsWith(`${p}/`)) throw unsafe(`${show(name)} lies outside ${show(p)}, the directory this layer is titled to fill`);
   }
 
   /** Marks `rel` and its ancestors as created by this layer. */
@@ -361,6 +399,22 @@ export class UnpackSession {
       if (info.isDirectory()) await this.#prune(rel);
     }
   }
+}
+
+/** Joins small chunks into writes of about WRITE_BATCH bytes (at most one batch is held). */
+async function* batched(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= WRITE_BATCH) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /** Reads an entry to its end (directories and links carry no data; anything else is junk). */

@@ -6,10 +6,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { OciError } from '../errors.ts';
 import type { Descriptor } from '../types.ts';
 import { UnpackSession, type UnpackLimits } from './extract.ts';
-import { layerFormat } from './media.ts';
-import { digestFileName, plainFileName } from './paths.ts';
-
-export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+import { layerDisposition } from './media.ts';
+import { digestFileName, titlePath } from './paths.ts';
 
 export interface UnpackLayer {
   readonly descriptor: Descriptor;
@@ -39,8 +37,8 @@ export interface UnpackedLayer {
   readonly digest: string;
   readonly size: number;
   readonly mediaType: string;
-  /** `tar` for unpacked layers, else the file name it was written to. */
-  readonly as: { readonly kind: 'tar' } | { readonly kind: 'file'; readonly name: string };
+  /** `tar` for unpacked layers (`dir`: the titled directory an oras directory layer fills), else the file written. */
+  readonly as: { readonly kind: 'tar'; readonly dir?: string } | { readonly kind: 'file'; readonly name: string };
 }
 
 export interface UnpackResult {
@@ -89,17 +87,21 @@ export async function unpackLayers(dir: string, layers: readonly UnpackLayer[], 
           yield chunk;
         }
       };
-      const format = layerFormat(d.mediaType);
-      const source = counted(await layer.open());
-      if (format.kind === 'tar') {
-        await session.tarLayer(source, format.compression, `layer ${d.digest}`);
+      const how = layerDisposition(d.mediaType, d.annotations);
+      if (how.kind === 'tar' && how.title !== undefined) {
+        // An oras directory: its entries must all lie under the title, as oras-go's extractTarDirectory requires.
+        const prefix = titlePath(how.title);
+        if (prefix === undefined) throw new OciError('UNSAFE_ARCHIVE', `layer ${d.digest}: directory title ${JSON.stringify(how.title)} is not a safe relative path`);
+        await session.tarLayer(counted(await layer.open()), how.compression, `layer ${d.digest} (${prefix}/)`, { prefix, ...(how.uncompressedDigest ? { uncompressedDigest: how.uncompressedDigest } : {}) });
+        done.push({ digest: d.digest, size: d.size, mediaType: d.mediaType, as: { kind: 'tar', dir: prefix } });
+      } else if (how.kind === 'tar') {
+        await session.tarLayer(counted(await layer.open()), how.compression, `layer ${d.digest}`);
         done.push({ digest: d.digest, size: d.size, mediaType: d.mediaType, as: { kind: 'tar' } });
       } else {
-        const title = d.annotations?.[ANNOTATION_TITLE];
-        const plain = plainFileName(title);
-        if (title !== undefined && plain === undefined) options.onWarning?.(`layer ${d.digest}: title ${JSON.stringify(title)} is not a plain file name; written as ${digestFileName(d.digest)}`);
-        const name = plain ?? digestFileName(d.digest);
-        await session.blobLayer(source, name, d.size);
+        const path = titlePath(how.title);
+        if (how.title !== undefined && path === undefined) options.onWarning?.(`layer ${d.digest}: title ${JSON.stringify(how.title)} is not a safe relative file name; written as ${digestFileName(d.digest)}`);
+        const name = path ?? digestFileName(d.digest);
+        await session.blobLayer(counted(await layer.open()), name, d.size);
         done.push({ digest: d.digest, size: d.size, mediaType: d.mediaType, as: { kind: 'file', name } });
       }
     }

@@ -25,3 +25,30 @@ export function layerFormat(mediaType: string): LayerFormat {
   const compression = Object.hasOwn(TAR_TYPES, mediaType) ? TAR_TYPES[mediaType] : undefined;
   return compression === undefined ? { kind: 'blob' } : { kind: 'tar', compression };
 }
+
+export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+/** oras-go content/file: a titled layer holding a directory, as a tarball whose entries sit under the title. */
+export const ANNOTATION_ORAS_UNPACK = 'io.deis.oras.content.unpack';
+/** oras-go content/file: digest of that directory's uncompressed tarball. */
+export const ANNOTATION_ORAS_DIGEST = 'io.deis.oras.content.digest';
+
+/**
+ * What ocx pull does with one layer, following what `oras pull` does with what `oras push` wrote
+ * (oras-go content/file `Store.push`): a titled layer is a file named by its title, whatever its media
+ * type (oras stores a plain file as `…layer.v1.tar`), unless it is marked `unpack: "true"` — then it
+ * is a directory tarball (gzip unless its media type names another compression) whose every entry
+ * lies under the title. Untitled tar layers are image layers, unpacked at the root; anything else
+ * untitled is a file named by its digest.
+ */
+export type LayerDisposition =
+  | { readonly kind: 'tar'; readonly compression: LayerCompression; readonly title?: string; readonly uncompressedDigest?: string }
+  | { readonly kind: 'file'; readonly title?: string };
+
+export function layerDisposition(mediaType: string, annotations: Readonly<Record<string, string>> | undefined): LayerDisposition {
+  const title = annotations?.[ANNOTATION_TITLE];
+  const format = layerFormat(mediaType);
+  if (title === undefined || title === '') return format.kind === 'tar' ? { kind: 'tar', compression: format.compression } : { kind: 'file' };
+  if (annotations?.[ANNOTATION_ORAS_UNPACK] !== 'true') return { kind: 'file', title };
+  const digest = annotations[ANNOTATION_ORAS_DIGEST];
+  return { kind: 'tar', compression: format.kind === 'tar' ? format.compression : 'gzip', title, ...(digest ? { uncompressedDigest: digest } : {}) };
+}

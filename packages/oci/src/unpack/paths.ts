@@ -49,6 +49,19 @@ export function plainFileName(title: string | undefined): string | undefined {
   return title;
 }
 
+/**
+ * The relative path a titled layer is written to: oras titles may name a path (`oras push r sub/f.txt`
+ * is titled `sub/f.txt` and pulled to DIR/sub/f.txt), so each `/`-separated segment must be a plain
+ * name; `.` segments and repeated slashes drop out (as oras's filepath.Clean). Absolute titles and
+ * `..` are refused (undefined), as oras-go refuses path traversal on write.
+ */
+export function titlePath(title: string | undefined): string | undefined {
+  if (title === undefined || title.length > MAX_NAME_LENGTH || title.startsWith('/')) return undefined;
+  const segments = title.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.length === 0 || segments.some((s) => plainFileName(s) === undefined)) return undefined;
+  return segments.join('/');
+}
+
 /** The name a blob without a usable title gets: its digest, `sha256-<hex>` (no `:` for other file systems). */
 export function digestFileName(digest: string): string {
   return digest.replace(':', '-');

@@ -49,6 +49,8 @@ export interface PolicyFamiliesOptions {
   readonly warn?: (message: string) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cacheDir?: string;
+  readonly fetch?: FamilyRequest['fetch'];
+  readonly timeoutMs?: number;
   /** Extension families for this run (besides registerFamily's). */
   readonly families?: readonly VerifierFamily[];
 }
@@ -77,7 +79,7 @@ async function prepareAll(o: PolicyFamiliesOptions): Promise<NamedFamily[]> {
     if (!family) throw new PolicyError('POLICY_UNSATISFIABLE', `${o.policy.source}: no verifier family "${name}" is registered for signer${signers.length === 1 ? '' : 's'} ${signers.map((s) => s.name).join(', ')}`);
     return family;
   };
-  const requestFor = (signers: readonly Signer[], types: readonly string[]): FamilyRequest => ({ policy: o.policy, signers, attestationTypes: types, now: o.now, warn: o.warn ?? (() => undefined), ...(o.env ? { env: o.env } : {}), ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
+  const requestFor = (signers: readonly Signer[], types: readonly string[]): FamilyRequest => ({ policy: o.policy, signers, attestationTypes: types, now: o.now, warn: o.warn ?? (() => undefined), ...(o.env ? { env: o.env } : {}), ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
   const prepared: NamedFamily[] = await Promise.all([...byFamily].map(async ([name, signers]) => ({ name, family: await (await familyOf(name, signers)).prepare(requestFor(signers, attestationTypes)) })));
   const sbomRules = rules.filter((r) => r.mode !== 'skip' && r.sbom !== undefined);
   if (sbomRules.length > 0) {

@@ -1,4 +1,4 @@
-import type { Descriptor, Reference, Repository } from '@ocx/oci';
+import type { Descriptor, FetchLike, Reference, Repository } from '@ocx/oci';
 import type { AttestationEvidence, RejectedCandidate, SbomEvidence, SignatureCandidate } from '../evidence.ts';
 import type { Policy, Signer } from '../types.ts';
 
@@ -93,6 +93,10 @@ export interface FamilyRequest {
   /** Host edges a built-in family may need (sigstore TUF cache dir, environment). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cacheDir?: string;
+  /** The host's HTTP client for TUF and revocation (proxies, deadlines); default globalThis.fetch. */
+  readonly fetch?: FetchLike;
+  /** Whole-exchange deadline for those requests. */
+  readonly timeoutMs?: number;
 }
 
 /**

@@ -47,7 +47,7 @@ async function prepare(request: FamilyRequest): Promise<PreparedFamily> {
   const trustedRoot = (): Promise<TrustedRoot> =>
     (root ??= policy.trust.sigstore
       ? readFile(policy.trust.sigstore.trustedRoot, 'utf8').then((t) => loadTrustedRoot(t))
-      : loadPublicGoodRoot({ cachePath: request.cacheDir ? join(request.cacheDir, 'sigstore-tuf') : join(process.cwd(), '.ocx-sigstore-tuf') }));
+      : loadPublicGoodRoot({ cachePath: request.cacheDir ? join(request.cacheDir, 'sigstore-tuf') : join(process.cwd(), '.ocx-sigstore-tuf'), ...(request.fetch ? { fetch: request.fetch } : {}), ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}) }));
   const checkers: Checker[] = [];
   for (const s of keySigners) {
     const pem = await readFile(s.key, 'utf8');

@@ -2,7 +2,7 @@
 // stores, trusted identities and verification level, from trust.notation.config's truststore), run
 // with @ocx/notation's verifier exactly as notation runs a statement. A signature that passes is
 // reported as raw facts (the signer's trust stores, leaf subject, per-check results) for decide().
-import { createRevocationChecker, loadStatementAnchors, notationConfigDir, parseTrustPolicy, verifyNotationArtifact, type TrustAnchors, type TrustPolicyStatement } from '@ocx/notation';
+import { createRevocationChecker, loadStatementAnchors, notationConfigDir, parseTrustPolicy, verifyNotationArtifact, type RevocationFetch, type TrustAnchors, type TrustPolicyStatement } from '@ocx/notation';
 import type { RejectedCandidate, SignatureCandidate } from '../../evidence.ts';
 import type { NotationSigner } from '../../types.ts';
 import type { CandidateReport, FamilyReport, FamilyRequest, PreparedFamily, VerifierFamily, VerifyTarget } from '../types.ts';
@@ -41,7 +41,7 @@ async function prepare(request: FamilyRequest): Promise<PreparedFamily> {
       return { signer, statement, anchors: () => (anchors ??= loadStatementAnchors(configDir, statement)) };
     });
   // Revocation as notation does it (OCSP, then CRL); freshness is judged against the real clock.
-  const revocationChecker = createRevocationChecker({ now: () => new Date(), fetch: globalThis.fetch });
+  const revocationChecker = createRevocationChecker({ now: () => new Date(), fetch: (request.fetch ?? globalThis.fetch) as RevocationFetch });
   return { verify: (target, signal) => verifyTarget(target, prepared, request.now, revocationChecker, signal) };
 }
 

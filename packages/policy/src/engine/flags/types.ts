@@ -1,3 +1,4 @@
+import type { FetchLike } from '@ocx/oci';
 import type { PreparedFamily } from '../types.ts';
 
 // Trust named on the command line (`ocx verify --key …`, `--notation-config …`): each built-in
@@ -42,6 +43,9 @@ export interface FlagHost {
   readonly noCache?: boolean;
   /** The host's cache home (sigstore TUF cache, revocation cache live under it). */
   readonly home: string;
+  /** The run's HTTP client for TUF and revocation (proxies, deadlines as for the registry); default fetch. */
+  readonly httpFetch?: FetchLike;
+  readonly timeouts?: { readonly exchangeMs: number };
   /** The host's exit-code table, for reports of a family that cannot run for a target. */
   exitCodeFor(err: unknown): { exitCode: number; kind: string };
 }
