@@ -1,7 +1,7 @@
 // Reading a policy: parsePolicy is pure (text in, Policy out); loadPolicy is the file edge.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { isAlias, isNode, parseDocument, stringify, visit } from 'yaml';
 import { errorFromIssues, PolicyError } from './errors.ts';
 import type { PolicyIssue } from './errors.ts';
 import type { Policy } from './types.ts';
@@ -21,6 +21,20 @@ export function decodePolicyText(text: string, source = 'policy'): unknown {
     const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: (e.message.split('\n')[0] ?? e.message).replace(/:\s*$/, '') }));
     throw errorFromIssues(issues, source);
   }
+  // yaml's maxAliasCount does not bound an alias inside its own anchor (`x: &a [*a, *a, …]`): toJS
+  // then takes time super-linear in the number of aliases (seconds for a few hundred). Count the
+  // aliases first, and refuse one that names its own ancestor (a cycle a policy has no use for).
+  let aliases = 0;
+  let cycle: string | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      aliases++;
+      if (path.some((p) => isNode(p) && !isAlias(p) && p.anchor === node.source)) cycle ??= node.source;
+      return aliases > MAX_ALIASES || cycle !== undefined ? visit.BREAK : undefined;
+    },
+  });
+  if (aliases > MAX_ALIASES) throw new PolicyError('POLICY_PARSE', `${source} has more than ${MAX_ALIASES} YAML aliases`, { source });
+  if (cycle !== undefined) throw new PolicyError('POLICY_PARSE', `${source}: YAML alias *${cycle} is used inside its own anchor &${cycle}`, { source });
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {

@@ -153,6 +153,20 @@ describe('load-time refusals name the rule and the path', () => {
     expect(refused(bomb).code).toBe('POLICY_PARSE');
   });
 
+  // Found by the property suite: an alias inside its own anchor escaped maxAliasCount and toJS took
+  // seconds for a few hundred aliases (a hang for a 1 MiB file).
+  it('a self-referencing alias is refused at once, however many times it repeats', () => {
+    const err = refused(`version: 1\nx: &a [${'*a,'.repeat(500)}]\n`);
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(refused('version: 1\nx: &a { y: [*a] }\n').message).toContain('inside its own anchor');
+  });
+
+  it('more than 64 aliases are refused before any is expanded', () => {
+    const err = refused(['version: 1', 'a: &a x', `b: [${Array(65).fill('*a').join(', ')}]`].join('\n'));
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toContain('aliases');
+  });
+
   it('lists at most 20 problems in the message, all of them in issues', () => {
     const rules = Array.from({ length: 30 }, (_, i) => `  - { name: r${i}, scope: "r.example/a${i}*", signatures: { threshold: 1, of: [a] } }`).join('\n');
     const err = refused(withRules(rules));
