@@ -1,7 +1,7 @@
 // Reading a policy: parsePolicy is pure (text in, Policy out); loadPolicy is the file edge.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isAlias, isNode, parseDocument, stringify, visit } from 'yaml';
+import { isAlias, isNode, LineCounter, parseDocument, Parser, stringify, visit } from 'yaml';
 import { errorFromIssues, PolicyError } from './errors.ts';
 import type { PolicyIssue } from './errors.ts';
 import type { Policy } from './types.ts';
@@ -12,13 +12,29 @@ import type { ValidateOptions } from './validate.ts';
 export const MAX_POLICY_BYTES = 1024 * 1024;
 // YAML aliases expand; a handful is plenty for a policy and bounds "billion laughs".
 const MAX_ALIASES = 64;
+// Top-level tokens of the YAML stream besides comments and blank lines: directives, the document, its end.
+const MAX_STREAM_TOKENS = 16;
+const QUIET_TOKENS = new Set(['comment', 'newline', 'space', 'byte-order-mark']);
 
 /** Decode YAML or JSON (JSON is YAML 1.2). Duplicate keys are errors, as unknown keys are. */
 export function decodePolicyText(text: string, source = 'policy'): unknown {
   if (text.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `${source} is larger than ${MAX_POLICY_BYTES} bytes`, { source });
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false, strict: true });
+  // A policy is one YAML document: the stream holds it and at most a directive or a document end.
+  // Stray tokens after it (`}}}}…`) each cost the composer an error object and yaml's pretty errors
+  // copy the whole line for every one (quadratic: a minute for 100 k braces), so a stream of more
+  // than a handful of top-level tokens is refused after reading that handful.
+  let tokens = 0;
+  for (const token of new Parser().parse(text)) {
+    if (QUIET_TOKENS.has(token.type)) continue;
+    if (++tokens > MAX_STREAM_TOKENS) throw new PolicyError('POLICY_PARSE', `${source} is not a single YAML document (stray content after it)`, { source });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, merge: false, strict: true, lineCounter: lines });
   if (doc.errors.length > 0) {
-    const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: (e.message.split('\n')[0] ?? e.message).replace(/:\s*$/, '') }));
+    const issues: PolicyIssue[] = doc.errors.map((e) => {
+      const at = lines.linePos(e.pos[0]);
+      return { code: 'POLICY_PARSE', path: '(document)', message: `${e.message.split('\n')[0] ?? e.message} at line ${at.line}, column ${at.col}` };
+    });
     throw errorFromIssues(issues, source);
   }
   // yaml's maxAliasCount does not bound an alias inside its own anchor (`x: &a [*a, *a, …]`): toJS

@@ -161,6 +161,20 @@ describe('load-time refusals name the rule and the path', () => {
     expect(refused('version: 1\nx: &a { y: [*a] }\n').message).toContain('inside its own anchor');
   });
 
+  // Found by the property suite: 100 k stray braces after the document took ~40 s (one pretty error
+  // per brace, each copying the whole line).
+  it('a flood of stray tokens after the document is refused after a handful', () => {
+    const err = refused(`version: 1\n${'}'.repeat(200_000)}`);
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toContain('not a single YAML document');
+  });
+
+  it('a syntax error names its line and column', () => {
+    const err = refused('version: 1\nsigners: {\n');
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toMatch(/at line \d+, column \d+/);
+  });
+
   it('more than 64 aliases are refused before any is expanded', () => {
     const err = refused(['version: 1', 'a: &a x', `b: [${Array(65).fill('*a').join(', ')}]`].join('\n'));
     expect(err.code).toBe('POLICY_PARSE');
