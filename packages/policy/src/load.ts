@@ -16,8 +16,48 @@ const MAX_ALIASES = 64;
 const MAX_STREAM_TOKENS = 16;
 const QUIET_TOKENS = new Set(['comment', 'newline', 'space', 'byte-order-mark']);
 
+// yaml composes recursively, and a few thousand levels exhaust the stack; worse, V8 may then fail to
+// compile one of yaml's regular expressions that deep and abort the process (found by the property
+// suite). The CST parser is iterative, so the nesting is measured on its tokens first.
+const MAX_NESTING = 64;
+
+type CstNode = { readonly value?: unknown; readonly items?: readonly { readonly key?: unknown; readonly value?: unknown }[] };
+
+/** Collection nesting of a CST token, walked with an explicit stack (never recursion). */
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) max = depth;
+    if (max > MAX_NESTING) return max;
+    const n = node as CstNode;
+    if (n.value !== undefined) stack.push([n.value, depth]);
+    for (const item of n.items ?? []) {
+      if (item.key) stack.push([item.key, depth + 1]);
+      if (item.value) stack.push([item.value, depth + 1]);
+    }
+  }
+  return max;
+}
+
 /** Decode YAML or JSON (JSON is YAML 1.2). Duplicate keys are errors, as unknown keys are. */
 export function decodePolicyText(text: string, source = 'policy'): unknown {
+  return notTooDeep(() => decodeYaml(text, source), source);
+}
+
+/** yaml composes (and validation walks) recursively: nesting deeper than the stack is POLICY_PARSE, not a RangeError. */
+function notTooDeep<T>(fn: () => T, source: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new PolicyError('POLICY_PARSE', `${source} is nested too deeply to read`, { cause: err, source });
+    throw err;
+  }
+}
+
+function decodeYaml(text: string, source: string): unknown {
   if (text.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `${source} is larger than ${MAX_POLICY_BYTES} bytes`, { source });
   // A policy is one YAML document: the stream holds it and at most a directive or a document end.
   // Stray tokens after it (`}}}}…`) each cost the composer an error object and yaml's pretty errors
@@ -27,6 +67,7 @@ export function decodePolicyText(text: string, source = 'policy'): unknown {
   for (const token of new Parser().parse(text)) {
     if (QUIET_TOKENS.has(token.type)) continue;
     if (++tokens > MAX_STREAM_TOKENS) throw new PolicyError('POLICY_PARSE', `${source} is not a single YAML document (stray content after it)`, { source });
+    if (nestingDepth(token) > MAX_NESTING) throw new PolicyError('POLICY_PARSE', `${source} nests collections more than ${MAX_NESTING} levels deep`, { source });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, merge: false, strict: true, lineCounter: lines });
@@ -61,7 +102,8 @@ export function decodePolicyText(text: string, source = 'policy'): unknown {
 /** Parse and validate policy text. Pure (see ValidateOptions for path resolution). */
 export function parsePolicy(text: string, options: ValidateOptions = {}): Policy {
   const source = options.source ?? 'policy';
-  return validatePolicy(decodePolicyText(text, source), { ...options, source });
+  const document = decodePolicyText(text, source);
+  return notTooDeep(() => validatePolicy(document, { ...options, source }), source);
 }
 
 export interface LoadPolicyOptions {

@@ -169,6 +169,20 @@ describe('load-time refusals name the rule and the path', () => {
     expect(err.message).toContain('not a single YAML document');
   });
 
+  // Found by the property suite: 100 k nested flow maps overflowed yaml's recursive composer, and on
+  // the next such parse V8 aborted the whole process compiling one of yaml's regexps that deep.
+  it('collections nested deeper than 64 levels are refused before yaml composes them', () => {
+    for (const [open, close] of [['{"a":', '}'], ['[', ']'], ['\n- ', '']] as const) {
+      for (let round = 0; round < 2; round++) {
+        const err = refused(`version: 1\nx: ${open === '\n- ' ? `\n${'- '.repeat(100_000)}` : open.repeat(100_000)}1${close.repeat(100_000)}\n`);
+        expect(err.code).toBe('POLICY_PARSE');
+        expect(err.message).toContain('64 levels deep');
+      }
+    }
+    const blocks = Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}a${i}:`).join('\n');
+    expect(refused(blocks).message).toContain('64 levels deep');
+  });
+
   it('a syntax error names its line and column', () => {
     const err = refused('version: 1\nsigners: {\n');
     expect(err.code).toBe('POLICY_PARSE');
