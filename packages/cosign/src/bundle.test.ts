@@ -12,6 +12,7 @@ describe('parseBundle on JSON values that are not objects', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(isCosignError(err, 'INVALID_BUNDLE')).toBe(true);
   });

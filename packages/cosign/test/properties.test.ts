@@ -28,7 +28,7 @@ function bundleSamples(): Uint8Array[] {
 const BUNDLES = bundleSamples();
 const BUNDLE_JSON = BUNDLES.flatMap((b) => {
   try {
-    return [JSON.parse(b.toString('utf8')) as unknown];
+    return [JSON.parse(new TextDecoder().decode(b)) as unknown];
   } catch {
     return [];
   }

@@ -34,7 +34,7 @@ function envelopeSamples(): { jws: Uint8Array[]; cose: Uint8Array[] } {
 }
 
 const { jws: JWS, cose: COSE } = envelopeSamples();
-const JWS_JSON = JWS.map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
+const JWS_JSON = JWS.map((b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>);
 const PROTECTED = JWS_JSON.map((e) => JSON.parse(Buffer.from(String(e.protected), 'base64url').toString('utf8')) as unknown);
 
 /** A real JWS envelope whose protected header was mutated structurally and encoded again. */
@@ -128,7 +128,7 @@ function policySamples(): Uint8Array[] {
 const POLICIES = policySamples();
 const POLICY_JSON = POLICIES.flatMap((b) => {
   try {
-    return [JSON.parse(b.toString('utf8')) as unknown];
+    return [JSON.parse(new TextDecoder().decode(b)) as unknown];
   } catch {
     return [];
   }

@@ -53,7 +53,7 @@ function manifestSamples(): Uint8Array[] {
 const MANIFESTS = manifestSamples();
 const MANIFEST_JSON = MANIFESTS.flatMap((b) => {
   try {
-    return [JSON.parse(b.toString('utf8')) as unknown];
+    return [JSON.parse(new TextDecoder().decode(b)) as unknown];
   } catch {
     return [];
   }

@@ -20,7 +20,8 @@ describe('hostile JWS protected header values', () => {
     return undefined;
   };
 
-  it.each([{ toString: 1 }, { toString: -7e-112, name: {} }, { valueOf: 'x', toString: null }])('signingScheme %j is ENVELOPE_INVALID', (value) => {
+  const values: Record<string, unknown>[] = [{ toString: 1 }, { toString: -7e-112, name: {} }, { valueOf: 'x', toString: null }];
+  it.each(values)('signingScheme %j is ENVELOPE_INVALID', (value) => {
     const err = errorOf(withHeader({ ...header, 'io.cncf.notary.signingScheme': value }));
     expect(isNotationError(err, 'ENVELOPE_INVALID')).toBe(true);
   });
