@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
+import { pullBench } from './pull.ts';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
@@ -82,7 +83,7 @@ async function discoverBench(): Promise<void> {
 }
 
 // `pnpm bench [discover|race|…]` runs only the named parts.
-const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom]...', positionals: ['discover', 'race', 'verify', 'sbom'] }).positionals);
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom|pull]...', positionals: ['discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
 
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
@@ -98,3 +99,4 @@ if (want('discover')) await discoverBench();
 if (want('race')) await raceBench();
 if (want('verify')) await verifyBench(cli, printTable);
 if (want('sbom')) await sbomBench(cli);
+if (want('pull')) await pullBench(cli);

@@ -1,4 +1,4 @@
-export declare const TASKS: Record<'test' | 'demo', string[]>;
+export declare const TASKS: Record<'test' | 'demo' | 'lint-packages', string[]>;
 export declare function pinnedPnpm(packageJson: { packageManager?: string }): string;
 export declare function pnpmCommand(pathVersion: string | undefined, pinned: string): string[];
 export declare function installStamp(files: readonly string[]): string;

@@ -16,6 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TASKS = {
   test: ['vitest', 'run'],
   demo: [process.execPath, '--conditions=@ocx/source', '--import', 'tsx', 'scripts/demo.ts'],
+  // publint + attw on every published package, after one turbo build (scripts/lint-packages.mjs).
+  'lint-packages': [process.execPath, 'scripts/lint-packages.mjs'],
 };
 
 /** The pnpm version package.json pins ("packageManager": "pnpm@X"). */

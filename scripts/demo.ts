@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectReferrers, EMPTY_DESCRIPTOR, parseManifest, MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
@@ -9,7 +10,9 @@ import { makePki, P256 } from '@ocx/testkit/pki';
 
 // `pnpm demo`: the main job end to end on a local registry, with nothing installed beyond the repo.
 // A spec-strict registry starts on 127.0.0.1, a multi-platform package and its SBOM are pushed,
-// then ocx discovers the supply-chain graph and copies it, referrers and all, into an OCI layout.
+// then ocx discovers the supply-chain graph and copies it, referrers and all, into an OCI layout;
+// it is signed (cosign and notation) and verified, and a trust policy lets `ocx pull` install the
+// signed package and block an unsigned one before any layer is downloaded.
 
 scriptArgs({ name: 'demo', usage: 'pnpm demo   (no arguments: the main job end to end on a local registry)' });
 
@@ -29,6 +32,17 @@ async function ocx(expected: number, ...args: string[]): Promise<number> {
   return code;
 }
 
+/** Regular files under `root`, as relative paths, sorted. */
+async function listFiles(root: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await listFiles(root, rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
 const emulator = createEmulator();
 const server = await emulator.listen();
 const work = await mkdtemp(join(tmpdir(), 'ocx-demo-'));
@@ -42,10 +56,14 @@ try {
   const platforms: Descriptor[] = [];
   for (const [os, architecture] of [['linux', 'amd64'], ['linux', 'arm64']] as const) {
     const config = blob(JSON.stringify({ os, architecture, config: {} }), MEDIA_TYPE_OCI_CONFIG);
+    // Files as `oras push` stores them: each a layer titled with its path (ocx pull writes it there).
     const layer = blob(`hello from ${os}/${architecture}\n`, MEDIA_TYPE_OCI_LAYER_TAR);
+    const script = blob(`#!/bin/sh\necho "hello from ${os}/${architecture}"\n`, MEDIA_TYPE_OCI_LAYER_TAR);
     await repo.push(config.desc, config.bytes);
     await repo.push(layer.desc, layer.bytes);
-    const m = await pushManifest(repo, { config: config.desc, layers: [layer.desc] });
+    await repo.push(script.desc, script.bytes);
+    const titled = (d: Descriptor, title: string): Descriptor => ({ ...d, annotations: { 'org.opencontainers.image.title': title } });
+    const m = await pushManifest(repo, { config: config.desc, layers: [titled(layer.desc, 'hello.txt'), titled(script.desc, 'bin/hello')] });
     platforms.push({ ...m, platform: { os, architecture } });
   }
   const index = await pushManifest(repo, { manifests: platforms }, MEDIA_TYPE_OCI_INDEX);
@@ -102,6 +120,51 @@ try {
     JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'demo', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:demo'], trustedIdentities: ['x509.subject: C=US, ST=WA, O=ocx test, CN=ocx-demo'] }] }, null, 2),
   );
   await ocx(0, 'verify', `${ref}:1.0.0`, '--notation-config', notationConfig, '--key', pubFile, '--insecure-ignore-tlog', '--platform', 'linux/arm64', '--no-cache');
+
+  say('A trust policy, written once: the demo key must have signed every package under demo/');
+  const policyFile = join(work, 'policy.yaml');
+  await writeFile(
+    policyFile,
+    [
+      'version: 1',
+      'defaults: { mode: enforce, unmatched: deny }',
+      'signers:',
+      `  demo-key: { key: ${pubFile}, tlog: optional }   # tlog optional: this demo signs without Rekor`,
+      'rules:',
+      '  - name: demo',
+      `    scope: ${server.host}/demo/**`,
+      '    signatures: { threshold: 1, of: [demo-key] }',
+      '',
+    ].join('\n'),
+  );
+  process.stdout.write(`${policyFile}:\n${await readFile(policyFile, 'utf8')}`);
+
+  say('ocx pull: resolve and pin the digest, decide by the policy, only then download and install');
+  const installed = join(work, 'installed');
+  await ocx(0, 'pull', `${ref}:1.0.0`, '--platform', 'linux/amd64', '-o', installed, '--policy', policyFile, '--no-cache');
+  for (const file of await listFiles(installed)) process.stdout.write(`  ${file}: ${JSON.stringify(await readFile(join(installed, file), 'utf8'))}\n`);
+
+  say('An unsigned package under the same rule is blocked before a single layer is downloaded (exit 81, with the why)');
+  const unsigned = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'demo/unsigned' });
+  const unsignedConfig = blob(JSON.stringify({ os: 'linux', architecture: 'amd64', config: {} }), MEDIA_TYPE_OCI_CONFIG);
+  const unsignedLayer = blob('hello from nobody in particular\n', MEDIA_TYPE_OCI_LAYER_TAR);
+  await unsigned.push(unsignedConfig.desc, unsignedConfig.bytes);
+  await unsigned.push(unsignedLayer.desc, unsignedLayer.bytes);
+  await unsigned.tag(await pushManifest(unsigned, { config: unsignedConfig.desc, layers: [{ ...unsignedLayer.desc, annotations: { 'org.opencontainers.image.title': 'hello.txt' } }] }), '1.0.0');
+  emulator.clearLog();
+  const blocked = join(work, 'blocked');
+  await ocx(81, 'pull', `${server.host}/demo/unsigned:1.0.0`, '-o', blocked, '--policy', policyFile, '--no-cache');
+  const layerGets = emulator.log.filter((e) => e.method === 'GET' && e.path.endsWith(`/blobs/${unsignedLayer.desc.digest}`)).length;
+  process.stdout.write(`layer blobs requested: ${layerGets}; ${blocked} ${existsSync(blocked) ? 'exists' : 'was never created'}\n`);
+  if (layerGets !== 0 || existsSync(blocked)) {
+    surprises++;
+    process.stdout.write('!! expected no layer download and no directory\n');
+  }
+
+  // ── `ocx policy explain` goes here once it exists on main (issue 9, h9's branch): ──────────────
+  //   say('Why? ocx policy explain says which rule applies and what it requires, without the network');
+  //   await ocx(0, 'policy', 'explain', `${server.host}/demo/unsigned:1.0.0`, '--policy', policyFile);
+  // ──────────────────────────────────────────────────────────────────────────────────────────────
 
   say('A tampered copy: same signature, moved onto a manifest with a changed layer — rejected (exit 65)');
   const tampered = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'demo/tampered' });

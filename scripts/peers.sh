@@ -12,7 +12,7 @@
 set -uo pipefail
 
 # Arguments first, before any lock or build. pnpm 12 passes the `--` of `pnpm peers -- oras` verbatim.
-PEER_NAMES="oras cosign2 cosign3 notation registry3" # the names in peers=(...) below
+PEER_NAMES="oras cosign2 cosign3 notation registry3 fulcio timestamp-server" # the names in peers=(...) below
 usage() { echo "usage: pnpm peers [-- ] [NAME...]   (NAME: ${PEER_NAMES// /, }; none: all)"; }
 if [ "${1-}" = "--" ]; then shift; fi
 for arg in "$@"; do

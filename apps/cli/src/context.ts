@@ -2,14 +2,20 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   createDockerCredentials,
+  createTransport,
   fileCapabilityStore,
   fileContentCache,
   openRepository,
   parsePlatform,
   parseReference,
+  parseTimeouts,
+  proxyFromEnv,
   RegistryClient,
+  resolveTimeouts,
   sameRegistryHost,
   type Credential,
+  type FetchLike,
+  type Timeouts,
   type OciError,
   type PlatformSpec,
   type Reference,
@@ -31,6 +37,7 @@ export const GLOBAL_OPTIONS = {
   'no-cache': { type: 'boolean', default: false },
   verbose: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  timeout: { type: 'string' },
 } as const;
 
 export interface GlobalValues {
@@ -43,6 +50,7 @@ export interface GlobalValues {
   readonly platform?: string;
   readonly 'no-cache'?: boolean;
   readonly verbose?: boolean;
+  readonly timeout?: string;
 }
 
 export interface Context {
@@ -56,6 +64,10 @@ export interface Context {
   /** What tags resolved to last time: a guess to start work early, never trusted (tag-hints.ts). */
   readonly tagHints?: TagHints;
   readonly warnings: string[];
+  /** Deadlines of this run: defaults, then OCX_TIMEOUT, then --timeout (README "Timeouts"). */
+  readonly timeouts: Timeouts;
+  /** HTTP for everything that is not a registry (TUF, TSA, OCSP/CRL): proxies and deadlines as for registries, no registry TLS flags. */
+  readonly httpFetch: FetchLike;
   /** Content that failed its digest or size and was left out with a warning: the command exits non-zero. */
   readonly failures: OciError[];
   /** The credential given by --username with --password-stdin or OCX_PASSWORD (ocx login stores it). */
@@ -108,6 +120,11 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     throw new UsageError('--username needs a password: use --password-stdin or OCX_PASSWORD');
   }
   if (values.insecure) warn('--insecure: TLS certificates are not verified');
+  const timeouts = resolveTimeouts({ ...(io.env.OCX_TIMEOUT ? parseTimeouts(io.env.OCX_TIMEOUT, 'OCX_TIMEOUT') : {}), ...timeoutFlag(values.timeout) });
+  // HTTP(S)_PROXY / NO_PROXY as Go's tools read them, for registry and every other request alike.
+  const proxy = proxyFromEnv(io.env);
+  let outbound: ReturnType<typeof createTransport> | undefined;
+  const httpFetch: FetchLike = (input, init) => (outbound ??= createTransport({ transport: 'node-http', proxy, connectTimeoutMs: timeouts.connectMs, idleTimeoutMs: timeouts.idleMs })).fetch(input, init);
   // Explicit credentials are bound to a registry host, never offered to every host a command touches.
   const bound = new Map<string, Credential>();
   const globalSource = explicit ? (values.username !== undefined ? '--username' : 'OCX_USERNAME') : undefined;
@@ -138,6 +155,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     fetch: extra.fetch as never,
     // A CLI run is one short process: node:http starts ~100 ms faster than Node's fetch (undici).
     transport: 'node-http',
+    proxy,
+    timeouts,
     plainHttp: values['plain-http'] ? true : undefined,
     insecure: values.insecure,
     caFile: values['ca-file'],
@@ -159,6 +178,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     platform,
     ...(values['no-cache'] ? {} : { tagHints: fileTagHints(join(ocxHome(io.env), 'tags')) }),
     warnings,
+    timeouts,
+    httpFetch,
     failures,
     ...(explicit ? { credential: explicit } : {}),
     parse: (ref) => parseReference(ref, { env: io.env, cwd: io.cwd }),
@@ -166,6 +187,17 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     bindCredential,
     ...(globalSource ? { globalCredentialSource: globalSource } : {}),
     warn,
-    close: () => client.close(),
+    close: async () => {
+      await Promise.all([client.close(), outbound?.close()]);
+    },
   };
+}
+
+function timeoutFlag(value: string | undefined): Partial<Timeouts> {
+  if (value === undefined) return {};
+  try {
+    return parseTimeouts(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -42,6 +42,7 @@ const OCI_EXIT: Record<OciErrorCode, ExitCodeValue> = {
   TOO_MANY: ExitCode.DATA,
   INVALID_MANIFEST: ExitCode.DATA,
   UNSUPPORTED_MEDIA_TYPE: ExitCode.DATA,
+  UNSAFE_ARCHIVE: ExitCode.DATA,
   NOT_FOUND: ExitCode.NOT_FOUND,
   PLATFORM_NOT_FOUND: ExitCode.NOT_FOUND,
   UNAUTHORIZED: ExitCode.AUTH,
@@ -117,6 +118,11 @@ const SIGNER_EXIT: Record<SignerErrorCode, ExitCodeValue> = {
   INVALID_TOKEN: ExitCode.AUTH,
   TOKEN_UNAVAILABLE: ExitCode.AUTH,
   CA_FAILED: ExitCode.UNAVAILABLE,
+  // package attest / push: what OCX refuses is a usage error; a bad predicate or SBOM is data.
+  REFUSED: ExitCode.USAGE,
+  PREDICATE_INVALID: ExitCode.DATA,
+  TAG_CONFLICT: ExitCode.DATA,
+  READ_FAILED: ExitCode.IO,
   TLOG_FAILED: ExitCode.TLOG_UNAVAILABLE,
 };
 

@@ -13,6 +13,7 @@ const DESCRIBE: Record<keyof typeof GLOBAL_OPTIONS, [arg: string, text: string, 
   'no-cache': ['', 'no on-disk caches for this run', 'false'],
   verbose: ['', 'more detail on stderr', 'false'],
   help: ['', 'this help', 'false'],
+  timeout: ['[KIND=]DURATION', 'deadlines: all, or connect|exchange|metadata|idle (README "Timeouts")', 'OCX_TIMEOUT, else connect=10s,exchange=30s,metadata=60s,idle=30s'],
 };
 
 function flagName(long: string): string {

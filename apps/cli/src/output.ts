@@ -26,6 +26,8 @@ export interface Io {
   readonly stdin?: () => Promise<string>;
   /** Binary stdout (`ocx sbom --output -`); `isTTY` lets a command refuse to dump bytes on a terminal. */
   readonly stdoutStream?: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** stderr is a terminal: progress may be drawn there (`ocx pull`). */
+  readonly stderrIsTTY?: boolean;
 }
 
 export function processIo(): Io {
@@ -35,6 +37,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     stdoutStream: process.stdout,
+    stderrIsTTY: process.stderr.isTTY === true,
     stdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -4,6 +4,8 @@ import { COPY_HELP, COPY_OPTIONS, runCopy } from './commands/copy.ts';
 import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discover.ts';
 import { LOGIN_HELP, LOGIN_OPTIONS, LOGOUT_HELP, LOGOUT_OPTIONS, runLogin, runLogout } from './commands/login.ts';
 import { PACKAGE_HELP, PACKAGE_OPTIONS } from './commands/package-options.ts';
+import { PACKAGE_PUSH_HELP, PACKAGE_PUSH_OPTIONS } from './commands/package-push-options.ts';
+import { PULL_HELP, PULL_OPTIONS } from './commands/pull-options.ts';
 import { SBOM_HELP, SBOM_OPTIONS } from './commands/sbom-options.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
 import { createContext, GLOBAL_OPTIONS, type Context } from './context.ts';
@@ -11,6 +13,7 @@ import { CommandFailure, exitCodeFor, ExitCode, UsageError } from './exit-codes.
 import { processIo, sanitize, type Io } from './output.ts';
 import { explainParseError } from './peer-flags.ts';
 import { GLOBAL_FLAGS_HELP } from './help.ts';
+import type { ErrorOutput } from './schemas/index.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }>;
 
@@ -26,8 +29,9 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   verify: { summary: 'verify cosign and notation signatures (or attestations) of artifacts', help: VERIFY_HELP, options: VERIFY_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/verify.ts')).runVerify(c, p, v) },
   discover: { summary: 'list the referrers of an artifact (signatures, SBOMs, attestations)', help: DISCOVER_HELP, options: DISCOVER_OPTIONS as Options, run: (c, p, v) => runDiscover(c, p, v) },
-  package: { summary: 'sign packages (ocx package sign --key)', help: PACKAGE_HELP, options: PACKAGE_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/package.ts')).runPackage(c, p, v) },
+  package: { summary: 'push, sign and attest packages (ocx package push|sign|attest)', help: PACKAGE_HELP + PACKAGE_PUSH_HELP, options: { ...PACKAGE_OPTIONS, ...PACKAGE_PUSH_OPTIONS } as Options, run: async (c, p, v) => (await import('./commands/package.ts')).runPackage(c, p, v) },
   sbom: { summary: 'find, summarise, trust-check and write the SBOMs attached to an artifact', help: SBOM_HELP, options: SBOM_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/sbom.ts')).runSbom(c, p, v) },
+  pull: { summary: 'pull a package: verify it by policy, then download and unpack its layers', help: PULL_HELP, options: PULL_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/pull.ts')).runPull(c, p, v) },
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
   login: { summary: 'check credentials against a registry and store them in the docker config', help: LOGIN_HELP, options: LOGIN_OPTIONS as Options, run: (c, p) => runLogin(c, p) },
   logout: { summary: 'remove the stored credentials of a registry', help: LOGOUT_HELP, options: LOGOUT_OPTIONS as Options, run: (c, p) => runLogout(c, p) },
@@ -61,7 +65,8 @@ Commands:
 ${cmds}
 
 Global flags: --format text|json, --platform os/arch[/variant], --plain-http, --insecure, --ca-file FILE,
-  --username U with --password-stdin (or OCX_USERNAME/OCX_PASSWORD), --no-cache, --verbose
+  --username U with --password-stdin (or OCX_USERNAME/OCX_PASSWORD), --no-cache, --verbose,
+  --timeout [KIND=]DURATION (or OCX_TIMEOUT; kinds connect, exchange, metadata, idle)
 
 ${EXIT_CODE_HELP}`;
 }
@@ -105,8 +110,9 @@ export async function run(argv: readonly string[], io: Io = processIo(), extra: 
     if (exitCode === ExitCode.INTERNAL && err instanceof Error && err.stack) io.stderr(`${sanitize(err.stack)}\n`);
     if (err instanceof UsageError && command) io.stderr(`run "ocx ${name} --help" for usage\n`);
     if (wantsJson && !(err instanceof CommandFailure && err.reported)) {
-      const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? err.errors : undefined } : {};
-      io.stdout(`${JSON.stringify({ error: { kind, exitCode, message, ...registry } }, null, 2)}\n`);
+      const registry = isOciError(err) ? { status: err.status, method: err.method, url: err.url, errors: err.errors.length ? [...err.errors] : undefined } : {};
+      const doc: ErrorOutput = { error: { kind, exitCode, message, ...registry } };
+      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
     }
     return exitCode;
   } finally {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '@ocx/testkit';
+import { DEFAULT_TIMEOUTS } from '@ocx/oci';
 import type { Context } from '../src/context.ts';
 import { run } from '../src/run.ts';
 import { createCosignFamily } from '../src/verify/cosign.ts';
@@ -85,8 +86,9 @@ describe('no socket with --trusted-root or --offline', () => {
 });
 
 describe('the public-good root (TUF) is loaded only when needed', () => {
+  const httpFetch = vi.fn();
   function fakeContext(): Context {
-    return { io: { env: { OCX_HOME: '/tmp/ocx-home-test' }, stdout: () => {}, stderr: () => {}, cwd: '/' }, warn: () => {} } as unknown as Context;
+    return { io: { env: { OCX_HOME: '/tmp/ocx-home-test' }, stdout: () => {}, stderr: () => {}, cwd: '/' }, warn: () => {}, httpFetch, timeouts: DEFAULT_TIMEOUTS } as unknown as Context;
   }
   const now = new Date('2026-01-01T00:00:00Z');
   const keyless = { 'certificate-identity': FIXTURE.identity, 'certificate-oidc-issuer': FIXTURE.issuer };
@@ -97,7 +99,8 @@ describe('the public-good root (TUF) is loaded only when needed', () => {
     const root = loadTrustedRoot(await readFile(FIXTURE.trustedRoot));
     const load = vi.fn(async () => root);
     await createCosignFamily({ loadPublicGoodRoot: load }).prepare(keyless, fakeContext(), now);
-    expect(load).toHaveBeenCalledWith({ cachePath: '/tmp/ocx-home-test/sigstore-tuf' });
+    // TUF goes through the run's HTTP client (proxies, deadlines), bounded per exchange.
+    expect(load).toHaveBeenCalledWith({ cachePath: '/tmp/ocx-home-test/sigstore-tuf', fetch: httpFetch, timeoutMs: DEFAULT_TIMEOUTS.exchangeMs });
   });
 
   it('does not ask TUF with --trusted-root, --offline, or a key with --insecure-ignore-tlog', async () => {

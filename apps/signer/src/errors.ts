@@ -3,6 +3,10 @@
 /** INVALID_TOKEN: the identity token cannot work (not a JWT, expired, email unverified); never quoted. */
 /** TOKEN_UNAVAILABLE: no identity token given and none offered by the CI, or the CI's token request failed. */
 /** CA_FAILED: Fulcio refused or could not be reached; TLOG_FAILED: the same for Rekor (a TSA: TIMESTAMP_FAILED). */
+/** PREDICATE_INVALID: a predicate or SBOM that is too large, not JSON, or not what --type says. */
+/** READ_FAILED: an input file (predicate, SBOM, package content) could not be read or is refused (symlink). */
+/** TAG_CONFLICT: the tag holds something ocx will not overwrite (not an OCX package index). */
+/** REFUSED: a request ocx refuses to carry out (as OCX does): SLSA v0.2, unknown --type, unsigned provenance, … */
 export type SignerErrorCode =
   | 'INVALID_KEY'
   | 'WRONG_PASSWORD'
@@ -12,7 +16,11 @@ export type SignerErrorCode =
   | 'INVALID_TOKEN'
   | 'TOKEN_UNAVAILABLE'
   | 'CA_FAILED'
-  | 'TLOG_FAILED';
+  | 'TLOG_FAILED'
+  | 'PREDICATE_INVALID'
+  | 'READ_FAILED'
+  | 'TAG_CONFLICT'
+  | 'REFUSED';
 
 /** Every SignerErrorCode, for tables that must cover them all (the CLI's exit codes). */
 export const SIGNER_ERROR_CODES = [
@@ -25,6 +33,10 @@ export const SIGNER_ERROR_CODES = [
   'TOKEN_UNAVAILABLE',
   'CA_FAILED',
   'TLOG_FAILED',
+  'PREDICATE_INVALID',
+  'READ_FAILED',
+  'TAG_CONFLICT',
+  'REFUSED',
 ] as const satisfies readonly SignerErrorCode[];
 // Fails to compile when a code is added to the union but not to the list.
 const _allListed: Exclude<SignerErrorCode, (typeof SIGNER_ERROR_CODES)[number]> extends never ? true : false = true;

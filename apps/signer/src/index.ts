@@ -20,3 +20,18 @@ export { ambientIdentityToken, identityClaims, redact } from './keyless/token.ts
 export type { AmbientTokenOptions, IdentityClaims } from './keyless/token.ts';
 export { keylessError, keylessSigner } from './keyless/signer.ts';
 export type { KeylessSigner, KeylessSignerOptions } from './keyless/signer.ts';
+export { appendLegacyLayer, BUNDLE_V03, dsseEnvelope, preAuthEncoding, pushDsseBundle } from './dsse.ts';
+export type { DsseSignOptions, SignerRepo } from './dsse.ts';
+export { readInputFile } from './files.ts';
+export { attestationStatement, IN_TOTO_STATEMENT_V1, MAX_PREDICATE_BYTES, predicateTypeOf, resolvePredicate } from './attest/predicate.ts';
+export type { ResolvedPredicate } from './attest/predicate.ts';
+export { attachSbomPackage, attestOne, attestPackage, classifySbom, platformTargets, pushSbomReferrer, sbomMediaType } from './attest/attest.ts';
+export type { AttachSbomOptions, Attested, AttestOptions, AttestResult, AttestTarget, SbomReferrerOptions } from './attest/attest.ts';
+export { listEntries, packLayer } from './push/pack.ts';
+export type { PackedLayer, PackOptions } from './push/pack.ts';
+export { UPLOAD_CHUNK_BYTES, uploadFile } from './push/upload.ts';
+export type { UploadOptions } from './push/upload.ts';
+export { mergePackageIndex, OCX_PACKAGE_ARTIFACT_TYPE, putPlatform } from './push/package-index.ts';
+export type { IndexUpdate, IndexUpdateOptions } from './push/package-index.ts';
+export { OCX_PACKAGE_CONFIG_MEDIA_TYPE, OCX_PACKAGE_LAYER_MEDIA_TYPE, planPush, pushPackage } from './push/push.ts';
+export type { PushPackageOptions, PushPackageResult, PushSigning, PushStep, Written } from './push/push.ts';

@@ -1,32 +1,18 @@
-import { bundleToJSON } from '@sigstore/bundle';
-import { DSSEBundleBuilder, RekorWitness, DEFAULT_REKOR_URL, type Signer, type Witness } from '@sigstore/sign';
 import {
-  ANNOTATION_CREATED,
-  digestOf,
-  EMPTY_DESCRIPTOR,
   encodeJson,
   formatPlatform,
   isIndex,
-  isOciError,
-  MEDIA_TYPE_OCI_CONFIG,
-  MEDIA_TYPE_OCI_MANIFEST,
   parseManifest,
   platformEntries,
   selectPlatform,
   type CallOptions,
   type Descriptor,
-  type Fetcher,
   type PlatformSpec,
-  type Pusher,
   type PushResult,
-  type Resolver,
-  type TagPusher,
 } from '@ocx/oci';
-import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, legacyTag, SIMPLE_SIGNING_MEDIA_TYPE } from '@ocx/cosign';
-import { SignerError } from './errors.ts';
+import { COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@ocx/cosign';
+import { appendLegacyLayer, pushBlob, pushDsseBundle, type SignerRepo } from './dsse.ts';
 import { signBytes, type SigningKey } from './key.ts';
-
-const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 export interface SignPackageOptions extends CallOptions {
   readonly key: SigningKey;
@@ -66,13 +52,7 @@ export interface SignPackageResult {
   readonly signed: readonly SignedManifest[];
 }
 
-type Repo = Resolver & Fetcher & Pusher & TagPusher;
-
-function localSigner(key: SigningKey): Signer {
-  return {
-    sign: async (data) => ({ signature: signBytes(key, data), key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint } }),
-  };
-}
+type Repo = SignerRepo;
 
 /** The statement `cosign sign` (v3) signs (cosign pkg/types/predicate.go, sign.go signDigestBundle). */
 export function signStatement(digest: string, annotations?: Readonly<Record<string, string>>): Uint8Array {
@@ -89,68 +69,16 @@ export function simpleSigningPayload(repositoryName: string, digest: string, ann
   });
 }
 
-async function pushBlob(repo: Repo, mediaType: string, bytes: Uint8Array, call: CallOptions): Promise<Descriptor> {
-  const desc = { mediaType, digest: digestOf(bytes), size: bytes.byteLength };
-  await repo.push(desc, bytes, call);
-  return desc;
-}
-
-async function signBundle(repo: Repo, target: Descriptor, opts: SignPackageOptions, call: CallOptions): Promise<{ signature: string; referrers?: PushResult['referrers'] }> {
-  const witnesses: Witness[] = opts.tlogUpload ? [new RekorWitness({ rekorBaseURL: opts.rekorURL ?? DEFAULT_REKOR_URL, entryType: 'dsse', fetchOnConflict: true })] : [];
-  const builder = new DSSEBundleBuilder({ signer: localSigner(opts.key), witnesses });
-  const bundle = await builder.create({ data: Buffer.from(signStatement(target.digest, opts.annotations)), type: IN_TOTO_PAYLOAD_TYPE });
-  const json = bundleToJSON(bundle);
-  // The DSSE keyid is unsigned metadata; sigstore-go (cosign) skips a signature whose keyid differs
-  // from its own key id, so leave it out as cosign does and let `publicKey.hint` name the key.
-  for (const sig of json.dsseEnvelope?.signatures ?? []) delete (sig as { keyid?: string }).keyid;
-  const layer = await pushBlob(repo, BUNDLE_V03, encodeJson(json), call);
-  await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'), call);
-  // cosign pkg/oci/remote/write.go WriteReferrer: empty config, one bundle layer, cosign annotations.
-  const manifest = encodeJson({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    artifactType: BUNDLE_V03,
-    config: EMPTY_DESCRIPTOR,
-    layers: [layer],
-    subject: { mediaType: target.mediaType, digest: target.digest, size: target.size },
-    annotations: {
-      [BUNDLE_ANNOTATIONS.content]: 'dsse-envelope',
-      [BUNDLE_ANNOTATIONS.predicateType]: COSIGN_SIGN_PREDICATE_TYPE,
-      [ANNOTATION_CREATED]: opts.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    },
-  });
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifest), size: manifest.byteLength };
-  const result = await repo.push(desc, manifest, call);
-  return { signature: desc.digest, ...(result.referrers ? { referrers: result.referrers } : {}) };
+function signBundle(repo: Repo, target: Descriptor, opts: SignPackageOptions, call: CallOptions): Promise<{ signature: string; referrers?: PushResult['referrers'] }> {
+  return pushDsseBundle(repo, target, signStatement(target.digest, opts.annotations), COSIGN_SIGN_PREDICATE_TYPE, opts, call);
 }
 
 /** Appends a simple-signing layer to the `.sig` manifest (keeping signatures already there, as cosign does). */
 async function signLegacy(repo: Repo, target: Descriptor, opts: SignPackageOptions, call: CallOptions): Promise<{ signature: string; tag: string }> {
-  const tag = legacyTag(target.digest, 'sig');
-  if (tag === undefined) throw new SignerError('INVALID_OPTIONS', `${target.digest} has no legacy signature tag (only sha256 digests fit a tag)`);
   const payload = simpleSigningPayload(opts.repositoryName, target.digest, opts.annotations);
   const layer = { ...(await pushBlob(repo, SIMPLE_SIGNING_MEDIA_TYPE, payload, call)), annotations: { [COSIGN_ANNOTATIONS.signature]: signBytes(opts.key, payload).toString('base64') } };
-  let layers: Descriptor[] = [];
-  try {
-    const existing = await repo.resolve(tag, call);
-    const { manifest } = parseManifest(await repo.fetch(existing, call), existing.mediaType);
-    if (!isIndex(manifest)) layers = manifest.layers.filter((l) => !(l.digest === layer.digest && l.annotations?.[COSIGN_ANNOTATIONS.signature] === layer.annotations[COSIGN_ANNOTATIONS.signature]));
-  } catch (e) {
-    if (!(isOciError(e) && e.code === 'NOT_FOUND')) throw e;
-  }
-  layers.push(layer);
-  // go-containerregistry's config for an image of these layers (their diff IDs are their digests).
-  const config = await pushBlob(
-    repo,
-    MEDIA_TYPE_OCI_CONFIG,
-    encodeJson({ architecture: '', created: '0001-01-01T00:00:00Z', os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }),
-    call,
-  );
-  const manifest = encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, config, layers });
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifest), size: manifest.byteLength };
-  await repo.push(desc, manifest, call);
-  await repo.tag(desc, tag, call);
-  return { signature: desc.digest, tag };
+  const same = (l: Descriptor) => l.digest === layer.digest && l.annotations?.[COSIGN_ANNOTATIONS.signature] === layer.annotations[COSIGN_ANNOTATIONS.signature];
+  return appendLegacyLayer(repo, target, 'sig', layer, same, call);
 }
 
 /**

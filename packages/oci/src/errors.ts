@@ -9,6 +9,8 @@ export type OciErrorCode =
   | 'TOO_MANY'
   | 'INVALID_MANIFEST'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  /** An archive ocx refuses to unpack: a path outside the target, a device node, over a cap, corrupt. */
+  | 'UNSAFE_ARCHIVE'
   | 'NOT_FOUND'
   | 'PLATFORM_NOT_FOUND'
   | 'UNAUTHORIZED'
@@ -29,7 +31,7 @@ export type OciErrorCode =
   | 'IO';
 
 /** Every OciErrorCode, for tables that must cover them all (the CLI's exit codes). */
-export const OCI_ERROR_CODES = ['INVALID_REFERENCE', 'INVALID_PLATFORM', 'INVALID_DIGEST', 'DIGEST_MISMATCH', 'SIZE_MISMATCH', 'TOO_LARGE', 'TOO_MANY', 'INVALID_MANIFEST', 'UNSUPPORTED_MEDIA_TYPE', 'NOT_FOUND', 'PLATFORM_NOT_FOUND', 'UNAUTHORIZED', 'DENIED', 'REGISTRY_ERROR', 'UNAVAILABLE', 'NETWORK', 'TIMEOUT', 'ABORTED', 'PAGINATION', 'REDIRECT', 'REFERRERS_UNSUPPORTED', 'CONFLICT', 'LAYOUT', 'CONFIG', 'IO', 'TLS_UNTRUSTED'] as const satisfies readonly OciErrorCode[];
+export const OCI_ERROR_CODES = ['INVALID_REFERENCE', 'INVALID_PLATFORM', 'INVALID_DIGEST', 'DIGEST_MISMATCH', 'SIZE_MISMATCH', 'TOO_LARGE', 'TOO_MANY', 'INVALID_MANIFEST', 'UNSUPPORTED_MEDIA_TYPE', 'UNSAFE_ARCHIVE', 'NOT_FOUND', 'PLATFORM_NOT_FOUND', 'UNAUTHORIZED', 'DENIED', 'REGISTRY_ERROR', 'UNAVAILABLE', 'NETWORK', 'TIMEOUT', 'ABORTED', 'PAGINATION', 'REDIRECT', 'REFERRERS_UNSUPPORTED', 'CONFLICT', 'LAYOUT', 'CONFIG', 'IO', 'TLS_UNTRUSTED'] as const satisfies readonly OciErrorCode[];
 // Fails to compile when a code is added to the union but not to the list.
 const _allListed: Exclude<OciErrorCode, (typeof OCI_ERROR_CODES)[number]> extends never ? true : false = true;
 

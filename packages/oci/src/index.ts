@@ -53,6 +53,10 @@ export { checkRegistryLogin, dockerConfigKey, eraseDockerCredential, storeDocker
 export type { CredentialLocation, CredentialStoreOptions, HelperAction } from './remote/credentials-store.ts';
 export { parseNextLink, readCapped, redactUrl } from './remote/http.ts';
 export { RemoteRepository } from './remote/repository.ts';
+export { boundedExchange, DEFAULT_TIMEOUTS, Deadline, formatMs, parseDuration, parseTimeouts, readBounded, resolveTimeouts } from './remote/deadline.ts';
+export type { DeadlineSpec, ExchangeRequest, ExchangeResult, Timeouts } from './remote/deadline.ts';
+export { createProxyConfig, describeProxy, proxyAuthorization, proxyEnvironment, proxyFromEnv } from './remote/proxy.ts';
+export type { ProxyConfig, ProxyEnvironment } from './remote/proxy.ts';
 export { createNodeTransport } from './remote/node-transport.ts';
 export type { NodeTransportOptions } from './remote/node-transport.ts';
 export { createTransport, isLoopbackHost } from './remote/transport.ts';
@@ -77,3 +81,5 @@ export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagI
 export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
+export { ANNOTATION_ORAS_DIGEST, ANNOTATION_ORAS_UNPACK, ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerDisposition, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
+export type { LayerCompression, LayerDisposition, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';

@@ -18,6 +18,7 @@ describe('@ocx/sbom public API', () => {
         'MEDIA_TYPE_SYFT_JSON',
         'PREDICATE_TYPE_CYCLONEDX',
         'PREDICATE_TYPE_SPDX',
+        'SBOM_ERROR_CODES',
         'SBOM_MEDIA_TYPES',
         'STATEMENT_TYPE_V01',
         'STATEMENT_TYPE_V1',

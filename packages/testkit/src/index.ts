@@ -30,5 +30,7 @@ export type { FaultMatch } from './emulator/faults.ts';
 export type { RegistryErrorCode } from './emulator/errors.ts';
 export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pushMultiPlatform, pushReferrer, pushTagged, sha256Digest } from './artifacts.ts';
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
+export { startProxy } from './proxy.ts';
+export type { ProxyLogEntry, TestProxy, TestProxyOptions } from './proxy.ts';
 export { composeTrustedRoot, sigstoreServicesOrSkip, startFulcio, startOidcIssuer, startTimestampServer } from './sigstore-services.ts';
 export type { OidcClaims, OidcIssuer, SigstoreService, StartFulcioOptions } from './sigstore-services.ts';

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
 import { type RealRegistry, type RegistryKind, freePort, registryOrSkip, startRegistry } from './registries.ts';
+import { makeTestCertificate } from './tls.ts';
 
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -132,6 +135,32 @@ describe.skipIf(!d2)('distribution 2.8 (Debian docker-registry)', () => {
       await reg.stop();
     } finally {
       busy.close();
+    }
+  });
+
+  it('serves https (http.tls) with htpasswd (bcrypt) Basic auth', async () => {
+    const cert = await makeTestCertificate();
+    const reg = await startRegistry('distribution2', { tls: { certFile: cert.certFile, keyFile: cert.keyFile }, htpasswd: { alice: 's3cret' } });
+    try {
+      expect(reg.url).toBe(`https://127.0.0.1:${reg.port}`);
+      const ca = await readFile(cert.caFile);
+      const get = (auth?: string) =>
+        new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
+          const req = request(`${reg.url}/v2/`, { ca, headers: auth ? { authorization: auth } : {} }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode!, challenge: res.headers['www-authenticate'] });
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const anon = await get();
+      expect(anon.status).toBe(401);
+      expect(anon.challenge).toMatch(/^Basic realm="ocx-test"/);
+      expect((await get(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`)).status).toBe(200);
+      expect((await get(`Basic ${Buffer.from('alice:wrong').toString('base64')}`)).status).toBe(401);
+    } finally {
+      await reg.stop();
+      await cert.cleanup();
     }
   });
 });

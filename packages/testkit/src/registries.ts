@@ -5,6 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import bcrypt from 'bcryptjs';
 import { isExecutableFile, missingToolMessage, peerPath, warnOnce } from './peers.ts';
 import { isCI, RigError, stopProcess } from './proc.ts';
 
@@ -34,7 +37,7 @@ export const registryKinds: readonly RegistryKind[] = ['distribution2', 'distrib
 
 export interface RealRegistry {
   kind: RegistryKind;
-  /** http://127.0.0.1:PORT (no trailing slash). */
+  /** http://127.0.0.1:PORT, https:// with `tls` (no trailing slash). */
   url: string;
   /** 127.0.0.1:PORT, as used in references and in peers' `--plain-http` invocations. */
   host: string;
@@ -54,6 +57,10 @@ export interface StartRegistryOptions {
   binary?: string;
   /** Port for the first attempt (default: a fresh free port); later attempts always pick a fresh one. */
   port?: number;
+  /** Serve https with this PEM certificate and key (the config's http.tls), e.g. from makeTestCertificate(). */
+  tls?: { certFile: string; keyFile: string };
+  /** Basic auth from an htpasswd file (bcrypt entries, the only kind distribution accepts): user → password. */
+  htpasswd?: Record<string, string>;
 }
 
 /** The executable for `kind`, or undefined when not installed/built. */
@@ -95,7 +102,9 @@ export function freePort(): Promise<number> {
 // The config both versions accept (distribution docs/configuration.md). Access logs off and level error keep
 // test output quiet; delete enabled so clients can exercise DELETE; a fixed secret avoids the
 // "no secret" warning; upload purging off so no background goroutine touches the temp dir.
-function configYaml(root: string, port: number): string {
+function configYaml(root: string, port: number, extra: { tls?: { certFile: string; keyFile: string }; htpasswdFile?: string } = {}): string {
+  const tls = extra.tls ? ['  tls:', `    certificate: ${JSON.stringify(extra.tls.certFile)}`, `    key: ${JSON.stringify(extra.tls.keyFile)}`] : [];
+  const auth = extra.htpasswdFile ? ['auth:', '  htpasswd:', '    realm: ocx-test', `    path: ${JSON.stringify(extra.htpasswdFile)}`] : [];
   return [
     'version: 0.1',
     'log:',
@@ -113,6 +122,8 @@ function configYaml(root: string, port: number): string {
     'http:',
     `  addr: 127.0.0.1:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
+    ...tls,
+    ...auth,
     '',
   ].join('\n');
 }
@@ -142,12 +153,17 @@ export async function startRegistry(kind: RegistryKind, opts: StartRegistryOptio
   const dir = await mkdtemp(join(tmpdir(), `ocx-${kind}-`));
   const storageDir = join(dir, 'storage');
   await mkdir(storageDir);
+  if (opts.htpasswd) {
+    // Cost 5: the registry checks the hash on every request; the default cost would slow every test.
+    const lines = Object.entries(opts.htpasswd).map(([user, password]) => `${user}:${bcrypt.hashSync(password, 5)}`);
+    await writeFile(join(dir, 'htpasswd'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
   let lastError: unknown;
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = attempt === 0 && opts.port !== undefined ? opts.port : await freePort();
       try {
-        return await launch(kind, bin, dir, storageDir, port, opts.readyTimeoutMs ?? 20_000);
+        return await launch(kind, bin, dir, storageDir, port, opts);
       } catch (e) {
         lastError = e;
         if (!(e instanceof PortTaken)) throw e;
@@ -162,9 +178,9 @@ export async function startRegistry(kind: RegistryKind, opts: StartRegistryOptio
 
 class PortTaken extends Error {}
 
-async function launch(kind: RegistryKind, bin: string, dir: string, storageDir: string, port: number, readyTimeoutMs: number): Promise<RealRegistry> {
+async function launch(kind: RegistryKind, bin: string, dir: string, storageDir: string, port: number, opts: StartRegistryOptions): Promise<RealRegistry> {
   const config = join(dir, 'config.yml');
-  await writeFile(config, configYaml(storageDir, port));
+  await writeFile(config, configYaml(storageDir, port, { tls: opts.tls, htpasswdFile: opts.htpasswd ? join(dir, 'htpasswd') : undefined }));
   const child = spawn(bin, ['serve', config], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -185,7 +201,7 @@ async function launch(kind: RegistryKind, bin: string, dir: string, storageDir: 
   const entry = { child, dir };
   live.add(entry);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
@@ -194,7 +210,7 @@ async function launch(kind: RegistryKind, bin: string, dir: string, storageDir: 
       await rm(dir, { recursive: true, force: true });
     })());
   try {
-    await waitReady(url, exited, readyTimeoutMs, () => stderr);
+    await waitReady(url, exited, opts.readyTimeoutMs ?? 20_000, () => stderr);
   } catch (e) {
     await stopProcess(child);
     live.delete(entry);
@@ -210,14 +226,22 @@ async function waitReady(url: string, exited: Promise<void>, timeoutMs: number, 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone) throw new RigError('REGISTRY_START', `registry exited before answering ${url}/v2/:\n${logs()}`);
-    try {
-      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
+    // 200, or 401 behind htpasswd: the registry answers. The probe does not check the test certificate.
+    const status = await probe(`${url}/v2/`);
+    if (status === 200 || status === 401) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new RigError('REGISTRY_START', `registry did not answer ${url}/v2/ within ${timeoutMs} ms:\n${logs()}`);
+}
+
+function probe(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
 }

@@ -62,7 +62,7 @@ describe('scripts/peers.sh', () => {
   it('validates against the same names it builds', () => {
     const text = readFileSync(join(root, 'scripts/peers.sh'), 'utf8');
     const listed = /^PEER_NAMES="([^"]+)"/m.exec(text)![1]!.split(' ');
-    const built = [...text.matchAll(/^\s+"([a-z0-9]+)\|/gm)].map((m) => m[1]);
+    const built = [...text.matchAll(/^\s+"([a-z0-9-]+)\|/gm)].map((m) => m[1]);
     expect(listed).toEqual(built);
   });
 });

@@ -2,6 +2,7 @@ import { copy, isIndex, parseManifest, parseReference, referenceTarget, selectPl
 import type { Context } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 import { sanitize } from '../output.ts';
+import type { CopyOutput } from '../schemas/index.ts';
 import { bindCopyCredentials, COPY_CREDENTIAL_OPTIONS, type CopyCredentialValues } from './copy-credentials.ts';
 
 export const COPY_OPTIONS = {
@@ -85,7 +86,8 @@ export async function runCopy(ctx: Context, positionals: string[], values: { 'no
   const tag = dstRef.digest ? undefined : (dstRef.tag ?? (srcRef.digest ? undefined : srcRef.tag));
   const result = await copy(src, dst, root, { referrers: !values['no-referrers'], tag, concurrency });
   if (ctx.json) {
-    ctx.io.stdout(`${JSON.stringify({ source: positionals[0], destination: positionals[1], digest: root.digest, mediaType: root.mediaType, size: root.size, manifests: result.manifests, blobs: result.blobs, skippedBlobs: result.skippedBlobs, referrers: result.referrers }, null, 2)}\n`);
+    const doc: CopyOutput = { source: positionals[0]!, destination: positionals[1]!, digest: root.digest, mediaType: root.mediaType, size: root.size, manifests: result.manifests, blobs: result.blobs, skippedBlobs: result.skippedBlobs, referrers: result.referrers };
+    ctx.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     ctx.io.stdout(`Copied ${sanitize(positionals[0]!)} → ${sanitize(positionals[1]!)}\n  digest     ${root.digest}\n  manifests  ${result.manifests}\n  blobs      ${result.blobs} copied, ${result.skippedBlobs} already present\n  referrers  ${result.referrers}\n`);
   }

@@ -3,6 +3,7 @@ import { classifyReferrer, describeKind, type ReferrerKind } from '../classify.t
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
+import type { DiscoverNodeOutput, DiscoverOutput } from '../schemas/index.ts';
 
 export const DISCOVER_OPTIONS = {
   'artifact-type': { type: 'string', multiple: true },
@@ -27,19 +28,8 @@ Examples:
   ocx discover oci-layout:./layout:v1 --depth 1
 `;
 
-interface JsonNode {
-  reference: string;
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-  kind?: ReferrerKind;
-  /** Attached by a tag naming the subject's digest (cosign's legacy `.sig`/`.att`/`.sbom`), not by `subject`. */
-  attachedBy?: 'tag';
-  tag?: string;
-  referrers: JsonNode[];
-}
+/** The JSON shapes are the zod schemas' own types (src/schemas/discover.ts), so they cannot diverge. */
+type JsonNode = DiscoverNodeOutput;
 
 /** cosign's legacy tags for a subject (cosign pkg/oci/remote: sha256-<hex>.sig, .att, .sbom). */
 function cosignLegacyTags(digest: string): string[] {
@@ -106,8 +96,8 @@ export async function runDiscover(ctx: Context, positionals: string[], values: {
     return out;
   };
   if (ctx.json) {
-    const doc = { ...toJson(result.root), mode: result.mode ?? 'layout', warnings: ctx.warnings };
-    delete (doc as { kind?: unknown }).kind;
+    const { kind: _kind, ...rootNode } = toJson(result.root);
+    const doc: DiscoverOutput = { ...rootNode, mode: result.mode ?? 'layout', warnings: ctx.warnings };
     ctx.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
     return failed(ctx);
   }

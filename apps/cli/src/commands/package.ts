@@ -7,12 +7,13 @@ import type { SigningKey } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
+import type { PushValues } from './package-push.ts';
 import { parseAnnotationFlags } from './verify-options.ts';
 import { rejectKeylessFlags, runKeylessSign, type KeylessValues } from './package-keyless.ts';
 
 export { PACKAGE_OPTIONS, PACKAGE_HELP } from './package-options.ts';
 
-interface PackageValues extends KeylessValues {
+interface PackageValues extends PushValues, KeylessValues {
   key?: string;
   'legacy-tag'?: boolean;
   'tlog-upload'?: string;
@@ -57,7 +58,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
     format,
     now,
     ...(values.expiry ? { expiry: parseExpiry(values.expiry, now) } : {}),
-    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'] } : {}),
+    ...(values['timestamp-url'] ? { timestampUrl: values['timestamp-url'], fetch: ctx.httpFetch as typeof fetch, timestampTimeoutMs: ctx.timeouts.exchangeMs } : {}),
     ...(values['timestamp-root-cert'] ? { timestampRootCert: await read('--timestamp-root-cert', values['timestamp-root-cert']) } : {}),
     ...(values['user-metadata'] ? { userMetadata: parsePairs(values['user-metadata'], '--user-metadata') } : {}),
     ...(ctx.platform ? { platform: ctx.platform } : {}),
@@ -73,7 +74,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
   return ExitCode.OK;
 }
 
-async function readKey(ctx: Context, path: string): Promise<SigningKey> {
+export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
   const { isEncryptedKey, isSignerError, loadSigningKey, SignerError } = await import('@ocx/signer');
   let pem: string;
   try {
@@ -135,7 +136,10 @@ function refuseOtherFamilyFlags(values: PackageValues): void {
 
 export async function runPackage(ctx: Context, positionals: string[], values: PackageValues): Promise<number> {
   const [sub, ...rest] = positionals;
-  if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign)` : 'package needs a subcommand: sign');
+  (await import('./package-push.ts')).refuseForeignPackageFlags(sub, values as Record<string, unknown>);
+  if (sub === 'attest') return (await import('./package-push.ts')).runAttest(ctx, rest, values);
+  if (sub === 'push') return (await import('./package-push.ts')).runPush(ctx, rest, values);
+  if (sub !== 'sign') throw new UsageError(sub ? `unknown package subcommand "${sub}" (subcommands: sign, attest, push)` : 'package needs a subcommand: sign, attest or push');
   if (rest.length !== 1) throw new UsageError('package sign takes exactly one reference');
   refuseOtherFamilyFlags(values);
   if (values.notation) return runNotationSign(ctx, rest[0]!, values);

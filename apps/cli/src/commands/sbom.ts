@@ -31,6 +31,7 @@ import {
   type SkippedSbom,
 } from '@ocx/sbom';
 import type { Context } from '../context.ts';
+import type { SbomOutput } from '../schemas/index.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { outputPath } from './sbom-file-name.ts';
 import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
@@ -292,7 +293,7 @@ interface Report {
   readonly all: readonly SbomFinding[];
 }
 
-function toJson(r: Report, written?: { path: string; bytes: number; digest: string }): unknown {
+function toJson(r: Report, written?: { path: string; bytes: number; digest: string }): SbomOutput {
   return {
     reference: r.reference,
     digest: r.digest,
@@ -315,7 +316,7 @@ function toJson(r: Report, written?: { path: string; bytes: number; digest: stri
       ...(summary ? { summary } : {}),
       ...(summaryError ? { summaryError } : {}),
     })),
-    skipped: r.skipped,
+    skipped: [...r.skipped],
     ...(written ? { written } : {}),
   };
 }

@@ -105,7 +105,12 @@ async function trustedRoot(flags: VerifyFlags, ctx: Context, deps: CosignFamilyD
     return undefined;
   }
   try {
-    return await (deps.loadPublicGoodRoot ?? loadPublicGoodRoot)({ cachePath: tufCachePath(ctx) });
+    return await (deps.loadPublicGoodRoot ?? loadPublicGoodRoot)({
+      cachePath: tufCachePath(ctx),
+      // The run's HTTP client: proxies and deadlines as for the registry (absent in hand-made test contexts).
+      ...(ctx.httpFetch ? { fetch: ctx.httpFetch } : {}),
+      ...(ctx.timeouts ? { timeoutMs: ctx.timeouts.exchangeMs } : {}),
+    });
   } catch (e) {
     const fix = keyless
       ? 'the signing certificate is checked against the Sigstore trusted root: pass --trusted-root FILE to verify without TUF'

@@ -17,6 +17,7 @@ import {
   selectPolicy,
   verifyNotationArtifact,
   type RevocationChecker,
+  type RevocationFetch,
   type SignatureOutcome,
   type TrustAnchors,
   type TrustPolicyDocument,
@@ -109,7 +110,7 @@ async function revocationCheckerFor(flags: VerifyFlags, ctx: Context): Promise<R
   return createRevocationChecker({
     now: () => new Date(),
     crls,
-    ...(flags.offline ? { offline: true } : { fetch: globalThis.fetch, ...(ctx.noCache ? {} : { cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }) }),
+    ...(flags.offline ? { offline: true } : { fetch: (ctx.httpFetch ?? globalThis.fetch) as RevocationFetch, ...(ctx.noCache ? {} : { cache: fileRevocationCache(join(ocxHome(ctx.io.env), 'revocation')) }) }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }

@@ -37,6 +37,8 @@ export interface SignNotationOptions {
   readonly timestampRootCert?: string;
   /** fetch for the TSA request (tests, proxies). */
   readonly fetch?: typeof globalThis.fetch;
+  /** Whole TSA exchange bound in milliseconds (default 30 s). */
+  readonly timestampTimeoutMs?: number;
   /** Annotations added to the signed payload's targetArtifact (notation `--user-metadata`). */
   readonly userMetadata?: Readonly<Record<string, string>>;
   /** Signing time (defaults to the current time, second precision). */
@@ -108,6 +110,7 @@ export async function signNotation(options: SignNotationOptions): Promise<SignNo
             hash: HASH_OF[algorithm],
             ...(options.timestampRootCert !== undefined ? { rootCertificates: options.timestampRootCert } : {}),
             ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.timestampTimeoutMs !== undefined ? { timeoutMs: options.timestampTimeoutMs } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
           })
         ).token

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCertificates, verifyTimestampToken, type VerifiedTimestamp } from '@ocx/notation';
+import { boundedExchange, DEFAULT_TIMEOUTS, isOciError, OciError, type FetchLike } from '@ocx/oci';
 import { SignerError } from '../errors.ts';
 
 export type TimestampHash = 'sha256' | 'sha384' | 'sha512';
@@ -76,6 +77,10 @@ export interface RequestTimestampOptions {
   readonly rootCertificates?: string;
   readonly fetch?: typeof globalThis.fetch;
   readonly signal?: AbortSignal;
+  /** The whole exchange (headers and token), default 30 s; a TSA that drips its answer ends in OciError TIMEOUT. */
+  readonly timeoutMs?: number;
+  /** Longest silence within it, default the whole bound. */
+  readonly idleMs?: number;
   /** Injected for tests; defaults to 8 random bytes. */
   readonly nonce?: Uint8Array;
 }
@@ -84,18 +89,28 @@ export interface RequestTimestampOptions {
 export async function requestTimestamp(message: Uint8Array, options: RequestTimestampOptions): Promise<{ token: Uint8Array; verified?: VerifiedTimestamp }> {
   const nonce = options.nonce ?? new Uint8Array(randomBytes(8));
   const body = buildTimestampRequest(message, options.hash, nonce);
-  const doFetch = options.fetch ?? globalThis.fetch;
-  let res: Response;
+  const doFetch = (options.fetch ?? globalThis.fetch) as FetchLike;
+  const wholeMs = options.timeoutMs ?? DEFAULT_TIMEOUTS.exchangeMs;
+  let answer: Awaited<ReturnType<typeof boundedExchange>>;
   try {
-    res = await doFetch(options.url, { method: 'POST', headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' }, body, ...(options.signal ? { signal: options.signal } : {}) });
+    // Bounded as a whole and capped while reading: a TSA is a third party the signer waits on.
+    answer = await boundedExchange(doFetch, {
+      url: options.url,
+      init: { method: 'POST', headers: { 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' }, body },
+      wholeMs,
+      idleMs: Math.min(options.idleMs ?? wholeMs, wholeMs),
+      maxBytes: MAX_RESPONSE_BYTES,
+      what: 'the timestamp answer',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (cause) {
+    // A deadline is a temporary failure (exit 75), kept as the registry client's TIMEOUT.
+    if (isOciError(cause, 'TIMEOUT')) throw new OciError('TIMEOUT', `the TSA ${options.url}: ${cause.message}`, { cause });
+    if (isOciError(cause, 'TOO_LARGE')) return tsError(`the TSA answer is above ${MAX_RESPONSE_BYTES} bytes`, cause);
     return tsError(`cannot reach the TSA ${options.url}: ${(cause as Error).message}`, cause);
   }
-  if (!res.ok) tsError(`the TSA ${options.url} answered HTTP ${res.status}`);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_RESPONSE_BYTES) tsError(`the TSA answer is ${declared} bytes, above ${MAX_RESPONSE_BYTES}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.length > MAX_RESPONSE_BYTES) tsError(`the TSA answer is above ${MAX_RESPONSE_BYTES} bytes`);
+  if (answer.status < 200 || answer.status >= 300) tsError(`the TSA ${options.url} answered HTTP ${answer.status}`);
+  const bytes = answer.bytes;
   const token = parseTimestampResponse(bytes);
   // The nonce binds the answer to this request (RFC 3161 §2.4.2).
   const info = pkijs.TSTInfo.fromBER(contentOf(token));

@@ -1,6 +1,10 @@
 import { OciError } from '../errors.ts';
+import { boundedExchange, resolveTimeouts, type ExchangeResult, type Timeouts } from './deadline.ts';
 import { redactUrl, tlsFailure, untrustedError } from './http.ts';
 import type { FetchLike } from './transport.ts';
+
+/** A token answer is a few KiB; anything over this is refused while reading. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 // Registry auth: the Docker token flow (distribution token spec, "Token Authentication
 // Specification"), OAuth2 refresh tokens for identity tokens, and Basic auth.
@@ -60,6 +64,8 @@ export interface TokenCacheOptions {
   readonly credentials?: CredentialProvider;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
+  /** exchangeMs bounds the whole token exchange; idleMs any silence in it. */
+  readonly timeouts?: Partial<Timeouts>;
 }
 
 /**
@@ -135,17 +141,21 @@ export class TokenCache {
   }
 
   /** The token fetch, its failures typed: an untrusted realm certificate is TLS_UNTRUSTED, the rest NETWORK. */
-  async #exchange(url: URL, init: RequestInit): Promise<Response> {
-    try {
-      return await this.#options.fetch(url, init);
-    } catch (cause) {
-      if (cause instanceof OciError) throw cause;
-      if (init.signal?.aborted) throw new OciError('ABORTED', `token request to ${redactUrl(url.href)} was aborted`, { cause });
-      const tls = tlsFailure(cause);
-      if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, init.method ?? 'GET');
-      const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String((cause as Error)?.message ?? cause);
-      throw new OciError('NETWORK', `token request to ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}`, { cause, method: init.method ?? 'GET', url: redactUrl(url.href) });
-    }
+  /** One token exchange, bounded as a whole and capped while reading (boundedExchange). */
+  #exchange(url: URL, init: RequestInit, bounds: Omit<Parameters<typeof boundedExchange>[1], 'url' | 'init'>): Promise<ExchangeResult> {
+    const fetch: FetchLike = async (input, init2) => {
+      try {
+        return await this.#options.fetch(input, init2);
+      } catch (cause) {
+        if (cause instanceof OciError) throw cause;
+        if (init2?.signal?.aborted) throw new OciError('ABORTED', `token request to ${redactUrl(url.href)} was aborted`, { cause });
+        const tls = tlsFailure(cause);
+        if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, init.method ?? 'GET');
+        const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String((cause as Error)?.message ?? cause);
+        throw new OciError('NETWORK', `token request to ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}`, { cause, method: init.method ?? 'GET', url: redactUrl(url.href) });
+      }
+    };
+    return boundedExchange(fetch, { ...bounds, url, init });
   }
 
   async #fetchToken(host: string, ch: Challenge, scope: string): Promise<CachedToken> {
@@ -160,30 +170,29 @@ export class TokenCache {
     const cred = await this.credential(host);
     const safe = url.protocol === 'https:' || isLoopback(url.hostname);
     const scopes = scope.split(' ').filter(Boolean);
-    let res: Response;
     if (cred?.accessToken) return { token: cred.accessToken, expiresAt: this.#now() + 60_000 };
+    const t = resolveTimeouts(this.#options.timeouts);
+    const bounds = { wholeMs: t.exchangeMs, idleMs: Math.min(t.idleMs, t.exchangeMs), maxBytes: MAX_TOKEN_RESPONSE_BYTES, what: `a token for ${host}`, signal: this.#options.signal };
+    let res: Awaited<ReturnType<typeof boundedExchange>>;
     if (cred?.refreshToken && safe) {
       const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.refreshToken, service: ch.params.service ?? '', client_id: 'ocx' });
       if (scopes.length) body.set('scope', scopes.join(' '));
-      res = await this.#exchange(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error', signal: this.#options.signal });
+      res = await this.#exchange(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'error' }, bounds);
     } else {
       if (ch.params.service) url.searchParams.set('service', ch.params.service);
       for (const s of scopes) url.searchParams.append('scope', s);
       const headers: Record<string, string> = {};
       const basic = safe ? basicHeader(cred) : undefined;
       if (basic) headers.authorization = basic;
-      res = await this.#exchange(url, { headers, redirect: 'error', signal: this.#options.signal });
+      res = await this.#exchange(url, { headers, redirect: 'error' }, bounds);
     }
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
       throw new OciError('UNAUTHORIZED', `token request to ${url.origin}${url.pathname} for ${host} was refused (${res.status})${cred ? '' : ': no credentials configured'}`, { status: res.status, url: `${url.origin}${url.pathname}`, method: 'GET' });
     }
-    if (!res.ok) {
-      await res.body?.cancel();
+    if (res.status < 200 || res.status >= 300) {
       throw new OciError('UNAVAILABLE', `token request to ${url.origin}${url.pathname} failed with ${res.status}`, { status: res.status });
     }
-    const text = await res.text();
-    if (text.length > 1024 * 1024) throw new OciError('TOO_LARGE', 'token response larger than 1 MiB');
+    const text = new TextDecoder().decode(res.bytes);
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       json = JSON.parse(text);

@@ -4,11 +4,14 @@ import { OciError, isOciError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
 import { TokenCache, type CredentialProvider } from './auth.ts';
 import { CapabilityCache, type CapabilityStore } from './capability.ts';
+import { Deadline, isTimeoutCause, resolveTimeouts, type Timeouts } from './deadline.ts';
 import { errorFromResponse, redactUrl, Semaphore, tlsFailure, untrustedError } from './http.ts';
 import { MAX_ATTEMPTS, withRetry } from './retry.ts';
 import { createTransport, isLoopbackHost, type FetchLike, type TransportOptions } from './transport.ts';
 
 export interface RegistryClientOptions extends TransportOptions {
+  /** Connect, idle and whole-exchange deadlines (README "Timeouts"); defaults DEFAULT_TIMEOUTS. */
+  readonly timeouts?: Partial<Timeouts>;
   /**
    * true: plain HTTP to every host; false: HTTPS everywhere, loopback too; unset: HTTPS, except that a
    * loopback host whose server does not speak TLS falls back to plain HTTP (as docker does for insecure
@@ -61,6 +64,7 @@ const MAX_REDIRECTS = 5;
  */
 export class RegistryClient {
   readonly limits: Limits;
+  readonly timeouts: Timeouts;
   readonly capability: CapabilityCache;
   /** Manifests by `host/repository@digest`, shared by every repository this client opens, bounded by bytes. */
   readonly manifestCache: ByteBudgetCache<{ bytes: Uint8Array; mediaType: string }>;
@@ -76,10 +80,14 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions = {}) {
     this.options = options;
     this.limits = resolveLimits(options.limits);
-    const transport = createTransport(options);
+    // limits.timeoutMs is the older name of the idle bound.
+    this.timeouts = resolveTimeouts({ ...(options.limits?.timeoutMs !== undefined ? { idleMs: options.limits.timeoutMs } : {}), ...options.timeouts });
+    // The socket idle timer is a backstop (uploads, whose headers come after the body): one second
+    // later than the client's own, whose message says what was being read.
+    const transport = createTransport({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? this.timeouts.connectMs, idleTimeoutMs: options.idleTimeoutMs ?? this.timeouts.idleMs + 1000 });
     this.#fetch = transport.fetch;
     this.#close = transport.close;
-    this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal });
+    this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal, timeouts: this.timeouts });
     this.#semaphore = new Semaphore(this.limits.concurrency);
     this.capability = new CapabilityCache(options.capabilityStore, options.now);
     this.manifestCache = new ByteBudgetCache(this.limits.maxManifestCacheBytes, (m) => m.bytes.byteLength);
@@ -200,28 +208,29 @@ export class RegistryClient {
   async #send(url: URL, spec: RequestSpec, headers: Record<string, string>): Promise<Response> {
     this.#requests++;
     const signals = [spec.signal, this.options.signal].filter((s): s is AbortSignal => s !== undefined);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new OciError('TIMEOUT', `${spec.method} ${redactUrl(url.href)} timed out after ${this.limits.timeoutMs} ms`)), this.limits.timeoutMs);
-    const signal = AbortSignal.any([...signals, timeout.signal]);
+    const bound = exchangeBound(url, spec, this.timeouts);
+    const deadline = new Deadline({ ...bound, idleMs: this.timeouts.idleMs, host: url.host, signal: signals.length ? AbortSignal.any(signals) : undefined });
     try {
-      const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers, redirect: 'manual', signal };
+      const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers, redirect: 'manual', signal: deadline.signal };
       if (spec.body !== undefined) {
         init.body = spec.body as RequestInit["body"];
         if (!(spec.body instanceof Uint8Array)) init.duplex = 'half';
       }
-      return await this.#fetch(url, init);
+      const sent = this.#fetch(url, init);
+      // An upload's headers come after its body: the transport's socket idle timeout bounds it instead.
+      const res = bound.waitHeaders ? await deadline.headers(sent) : await sent;
+      return deadline.guard(res);
     } catch (cause) {
+      deadline.done();
+      if (deadline.error) throw deadline.error;
       if (isOciError(cause)) throw cause;
-      if (timeout.signal.aborted) throw timeout.signal.reason as OciError;
-      if (signal.aborted) throw new OciError('ABORTED', `${spec.method} ${redactUrl(url.href)} was aborted`, { cause });
+      if (isTimeoutCause(cause)) throw new OciError('TIMEOUT', `${spec.method} ${redactUrl(url.href)}: ${url.host} did not connect or answer in time (see --timeout)`, { cause, method: spec.method, url: redactUrl(url.href) });
+      if (signals.some((s) => s.aborted)) throw new OciError('ABORTED', `${spec.method} ${redactUrl(url.href)} was aborted`, { cause });
       const tls = tlsFailure(cause);
       if (tls?.kind === 'untrusted') throw untrustedError(url.href, tls, cause, spec.method);
       const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
       const hint = tls?.kind === 'not-tls' && !this.#mayFallBack(url.host) ? ` (the server does not speak TLS; use --plain-http for a plain-HTTP registry)` : '';
       throw new OciError('NETWORK', `${spec.method} ${redactUrl(url.href)} failed: ${detail.split('\n')[0]}${hint}`, { cause, method: spec.method, url: redactUrl(url.href) });
-    } finally {
-      // Headers arrived (or failed): the body has its own idle timeout in the transport.
-      clearTimeout(timer);
     }
   }
 
@@ -229,4 +238,33 @@ export class RegistryClient {
   async fail(res: Response, spec: Pick<RequestSpec, 'method' | 'url'>, what: string): Promise<never> {
     throw await errorFromResponse(res, spec.method, res.url || spec.url, what);
   }
+}
+
+/** Bodies above this are uploads whose response headers only come once the body is sent. */
+const SMALL_BODY = 1024 * 1024;
+
+/**
+ * The deadline of one registry exchange and what it reads (for the message): manifests, indexes,
+ * referrer listings and tag lists must arrive whole within `metadataMs`; a blob body has only the
+ * idle bound (it may be large); an upload waits for its headers under the transport's idle bound.
+ */
+export function exchangeBound(url: URL, spec: Pick<RequestSpec, 'method' | 'body'>, t: Timeouts): { wholeMs?: number; what: string; waitHeaders: boolean } {
+  const path = url.pathname;
+  const m = /^\/v2\/(.+)\/(manifests|blobs|referrers|tags)\/(.*)$/.exec(path);
+  const repo = m?.[1] ?? '';
+  const tail = decodeURIComponent(m?.[3] ?? '');
+  const upload = spec.body !== undefined && !(spec.body instanceof Uint8Array && spec.body.byteLength <= SMALL_BODY);
+  if (m?.[2] === 'blobs' && !tail.startsWith('uploads')) {
+    return { what: `blob ${tail} of ${repo}`, waitHeaders: true };
+  }
+  if (upload || (m?.[2] === 'blobs' && spec.method !== 'DELETE')) return { what: `the answer to ${spec.method} ${path}`, waitHeaders: !upload };
+  const what =
+    m?.[2] === 'manifests'
+      ? `manifest ${repo}${tail.includes(':') ? '@' : ':'}${tail}`
+      : m?.[2] === 'referrers'
+        ? `the referrers listing of ${repo}@${tail}`
+        : m?.[2] === 'tags'
+          ? `the tag list of ${repo}`
+          : `the answer to ${spec.method} ${path}`;
+  return { wholeMs: t.metadataMs, what, waitHeaders: true };
 }

@@ -1,41 +1,8 @@
 import { OciError, type OciErrorCode, type RegistryErrorEntry } from '../errors.ts';
+import { readBounded } from './deadline.ts';
 
-/** Reads a body up to `max` bytes; a larger body (declared or actual) is TOO_LARGE. */
-export async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new OciError('TOO_LARGE', `${what} is ${declared} bytes, over the ${max}-byte limit`);
-  }
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    let chunk: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      chunk = await reader.read();
-    } catch (cause) {
-      throw new OciError('NETWORK', `${what}: the connection broke while reading (${(cause as Error).message})`, { cause });
-    }
-    const { done, value } = chunk;
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new OciError('TOO_LARGE', `${what} exceeds the ${max}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
+/** Reads a body up to `max` bytes; a larger body (declared or actual) is TOO_LARGE, checked while reading. */
+export const readCapped = readBounded;
 
 function statusCode(status: number): OciErrorCode {
   if (status === 401) return 'UNAUTHORIZED';

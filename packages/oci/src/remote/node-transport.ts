@@ -1,6 +1,10 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Readable, type Duplex } from 'node:stream';
+import { OciError, isOciError } from '../errors.ts';
+import { formatMs } from './deadline.ts';
+import { describeProxy, proxyAuthorization, type ProxyConfig } from './proxy.ts';
 import type { FetchLike } from './transport.ts';
 
 // A fetch over node:http/https with keep-alive agents. Node 20's global fetch (undici) pays
@@ -14,6 +18,12 @@ export interface NodeTransportOptions {
   readonly ca?: string;
   readonly insecure?: boolean;
   readonly connections?: number;
+  /** Where HTTP(S)_PROXY/NO_PROXY send each request (proxy.ts); none: always direct. */
+  readonly proxy?: ProxyConfig;
+  /** TCP connect + proxy CONNECT + TLS handshake bound (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** Longest socket silence during a request, upload or download (default 30 s). */
+  readonly idleTimeoutMs?: number;
 }
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -142,23 +152,72 @@ class NodeResponse {
 
 export function createNodeTransport(options: NodeTransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
   const maxSockets = options.connections ?? 32;
+  const connectMs = options.connectTimeoutMs ?? 10_000;
+  const idleMs = options.idleTimeoutMs ?? 30_000;
   const http = { agent: new HttpAgent({ keepAlive: true, maxSockets }), request: httpRequest };
+  const tlsOptions = () => ({ rejectUnauthorized: !options.insecure });
   // node:https and node:tls load on the first https request: a loopback or plain-HTTP registry (and
   // `ocx --help`) never pays for them.
   let https: HttpsAgent | undefined;
-  let secure: Promise<{ agent: HttpsAgent; request: typeof httpRequest }> | undefined;
+  let secure: Promise<{ agent: HttpsAgent; request: typeof httpRequest; roots: readonly string[] }> | undefined;
   const secureSide = () =>
     (secure ??= Promise.all([import('node:https'), import('node:tls')]).then(([m, tls]) => {
-      https = new m.Agent({ keepAlive: true, maxSockets, rejectUnauthorized: !options.insecure, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}) });
-      return { agent: https, request: m.request as typeof httpRequest };
+      const ca = options.ca ? [...tls.rootCertificates, options.ca] : undefined;
+      https = new m.Agent({ keepAlive: true, maxSockets, ...tlsOptions(), ...(ca ? { ca } : {}) });
+      return { agent: https, request: m.request as typeof httpRequest, roots: ca ?? [] };
     }));
+  // One tunnelling agent per proxy: its pool keeps TLS sessions to each target inside their tunnels.
+  const tunnels = new Map<string, Promise<HttpsAgent>>();
+  const tunnelAgent = (proxy: URL) => {
+    let a = tunnels.get(proxy.href);
+    if (!a) {
+      a = Promise.all([import('node:https'), secureSide(), import('./tunnel.ts')]).then(([m, side, t]) => {
+        class TunnelAgent extends m.Agent {
+          // Node's agent accepts a connection handed over later through the callback.
+          override createConnection(opts: RequestOptions, cb?: (err: Error | null, stream: Duplex) => void): undefined {
+            const host = String(opts.host ?? opts.hostname ?? '');
+            const authority = `${host.includes(':') ? `[${host}]` : host}:${String(opts.port ?? 443)}`;
+            t.openTunnel(proxy, authority, connectMs, { ...tlsOptions(), ...(side.roots.length ? { ca: [...side.roots] } : {}) })
+              .then((tunnel) => t.tlsOverTunnel(tunnel, opts as import('node:tls').ConnectionOptions & { host?: string }, connectMs))
+              .then((socket) => cb?.(null, socket), (err: Error) => cb?.(err, undefined as unknown as Duplex));
+            return undefined;
+          }
+        }
+        return new TunnelAgent({ keepAlive: true, maxSockets, ...tlsOptions(), ...(side.roots.length ? { ca: [...side.roots] } : {}) }) as HttpsAgent;
+      });
+      tunnels.set(proxy.href, a);
+    }
+    return a;
+  };
+
+  /** Where the request goes: direct, absolute-form through an http(s) proxy, or through a CONNECT tunnel. */
+  const route = async (url: URL, headers: Record<string, string>, proxy: URL | undefined): Promise<{ request: typeof httpRequest; target: URL | RequestOptions; agent: HttpAgent }> => {
+    if (!proxy) {
+      const side = url.protocol === 'https:' ? await secureSide() : http;
+      return { request: side.request, target: url, agent: side.agent };
+    }
+    if (url.protocol === 'https:') {
+      const agent = await tunnelAgent(proxy);
+      return { request: (await secureSide()).request, target: url, agent };
+    }
+    // Plain-http target: absolute-form request line to the proxy (RFC 9112 §3.2.2), as Go sends it.
+    // The proxy reads everything, Authorization included: README "Proxies".
+    const side = proxy.protocol === 'https:' ? await secureSide() : http;
+    const auth = proxyAuthorization(proxy);
+    if (auth) headers['proxy-authorization'] = auth;
+    headers.host = url.host;
+    const target: RequestOptions = { protocol: proxy.protocol, hostname: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80), path: url.href };
+    return { request: side.request, target, agent: side.agent };
+  };
+
   const fetch: FetchLike = async (input, init = {}) => {
     // Strings and URLs only (the registry client never passes a Request; `Request` would load undici).
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : (input as { url: string }).url);
-    const side = url.protocol === 'https:' ? await secureSide() : http;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = toHeaders(init.headers);
+    const proxied = options.proxy?.proxyFor(url);
+    const { request, target, agent } = await route(url, headers, proxied);
     return new Promise<Response>((resolve, reject) => {
-      const method = (init.method ?? 'GET').toUpperCase();
-      const headers = toHeaders(init.headers);
       let body = init.body as unknown;
       if (body instanceof URLSearchParams) {
         headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
@@ -166,7 +225,10 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
       }
       if (typeof body === 'string') body = Buffer.from(body);
       if (body instanceof Uint8Array && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['content-length'] = String(body.byteLength);
-      const req = side.request(url, { method, headers, agent: side.agent, signal: init.signal ?? undefined }, (res: IncomingMessage) => {
+      let response: IncomingMessage | undefined;
+      const reqOptions = { method, headers, agent, signal: init.signal ?? undefined };
+      const onResponse = (res: IncomingMessage) => {
+        response = res;
         const status = res.statusCode ?? 0;
         const out = new ResponseHeaders();
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
@@ -174,9 +236,24 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
         if (empty) res.resume();
         const body = empty ? null : new NodeBody(res);
         resolve(new NodeResponse(status, res.statusMessage ?? '', url.href, out, body) as unknown as Response);
+      };
+      const req: ClientRequest = target instanceof URL ? request(target, reqOptions, onResponse) : request({ ...target, ...reqOptions }, onResponse);
+      const timeout = (message: string) => {
+        const err = new OciError('TIMEOUT', `${message} (see --timeout)`);
+        response?.destroy(err);
+        req.destroy(err);
+      };
+      // Idle: the socket's inactivity timer (reads and writes both reset it) for this request.
+      req.setTimeout(idleMs, () => timeout(`${url.host} sent nothing for ${formatMs(idleMs)} during ${method} ${url.origin}${url.pathname}`));
+      req.once('socket', (socket: Socket) => {
+        if (!socket.connecting) return;
+        const peer = proxied && url.protocol === 'http:' ? `the proxy ${describeProxy(proxied)}` : url.host;
+        const timer = setTimeout(() => timeout(`cannot connect to ${peer} within ${formatMs(connectMs)}`), connectMs);
+        socket.once(url.protocol === 'https:' && !proxied ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
       });
-      // Errors look like fetch's: a TypeError whose cause is the socket error.
-      req.on('error', (err) => reject(err.name === 'AbortError' ? err : new TypeError('fetch failed', { cause: err })));
+      // Errors look like fetch's: a TypeError whose cause is the socket error (timeouts stay typed).
+      req.on('error', (err) => reject(isOciError(err) || err.name === 'AbortError' ? err : new TypeError('fetch failed', { cause: err })));
       if (body === undefined || body === null) req.end();
       else if (body instanceof Uint8Array) req.end(body);
       else if (typeof (body as { getReader?: unknown }).getReader === 'function') {
@@ -194,6 +271,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): { fetch
     close: async () => {
       http.agent.destroy();
       https?.destroy();
+      for (const a of tunnels.values()) (await a.catch(() => undefined))?.destroy();
     },
   };
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { OciError } from '../errors.ts';
+import { DEFAULT_TIMEOUTS } from './deadline.ts';
 import { createNodeTransport } from './node-transport.ts';
+import { proxyAuthorization, proxyFromEnv, type ProxyConfig } from './proxy.ts';
 
 /** The fetch signature ocx injects everywhere (global fetch, undici's, or the emulator's). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -19,6 +21,15 @@ export interface TransportOptions {
   readonly insecure?: boolean;
   /** Connections per origin in the keep-alive pool (custom TLS transport only). */
   readonly connections?: number;
+  /**
+   * HTTP(S)_PROXY/NO_PROXY routing (proxy.ts). Default: read from process.env when the transport is
+   * created, as Go's default transport does; `null`: always direct.
+   */
+  readonly proxy?: ProxyConfig | null;
+  /** TCP connect (+ proxy CONNECT + TLS) bound, default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** Longest socket silence, default 30 s. */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
@@ -28,30 +39,63 @@ export interface TransportOptions {
  */
 export function createTransport(options: TransportOptions = {}): { fetch: FetchLike; close(): Promise<void> } {
   if (options.fetch) return { fetch: options.fetch, close: async () => {} };
+  const proxy = options.proxy === null ? undefined : (options.proxy ?? proxyFromEnv(process.env));
+  const connectMs = options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs;
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_TIMEOUTS.idleMs;
   if (options.transport === 'node-http') {
-    return createNodeTransport({ ...(options.caFile ? { ca: readCa(options.caFile) } : {}), insecure: options.insecure, connections: options.connections });
+    return createNodeTransport({ ...(options.caFile ? { ca: readCa(options.caFile) } : {}), insecure: options.insecure, connections: options.connections, proxy, connectTimeoutMs: connectMs, idleTimeoutMs: idleMs });
   }
-  if (!options.caFile && !options.insecure) return { fetch: (input, init) => globalThis.fetch(input, init), close: async () => {} };
+  const hasProxy = proxy?.active === true;
+  if (!options.caFile && !options.insecure && !hasProxy) return { fetch: (input, init) => globalThis.fetch(input, init), close: async () => {} };
   const ca = options.caFile ? readCa(options.caFile) : undefined;
+  const tls = { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) };
   type Undici = typeof import('undici');
-  let loaded: Promise<{ undici: Undici; agent: InstanceType<Undici['Agent']> }> | undefined;
-  const load = () =>
-    (loaded ??= import('undici').then((undici) => ({
-      undici,
-      agent: new undici.Agent({
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 120_000,
-        connections: options.connections ?? 32,
-        headersTimeout: 60_000,
-        bodyTimeout: 300_000,
-        connect: { rejectUnauthorized: !options.insecure, ...(ca ? { ca } : {}) },
-      }),
-    })));
-  const f: FetchLike = async (input, init) => {
-    const { undici, agent } = await load();
-    return undici.fetch(input as Parameters<Undici['fetch']>[0], { ...(init as object), dispatcher: agent } as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
+  type Dispatcher = InstanceType<Undici['Agent']> | InstanceType<Undici['ProxyAgent']>;
+  const common = {
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connections: options.connections ?? 32,
+    headersTimeout: idleMs,
+    bodyTimeout: idleMs,
   };
-  return { fetch: f, close: async () => (loaded ? (await loaded).agent.close() : undefined) };
+  let loaded: Promise<Undici> | undefined;
+  let direct: Dispatcher | undefined;
+  const proxied = new Map<string, Dispatcher>();
+  const load = () => (loaded ??= import('undici'));
+  const dispatcherFor = (undici: Undici, url: URL): Dispatcher => {
+    const via = proxy?.proxyFor(url);
+    if (!via) return (direct ??= new undici.Agent({ ...common, connect: { ...tls, timeout: connectMs } }));
+    let d = proxied.get(via.href);
+    if (!d) {
+      const token = proxyAuthorization(via);
+      // CONNECT for https targets; absolute-form for http targets (proxyTunnel: false), as Go does.
+      d = new undici.ProxyAgent({
+        ...common,
+        uri: `${via.protocol}//${via.host}`,
+        proxyTunnel: false,
+        ...(token ? { token } : {}),
+        requestTls: { ...tls, timeout: connectMs },
+        // An https proxy is trusted as the registry is (system roots plus --ca-file).
+        proxyTls: { ...tls, timeout: connectMs },
+        connect: { timeout: connectMs },
+      } as ConstructorParameters<Undici['ProxyAgent']>[0]);
+      proxied.set(via.href, d);
+    }
+    return d;
+  };
+  const f: FetchLike = async (input, init) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    // Once a proxy is configured every request goes through the undici package: loading it makes it
+    // the global dispatcher, which Node's own (older) fetch must not be mixed with.
+    const undici = await load();
+    return undici.fetch(input as Parameters<Undici['fetch']>[0], { ...(init as object), dispatcher: dispatcherFor(undici, url) } as Parameters<Undici['fetch']>[1]) as unknown as Promise<Response>;
+  };
+  return {
+    fetch: f,
+    close: async () => {
+      await Promise.all([direct?.close(), ...[...proxied.values()].map((d) => d.close())]);
+    },
+  };
 }
 
 function readCa(file: string): string {

@@ -1,0 +1,108 @@
+// Packages for the `ocx pull` tests: tar+gzip layers built with tar-stream's packer, pushed as image
+// manifests (and an index of two platforms) through @ocx/oci.
+import { createGzip, gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, type Descriptor, type RemoteRepository } from '@ocx/oci';
+import { blob, pushManifest } from '@ocx/testkit';
+import { pack, type Headers } from 'tar-stream';
+
+export const TGZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+export interface FileEntry extends Omit<Headers, 'name'> {
+  readonly name: string;
+  readonly content?: string;
+}
+
+export async function tarGz(entries: readonly FileEntry[]): Promise<Uint8Array> {
+  const p = pack();
+  const out: Buffer[] = [];
+  const collecting = (async () => {
+    for await (const chunk of p) out.push(chunk);
+  })();
+  for (const { content, ...header } of entries) {
+    const body = Buffer.from(content ?? '');
+    await new Promise<void>((res, rej) => p.entry({ type: 'file', mode: 0o644, ...header, size: body.length }, body, (err) => (err ? rej(err) : res())));
+  }
+  p.finalize();
+  await collecting;
+  return gzipSync(Buffer.concat(out));
+}
+
+export interface LayerSpec {
+  readonly bytes: Uint8Array;
+  readonly mediaType: string;
+  readonly annotations?: Record<string, string>;
+}
+
+/** An image manifest (config + layers), optionally tagged. */
+export async function pushLayers(repo: RemoteRepository, layers: readonly LayerSpec[], tag?: string, arch = 'amd64'): Promise<{ manifest: Descriptor; layers: Descriptor[] }> {
+  const config = blob(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }), MEDIA_TYPE_OCI_CONFIG);
+  await repo.push(config.desc, config.bytes);
+  const descs: Descriptor[] = [];
+  for (const l of layers) {
+    const b = blob(l.bytes, l.mediaType);
+    await repo.push(b.desc, b.bytes);
+    descs.push({ ...b.desc, ...(l.annotations ? { annotations: l.annotations } : {}) });
+  }
+  const manifest = await pushManifest(repo, { config: config.desc, layers: descs });
+  if (tag) await repo.tag(manifest, tag);
+  return { manifest, layers: descs };
+}
+
+/** linux/amd64 + linux/arm64 whose single layers hold `arch.txt` saying which one they are. */
+export async function pushTwoPlatforms(repo: RemoteRepository, tag: string): Promise<{ index: Descriptor; amd64: Descriptor; arm64: Descriptor }> {
+  const amd64 = (await pushLayers(repo, [{ bytes: await tarGz([{ name: 'arch.txt', content: 'amd64' }]), mediaType: TGZ }], undefined, 'amd64')).manifest;
+  const arm64 = (await pushLayers(repo, [{ bytes: await tarGz([{ name: 'arch.txt', content: 'arm64' }]), mediaType: TGZ }], undefined, 'arm64')).manifest;
+  const index = await pushManifest(
+    repo,
+    {
+      manifests: [
+        { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    },
+    MEDIA_TYPE_OCI_INDEX,
+  );
+  await repo.tag(index, tag);
+  return { index, amd64, arm64 };
+}
+
+/** A ustar header block; sizes of 8 GiB and more are written base-256, as GNU tar does. */
+export function rawHeader(name: string, size: number, typeflag = '0'): Buffer {
+  const b = Buffer.alloc(512);
+  b.write(name, 0, 100, 'utf8');
+  b.write('0000755\0', 100);
+  b.write('0000000\0', 108);
+  b.write('0000000\0', 116);
+  if (size < 8 ** 11) b.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  else {
+    b[124] = 0x80;
+    let v = BigInt(size);
+    for (let i = 135; i > 124; i--) {
+      b[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  b.write('00000000000\0', 136);
+  b.write(typeflag, 156);
+  b.write('ustar\0', 257);
+  b.write('00', 263);
+  b.fill(' ', 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return b;
+}
+
+/** `count` copies of one directory entry, gzipped as it is generated (a small blob, many entries). */
+export async function manyEntriesGz(count: number): Promise<Uint8Array> {
+  const header = rawHeader('d/', 0, '5');
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < count; i += 1024) yield Buffer.concat(new Array(Math.min(1024, count - i)).fill(header));
+    })(),
+  );
+  const out: Buffer[] = [];
+  for await (const chunk of source.pipe(createGzip())) out.push(chunk as Buffer);
+  return Buffer.concat(out);
+}
