@@ -56,7 +56,7 @@ const cborValue: fc.Arbitrary<unknown> = fc.oneof(
 
 function decodeSign1(b: Uint8Array): { prot: Map<unknown, unknown>; unprot: Map<unknown, unknown>; rest: unknown[] } | undefined {
   try {
-    const top = decode(b, { preferMap: true }) as Tag;
+    const top = decode(new Uint8Array(b), { preferMap: true }) as Tag;
     const [protBytes, unprot, ...rest] = top.contents as [Uint8Array, Map<unknown, unknown>, ...unknown[]];
     return { prot: decode(protBytes, { preferMap: true }) as Map<unknown, unknown>, unprot, rest };
   } catch {
@@ -91,12 +91,18 @@ const mutatedCoseHeader = fc
     }
   });
 
+/** A parsed time is a real instant: verification compares and prints it (toISOString throws on Invalid Date). */
+function expectValidTimes(attrs: { signingTime?: Date; authenticSigningTime?: Date; expiry?: Date }): void {
+  for (const t of [attrs.signingTime, attrs.authenticSigningTime, attrs.expiry]) if (t !== undefined) expect(Number.isNaN(t.getTime())).toBe(false);
+}
+
 describe('signature envelopes', () => {
   test.prop([fc.oneof(mutatedBytes(JWS), mutatedJson(JWS_JSON).map((s) => enc.encode(s)), mutatedJwsHeader, arbitraryBytes()), fc.boolean()], fuzzParams(500))(
     'a JWS envelope parses or throws NotationError',
     (bytes, headersOnly) => {
       const r = parsesOrTyped(() => parseSignatureEnvelope(bytes, MEDIA_TYPE_JWS, { headersOnly }), typed);
       if (r.value) expect(r.value.format).toBe('jws');
+      if (r.value) expectValidTimes(r.value.signedAttributes);
     },
     fuzzTimeout(),
   );
@@ -106,6 +112,7 @@ describe('signature envelopes', () => {
     (bytes, headersOnly) => {
       const r = parsesOrTyped(() => parseSignatureEnvelope(bytes, MEDIA_TYPE_COSE, { headersOnly }), typed);
       if (r.value) expect(r.value.format).toBe('cose');
+      if (r.value) expectValidTimes(r.value.signedAttributes);
     },
     fuzzTimeout(),
   );
