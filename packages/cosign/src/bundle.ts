@@ -107,7 +107,9 @@ function fail(message: string, cause?: unknown): never {
 }
 
 function toJSON(input: Uint8Array | string | object, maxBytes: number): unknown {
-  if (typeof input === 'object' && !(input instanceof Uint8Array)) return input;
+  // Anything but bytes or text is a JSON value already (a caller's JSON.parse may give a number or
+  // null): the schema judges it, so it fails as INVALID_BUNDLE, never as a TypeError here.
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
   const size = typeof input === 'string' ? input.length : input.byteLength;
   if (size > maxBytes) throw new CosignError('TOO_LARGE', `bundle larger than ${maxBytes} bytes`);
   try {

@@ -1,7 +1,7 @@
 // Reading a policy: parsePolicy is pure (text in, Policy out); loadPolicy is the file edge.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { isAlias, isNode, LineCounter, parseDocument, Parser, stringify, visit } from 'yaml';
 import { errorFromIssues, PolicyError } from './errors.ts';
 import type { PolicyIssue } from './errors.ts';
 import type { Policy } from './types.ts';
@@ -12,15 +12,86 @@ import type { ValidateOptions } from './validate.ts';
 export const MAX_POLICY_BYTES = 1024 * 1024;
 // YAML aliases expand; a handful is plenty for a policy and bounds "billion laughs".
 const MAX_ALIASES = 64;
+// Top-level tokens of the YAML stream besides comments and blank lines: directives, the document, its end.
+const MAX_STREAM_TOKENS = 16;
+const QUIET_TOKENS = new Set(['comment', 'newline', 'space', 'byte-order-mark']);
+
+// yaml composes recursively, and a few thousand levels exhaust the stack; worse, V8 may then fail to
+// compile one of yaml's regular expressions that deep and abort the process (found by the property
+// suite). The CST parser is iterative, so the nesting is measured on its tokens first.
+const MAX_NESTING = 64;
+
+type CstNode = { readonly value?: unknown; readonly items?: readonly { readonly key?: unknown; readonly value?: unknown }[] };
+
+/** Collection nesting of a CST token, walked with an explicit stack (never recursion). */
+function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > max) max = depth;
+    if (max > MAX_NESTING) return max;
+    const n = node as CstNode;
+    if (n.value !== undefined) stack.push([n.value, depth]);
+    for (const item of n.items ?? []) {
+      if (item.key) stack.push([item.key, depth + 1]);
+      if (item.value) stack.push([item.value, depth + 1]);
+    }
+  }
+  return max;
+}
 
 /** Decode YAML or JSON (JSON is YAML 1.2). Duplicate keys are errors, as unknown keys are. */
 export function decodePolicyText(text: string, source = 'policy'): unknown {
+  return notTooDeep(() => decodeYaml(text, source), source);
+}
+
+/** yaml composes (and validation walks) recursively: nesting deeper than the stack is POLICY_PARSE, not a RangeError. */
+function notTooDeep<T>(fn: () => T, source: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new PolicyError('POLICY_PARSE', `${source} is nested too deeply to read`, { cause: err, source });
+    throw err;
+  }
+}
+
+function decodeYaml(text: string, source: string): unknown {
   if (text.length > MAX_POLICY_BYTES) throw new PolicyError('POLICY_PARSE', `${source} is larger than ${MAX_POLICY_BYTES} bytes`, { source });
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false, strict: true });
+  // A policy is one YAML document: the stream holds it and at most a directive or a document end.
+  // Stray tokens after it (`}}}}…`) each cost the composer an error object and yaml's pretty errors
+  // copy the whole line for every one (quadratic: a minute for 100 k braces), so a stream of more
+  // than a handful of top-level tokens is refused after reading that handful.
+  let tokens = 0;
+  for (const token of new Parser().parse(text)) {
+    if (QUIET_TOKENS.has(token.type)) continue;
+    if (++tokens > MAX_STREAM_TOKENS) throw new PolicyError('POLICY_PARSE', `${source} is not a single YAML document (stray content after it)`, { source });
+    if (nestingDepth(token) > MAX_NESTING) throw new PolicyError('POLICY_PARSE', `${source} nests collections more than ${MAX_NESTING} levels deep`, { source });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, merge: false, strict: true, lineCounter: lines });
   if (doc.errors.length > 0) {
-    const issues: PolicyIssue[] = doc.errors.map((e) => ({ code: 'POLICY_PARSE', path: '(document)', message: (e.message.split('\n')[0] ?? e.message).replace(/:\s*$/, '') }));
+    const issues: PolicyIssue[] = doc.errors.map((e) => {
+      const at = lines.linePos(e.pos[0]);
+      return { code: 'POLICY_PARSE', path: '(document)', message: `${e.message.split('\n')[0] ?? e.message} at line ${at.line}, column ${at.col}` };
+    });
     throw errorFromIssues(issues, source);
   }
+  // yaml's maxAliasCount does not bound an alias inside its own anchor (`x: &a [*a, *a, …]`): toJS
+  // then takes time super-linear in the number of aliases (seconds for a few hundred). Count the
+  // aliases first, and refuse one that names its own ancestor (a cycle a policy has no use for).
+  let aliases = 0;
+  let cycle: string | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      aliases++;
+      if (path.some((p) => isNode(p) && !isAlias(p) && p.anchor === node.source)) cycle ??= node.source;
+      return aliases > MAX_ALIASES || cycle !== undefined ? visit.BREAK : undefined;
+    },
+  });
+  if (aliases > MAX_ALIASES) throw new PolicyError('POLICY_PARSE', `${source} has more than ${MAX_ALIASES} YAML aliases`, { source });
+  if (cycle !== undefined) throw new PolicyError('POLICY_PARSE', `${source}: YAML alias *${cycle} is used inside its own anchor &${cycle}`, { source });
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
@@ -31,7 +102,8 @@ export function decodePolicyText(text: string, source = 'policy'): unknown {
 /** Parse and validate policy text. Pure (see ValidateOptions for path resolution). */
 export function parsePolicy(text: string, options: ValidateOptions = {}): Policy {
   const source = options.source ?? 'policy';
-  return validatePolicy(decodePolicyText(text, source), { ...options, source });
+  const document = decodePolicyText(text, source);
+  return notTooDeep(() => validatePolicy(document, { ...options, source }), source);
 }
 
 export interface LoadPolicyOptions {

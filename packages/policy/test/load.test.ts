@@ -153,6 +153,48 @@ describe('load-time refusals name the rule and the path', () => {
     expect(refused(bomb).code).toBe('POLICY_PARSE');
   });
 
+  // Found by the property suite: an alias inside its own anchor escaped maxAliasCount and toJS took
+  // seconds for a few hundred aliases (a hang for a 1 MiB file).
+  it('a self-referencing alias is refused at once, however many times it repeats', () => {
+    const err = refused(`version: 1\nx: &a [${'*a,'.repeat(500)}]\n`);
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(refused('version: 1\nx: &a { y: [*a] }\n').message).toContain('inside its own anchor');
+  });
+
+  // Found by the property suite: 100 k stray braces after the document took ~40 s (one pretty error
+  // per brace, each copying the whole line).
+  it('a flood of stray tokens after the document is refused after a handful', () => {
+    const err = refused(`version: 1\n${'}'.repeat(200_000)}`);
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toContain('not a single YAML document');
+  });
+
+  // Found by the property suite: 100 k nested flow maps overflowed yaml's recursive composer, and on
+  // the next such parse V8 aborted the whole process compiling one of yaml's regexps that deep.
+  it('collections nested deeper than 64 levels are refused before yaml composes them', () => {
+    for (const [open, close] of [['{"a":', '}'], ['[', ']'], ['\n- ', '']] as const) {
+      for (let round = 0; round < 2; round++) {
+        const err = refused(`version: 1\nx: ${open === '\n- ' ? `\n${'- '.repeat(100_000)}` : open.repeat(100_000)}1${close.repeat(100_000)}\n`);
+        expect(err.code).toBe('POLICY_PARSE');
+        expect(err.message).toContain('64 levels deep');
+      }
+    }
+    const blocks = Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}a${i}:`).join('\n');
+    expect(refused(blocks).message).toContain('64 levels deep');
+  });
+
+  it('a syntax error names its line and column', () => {
+    const err = refused('version: 1\nsigners: {\n');
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toMatch(/at line \d+, column \d+/);
+  });
+
+  it('more than 64 aliases are refused before any is expanded', () => {
+    const err = refused(['version: 1', 'a: &a x', `b: [${Array(65).fill('*a').join(', ')}]`].join('\n'));
+    expect(err.code).toBe('POLICY_PARSE');
+    expect(err.message).toContain('aliases');
+  });
+
   it('lists at most 20 problems in the message, all of them in issues', () => {
     const rules = Array.from({ length: 30 }, (_, i) => `  - { name: r${i}, scope: "r.example/a${i}*", signatures: { threshold: 1, of: [a] } }`).join('\n');
     const err = refused(withRules(rules));

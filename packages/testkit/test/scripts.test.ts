@@ -11,7 +11,7 @@ import { parseScriptArgs, repoRoot } from '../src/index.ts';
 
 const root = repoRoot;
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
-const SCRIPTS = ['registry', 'demo', 'bench', 'conformance:sigstore', 'conformance:notation', 'peers'];
+const SCRIPTS = ['registry', 'demo', 'bench', 'conformance:sigstore', 'conformance:notation', 'peers', 'fuzz'];
 
 function runScript(name: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('sh', ['-c', `${scripts[name]} "$@"`, name, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FORCE_COLOR: '0' } });

@@ -32,6 +32,20 @@ export interface RawProtected {
   readonly toTime: (value: unknown, name: string) => Date;
 }
 
+/**
+ * A header value for a message. String(v) would call a JSON object's own `toString` member, and a
+ * hostile `{"toString": 1}` makes that a TypeError instead of ENVELOPE_INVALID.
+ */
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v !== 'object' || v === null) return String(v);
+  try {
+    return (JSON.stringify(v) ?? Object.prototype.toString.call(v)).slice(0, 200);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 function invalid(msg: string): never {
   throw new NotationError('ENVELOPE_INVALID', msg);
 }
@@ -45,7 +59,7 @@ function optString(headers: ReadonlyMap<string, unknown>, key: string): string |
 
 export function signedAttributesFrom(raw: RawProtected, opts: ParseEnvelopeOptions = {}): SignedAttributes {
   if (raw.contentType !== PAYLOAD_CONTENT_TYPE) {
-    throw new NotationError('ENVELOPE_INVALID', `content type "${String(raw.contentType)}" is not ${PAYLOAD_CONTENT_TYPE}`);
+    throw new NotationError('ENVELOPE_INVALID', `content type "${show(raw.contentType)}" is not ${PAYLOAD_CONTENT_TYPE}`);
   }
   const crit = raw.crit;
   if (new Set(crit).size !== crit.length) invalid('crit header has duplicate entries');
@@ -63,7 +77,7 @@ export function signedAttributesFrom(raw: RawProtected, opts: ParseEnvelopeOptio
   }
   const scheme = raw.headers.get(HDR.signingScheme);
   if (scheme !== SCHEME_X509 && scheme !== SCHEME_SIGNING_AUTHORITY) {
-    throw new NotationError('ENVELOPE_INVALID', `unsupported signing scheme "${String(scheme)}"`);
+    throw new NotationError('ENVELOPE_INVALID', `unsupported signing scheme "${show(scheme)}"`);
   }
   const time = (key: string): Date | undefined => {
     const v = raw.headers.get(key);

@@ -39,7 +39,11 @@ function toTime(value: unknown, name: string): Date {
   if (!(value instanceof Tag) || Number(value.tag) !== 1) invalid(`header ${name} must be a tag-1 epoch time`);
   const secs = value.contents;
   if (typeof secs !== 'number' || !Number.isFinite(secs)) invalid(`header ${name} must be numeric`);
-  return new Date(secs * 1000);
+  // A finite number can still lie outside the Date range (±8.64e12 s): an Invalid Date would compare
+  // as neither before nor after anything and make toISOString throw later in verification.
+  const d = new Date(secs * 1000);
+  if (Number.isNaN(d.getTime())) invalid(`header ${name} is not a valid time`);
+  return d;
 }
 
 function x5chain(v: unknown): Uint8Array[] {

@@ -276,8 +276,14 @@ export class RemoteRepository implements Repository {
       const res = await this.client.request(this.host, spec);
       if (!res.ok) await this.client.fail(res, spec, `listing tags of ${this.location}`);
       const bytes = await readCapped(res, this.client.limits.maxReferrersBytes, 'tag list');
-      const json = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown };
-      yield Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string') : [];
+      let json: { tags?: unknown } | null;
+      try {
+        json = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown } | null;
+      } catch (cause) {
+        // A registry's answer is hostile input: not JSON is a typed registry error, never a SyntaxError.
+        throw new OciError('REGISTRY_ERROR', `listing tags of ${this.location}: the answer is not JSON`, { cause, method: 'GET', url });
+      }
+      yield typeof json === 'object' && json !== null && Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string') : [];
       const link = res.headers.get('link');
       const next = link ? /<([^>]+)>/.exec(link)?.[1] : undefined;
       if (!next) return;
