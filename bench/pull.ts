@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEmulator, createPeerSandbox, peerPath, runPeer, type PeerSandbox } from '@ocx/testkit';
@@ -21,19 +22,29 @@ const PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 interface Measured {
   readonly ms: number;
+  /** User + system CPU seconds of the commands (GNU time), NaN when /usr/bin/time is missing. */
+  readonly cpuS: number;
   readonly requests: number;
   readonly code: number;
   readonly stderr: string;
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; code: number; stderr: string }> {
+// On a shared, loaded machine wall time mostly measures the scheduler: CPU time is reported next to it.
+const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_MARK = 'ocx-bench-cpu';
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; cpuS: number; code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd });
+    const [bin, argv] = TIME_BIN ? [TIME_BIN, ['-f', `${CPU_MARK} %U %S`, cmd, ...args]] : [cmd, args];
+    const child = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - start, code: code ?? 1, stderr }));
+    child.on('close', (code) => {
+      const m = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(stderr);
+      resolve({ ms: performance.now() - start, cpuS: m ? Number(m[1]) + Number(m[2]) : NaN, code: code ?? 1, stderr });
+    });
   });
 }
 
@@ -71,17 +82,19 @@ export async function pullBench(cli: string): Promise<void> {
       emu.setLatencyMs(LATENCY_MS);
       emu.clearLog();
       let ms = 0;
+      let cpuS = 0;
       for (const s of steps) {
         const r = await timed(s.cmd, s.args, s.env, sandbox.dir);
         ms += r.ms;
+        cpuS += r.cpuS;
         if (r.code !== 0) {
           emu.setLatencyMs(0);
-          return { ms, code: r.code, stderr: `${s.cmd} ${s.args.slice(0, 2).join(' ')}: ${r.stderr}`, requests: emu.log.length };
+          return { ms, cpuS, code: r.code, stderr: `${s.cmd} ${s.args.slice(0, 2).join(' ')}: ${r.stderr}`, requests: emu.log.length };
         }
       }
       const requests = emu.log.length;
       emu.setLatencyMs(0);
-      return { ms, code: 0, stderr: '', requests };
+      return { ms, cpuS, code: 0, stderr: '', requests };
     };
     const peerEnv = { ...process.env, ...sandbox.env, HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' };
     const ocxEnv = { ...process.env, OCX_HOME: join(sandbox.dir, 'ocx-home'), OCX_POLICY: '', OCX_NO_VERIFY: '' };
@@ -92,9 +105,10 @@ export async function pullBench(cli: string): Promise<void> {
     // --plain-http as the peers get it: no TLS attempt before the loopback http fallback.
     const pull = (to: string) => measure([{ cmd: process.execPath, args: [...profileFlags(), cli, 'pull', ref, '-o', join(sandbox.dir, to), '--policy', policy, '--plain-http'], env: ocxEnv }]);
     const fmt = (m: Measured) => (m.code === 0 ? m.ms.toFixed(0) : `failed (${m.code})`);
+    const cpu = (m: Measured) => (m.code === 0 && Number.isFinite(m.cpuS) ? m.cpuS.toFixed(2) : 'n/a');
     const row = (name: string, ours: Measured) => {
       if (ours.code !== 0) console.log(`ocx (${name}) failed: ${ours.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      rows.push([name, String(ours.requests), String(theirs.requests), fmt(ours), fmt(theirs), ours.code === 0 && theirs.code === 0 ? `${(ours.ms / theirs.ms).toFixed(2)}×` : 'n/a']);
+      rows.push([name, String(ours.requests), String(theirs.requests), fmt(ours), fmt(theirs), cpu(ours), cpu(theirs), ours.code === 0 && theirs.code === 0 ? `${(ours.ms / theirs.ms).toFixed(2)}×` : 'n/a']);
     };
     if (theirs.code !== 0) console.log(`cosign + oras failed: ${theirs.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     // First run: an empty ocx home (no compiled-code cache, nothing cached by digest), as the peers start.
@@ -105,6 +119,6 @@ export async function pullBench(cli: string): Promise<void> {
     await server.close();
     await sandbox.cleanup();
   }
-  printTable(`ocx pull (policy) vs cosign verify + oras pull (unpacks) (emulator, ${LATENCY_MS} ms per request, one run)`, ['package', 'ocx req', 'trio req', 'ocx ms', 'trio ms', 'ocx/trio time'], rows);
+  printTable(`ocx pull (policy) vs cosign verify + oras pull (unpacks) (emulator, ${LATENCY_MS} ms per request, one run)`, ['package', 'ocx req', 'trio req', 'ocx ms', 'trio ms', 'ocx CPU s', 'trio CPU s', 'ocx/trio time'], rows);
   console.log('target: ocx ≤ 0.7× the trio\'s wall time');
 }

@@ -2,7 +2,6 @@
 // ever written through a symlink, no device or fifo is created, and entries, bytes and buffered
 // metadata are capped. OCI whiteouts (image-spec layer.md "Whiteouts") apply to lower layers only.
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { OciError } from '../errors.ts';
 import { decompressor } from './decompress.ts';
 import type { LayerCompression } from './media.ts';
 import { checkSymlinkTarget, entryPath } from './paths.ts';
+import { writeNewFile } from './write-file.ts';
 
 export interface UnpackLimits {
   /** Archive entries (all layers, whiteouts and directories included). */
@@ -29,10 +29,6 @@ export const DEFAULT_UNPACK_LIMITS: UnpackLimits = { maxEntries: 100_000, maxByt
 // slices so that buffer never holds more than one slice of ordinary data.
 const MAX_METADATA_BYTES = 1024 * 1024;
 const SLICE = 64 * 1024;
-
-// File content reaches the disk in writes of about this size: tar-stream hands out a few KiB at a
-// time, and one write(2) per piece (each a thread-pool round trip) cost more than the unpack itself.
-const WRITE_BATCH = 1024 * 1024;
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -148,7 +144,7 @@ export class UnpackSession {
     await this.#clear(name);
     this.#mark(name);
     try {
-      await pipeline(Readable.from(source), batched, createWriteStream(path, { flags: 'wx', mode: 0o644 }), this.#signal ? { signal: this.#signal } : {});
+      await writeNewFile(source, path, 0o644, this.#signal);
     } catch (err) {
       throw classify(err, `blob ${name}`, this.#signal);
     }
@@ -259,7 +255,9 @@ export class UnpackSession {
         await this.#parents(rel);
         await this.#clear(rel);
         this.#mark(rel);
-        await pipeline(entry, batched, createWriteStream(join(this.#root, rel), { flags: 'wx', mode: (h.mode ?? 0o644) & 0o777 }));
+        // File content reaches the disk in ~1 MiB writev batches: tar-stream hands out a few KiB at a
+        // time, and one write(2) per piece (each a thread-pool round trip) cost more than the unpack.
+        await writeNewFile(entry as AsyncIterable<Uint8Array>, join(this.#root, rel), (h.mode ?? 0o644) & 0o777);
         return;
       }
       case 'symlink': {
@@ -399,22 +397,6 @@ export class UnpackSession {
       if (info.isDirectory()) await this.#prune(rel);
     }
   }
-}
-
-/** Joins small chunks into writes of about WRITE_BATCH bytes (at most one batch is held). */
-async function* batched(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    size += chunk.byteLength;
-    if (size >= WRITE_BATCH) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
-    }
-  }
-  if (size > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
 }
 
 /** Reads an entry to its end (directories and links carry no data; anything else is junk). */
