@@ -12,6 +12,8 @@ export type { InTotoStatement, StatementSubject } from './intoto.ts';
 export { compileIdentity, re2Differences } from './identity.ts';
 export type { CompiledIdentity, IdentityPolicy } from './identity.ts';
 export type { RequiredAnnotations } from './annotations.ts';
+export { fulcioClaimOid, fulcioClaims, githubFacts } from './fulcio-claims.ts';
+export type { FulcioClaimName, FulcioClaims, GithubFacts } from './fulcio-claims.ts';
 export { verifyBundle, verifyParsedBundle } from './verify.ts';
 export type { ArtifactDigest, ArtifactInput, BundleInput, VerifyBundleOptions } from './verify.ts';
 export type { CheckName, Verdict, VerdictCheck, VerdictSigner } from './verdict.ts';
