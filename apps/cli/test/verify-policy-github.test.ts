@@ -57,3 +57,28 @@ describe('ocx verify --policy: keyless github: keys read from the Fulcio certifi
     expect(why).toContain('github repository: expected \\"acme/tool\\", found none');
   });
 });
+
+describe('ocx verify --certificate-github-workflow-* (cosign flags)', () => {
+  let server: RunningRegistry;
+  let ref: string;
+  beforeAll(async () => {
+    server = await createEmulator().listen();
+    ref = await attestationFixtureRef(server.host);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const keyless = ['--attestation', '--type', 'https://cosign.sigstore.dev/attestation/v1', '--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', FIXTURE.trustedRoot, '--no-cache'];
+
+  it('a certificate without the GitHub claim fails (exit 65), naming the extension; with --key the flag is a usage error', async () => {
+    const ok = await ocx(['verify', ref, ...keyless]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const r = await ocx(['verify', ref, ...keyless, '--certificate-github-workflow-repository', 'acme/tool']);
+    expect(r.code, r.stdout + r.stderr).toBe(65); // as any other identity mismatch
+    expect(r.stdout + r.stderr).toContain('GitHub Workflow Repository (1.3.6.1.4.1.57264.1.5): expected "acme/tool", found none');
+    const withKey = await ocx(['verify', ref, '--key', FIXTURE.trustedRoot, '--certificate-github-workflow-ref', 'refs/heads/main', '--no-cache']);
+    expect(withKey.code, withKey.stdout + withKey.stderr).toBe(64);
+    expect(withKey.stderr).toMatch(/--certificate-github-workflow-\* checks the claims of a keyless certificate/);
+  });
+});
+

@@ -101,3 +101,25 @@ describe('fulcioClaims / githubFacts on minted certificates', () => {
     expect(fulcioClaimOid('githubWorkflowRef')).toBe('1.3.6.1.4.1.57264.1.6');
   });
 });
+
+describe('cosign --certificate-github-workflow-* (identity.githubWorkflow) on the real certificate', () => {
+  const verify = (githubWorkflow: Record<string, string>) =>
+    verifyBundle(readFileSync(join(cases, 'happy-path-v0.3/bundle.sigstore.json')), {
+      trust: createTrust({ trustedRoot: productionRoot }),
+      artifact: readFileSync(join(cases, 'a.txt')),
+      identity: { subject: `${BEACON}/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main`, issuer: 'https://token.actions.githubusercontent.com', githubWorkflow },
+    });
+
+  it('every v1 claim equal → ok', () => {
+    const v = verify({ trigger: 'workflow_dispatch', sha: 'c7b3dfb335f051e1c86bda4c716fac97df62ad81', name: 'Extremely dangerous OIDC beacon', repository: 'sigstore-conformance/extremely-dangerous-public-oidc-beacon', ref: 'refs/heads/main' });
+    expect(v.ok, v.reasons.join('; ')).toBe(true);
+  });
+
+  it('a differing claim fails, naming the extension, expected and found (exact: no URL form, as cosign)', () => {
+    const v = verify({ repository: BEACON, trigger: 'push' });
+    expect(v.ok).toBe(false);
+    expect(v.reasons.join('\n')).toContain('GitHub Workflow Trigger (1.3.6.1.4.1.57264.1.2): expected "push", found "workflow_dispatch"');
+    expect(v.reasons.join('\n')).toContain(`GitHub Workflow Repository (1.3.6.1.4.1.57264.1.5): expected "${BEACON}", found "sigstore-conformance/extremely-dangerous-public-oidc-beacon"`);
+  });
+});
+

@@ -106,3 +106,27 @@ export function githubFacts(claims: FulcioClaims): GithubFacts {
       : {}),
   };
 }
+
+const WORKFLOW_CLAIMS = {
+  trigger: ['githubWorkflowTrigger', 'GitHub Workflow Trigger'],
+  sha: ['githubWorkflowSha', 'GitHub Workflow SHA'],
+  name: ['githubWorkflowName', 'GitHub Workflow Name'],
+  repository: ['githubWorkflowRepository', 'GitHub Workflow Repository'],
+  ref: ['githubWorkflowRef', 'GitHub Workflow Ref'],
+} as const;
+
+/**
+ * cosign's --certificate-github-workflow-* checks (cosign pkg/cosign/verify.go, validating the
+ * certificate extensions): each given value must equal the deprecated v1 extension exactly.
+ * Returns one message per mismatch, naming expected and found.
+ */
+export function githubWorkflowMismatches(want: { readonly [K in keyof typeof WORKFLOW_CLAIMS]?: string }, claims: FulcioClaims): string[] {
+  const out: string[] = [];
+  for (const [k, [claim, label]] of Object.entries(WORKFLOW_CLAIMS) as [keyof typeof WORKFLOW_CLAIMS, readonly [FulcioClaimName, string]][]) {
+    const expected = want[k];
+    if (expected === undefined) continue;
+    const found = claims[claim];
+    if (found !== expected) out.push(`${label} (${fulcioClaimOid(claim)}): expected ${JSON.stringify(expected)}, found ${found === undefined ? 'none' : JSON.stringify(found)}`);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { EXTENSION_OID_SCT, RFC3161Timestamp, X509Certificate, crypto as sigCryp
 import { Verifier, toSignedEntity, type SignedEntity, type Signer, type TrustMaterial } from '@sigstore/verify';
 import { parseBundle, type ParsedBundle } from './bundle.ts';
 import { isCosignError } from './errors.ts';
-import { fulcioClaims } from './fulcio-claims.ts';
+import { fulcioClaims, githubWorkflowMismatches } from './fulcio-claims.ts';
 import { compileIdentity, type CompiledIdentity, type IdentityPolicy } from './identity.ts';
 import { describeSubjects, IN_TOTO_PAYLOAD_TYPE, parseStatement, statementHasDigest, type InTotoStatement } from './intoto.ts';
 import { keysForHint, withSingleKey, type CosignTrust, type TrustedKey } from './trust.ts';
@@ -427,6 +427,15 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
           ? { name: 'identity', ok: true, detail: `identity ${san ?? '<none>'}, issuer ${iss ?? '<none>'}` }
           : { name: 'identity', ok: false, detail: `identity found: ${san ?? '<none>'}, issuer: ${iss ?? '<none>'} — expected: ${identity.describe}${explained(identity.explainMismatch(san, iss))}` },
       );
+      const workflow = opts.identity?.githubWorkflow;
+      if (workflow && Object.values(workflow).some((v) => v !== undefined)) {
+        const bad = githubWorkflowMismatches(workflow, claims ?? {});
+        checks.push(
+          bad.length === 0
+            ? { name: 'identity', ok: true, detail: `GitHub workflow claims match (${Object.keys(workflow).join(', ')})` }
+            : { name: 'identity', ok: false, detail: `certificate GitHub workflow claims differ: ${bad.join('; ')}` },
+        );
+      }
     }
   }
 
