@@ -55,6 +55,10 @@ describe('ocx verify --policy: keyless github: keys read from the Fulcio certifi
     const why = JSON.stringify(JSON.parse(blocked.stdout).results[0].targets[0].decision.why);
     expect(why).toContain('github runner: expected \\"github-hosted\\", found none (the certificate has no Runner Environment 1.3.6.1.4.1.57264.1.11)');
     expect(why).toContain('github repository: expected \\"acme/tool\\", found none');
+    // cosign's workflow flags belong to flag mode: under a policy the github: keys say it.
+    const flag = await ocx(['verify', ref, '--policy', join(dir, 'plain.json'), '--certificate-github-workflow-ref', 'refs/heads/main', '--no-cache']);
+    expect(flag.code).toBe(64);
+    expect(flag.stderr).toMatch(/--certificate-github-workflow-ref: this flag goes with trust named on the command line.*github: keys/);
   });
 });
 
