@@ -10,6 +10,20 @@ export interface IdentityPolicy {
   readonly subjectRegExp?: string;
   readonly issuer?: string;
   readonly issuerRegExp?: string;
+  /**
+   * cosign --certificate-github-workflow-{trigger,sha,name,repository,ref}: exact values of the
+   * deprecated GitHub extensions 1.3.6.1.4.1.57264.1.2–.6, which is what cosign compares
+   * (a certificate without the extension fails, as in cosign).
+   */
+  readonly githubWorkflow?: GithubWorkflowPolicy;
+}
+
+export interface GithubWorkflowPolicy {
+  readonly trigger?: string;
+  readonly sha?: string;
+  readonly name?: string;
+  readonly repository?: string;
+  readonly ref?: string;
 }
 
 export interface CompiledIdentity {

@@ -1,3 +1,4 @@
+import type { FulcioClaims } from './fulcio-claims.ts';
 import type { InTotoStatement } from './intoto.ts';
 
 export type CheckName =
@@ -27,6 +28,8 @@ export interface VerdictSigner {
   readonly issuer?: string;
   /** Hex sha256 of the signer's SubjectPublicKeyInfo. */
   readonly keyId?: string;
+  /** Keyless: the Fulcio claim extensions of the verified leaf (1.3.6.1.4.1.57264.1.*). */
+  readonly claims?: FulcioClaims;
 }
 
 export interface Verdict {

@@ -5,6 +5,7 @@ import { EXTENSION_OID_SCT, RFC3161Timestamp, X509Certificate, crypto as sigCryp
 import { Verifier, toSignedEntity, type SignedEntity, type Signer, type TrustMaterial } from '@sigstore/verify';
 import { parseBundle, type ParsedBundle } from './bundle.ts';
 import { isCosignError } from './errors.ts';
+import { fulcioClaims, githubWorkflowMismatches } from './fulcio-claims.ts';
 import { compileIdentity, type CompiledIdentity, type IdentityPolicy } from './identity.ts';
 import { describeSubjects, IN_TOTO_PAYLOAD_TYPE, parseStatement, statementHasDigest, type InTotoStatement } from './intoto.ts';
 import { keysForHint, withSingleKey, type CosignTrust, type TrustedKey } from './trust.ts';
@@ -416,13 +417,25 @@ export function verifyParsedBundle(parsed: ParsedBundle, opts: VerifyBundleOptio
     const san = crypto.signer.identity?.subjectAlternativeName;
     const iss = crypto.signer.identity?.extensions?.issuer;
     const keyId = crypto.keyId ?? spkiId(crypto.signer);
-    signer = { ...(san === undefined ? {} : { identity: san }), ...(iss === undefined ? {} : { issuer: iss }), ...(keyId === undefined ? {} : { keyId }) };
+    // The leaf the verifier just accepted (chain, SCT, log): its Fulcio claims are CA-vouched facts.
+    const leaf = keyMode ? undefined : leafCertificate(bundle);
+    const claims = leaf ? fulcioClaims(leaf) : undefined;
+    signer = { ...(san === undefined ? {} : { identity: san }), ...(iss === undefined ? {} : { issuer: iss }), ...(keyId === undefined ? {} : { keyId }), ...(claims && Object.keys(claims).length > 0 ? { claims } : {}) };
     if (!keyMode && identity) {
       checks.push(
         identity.matches(san, iss)
           ? { name: 'identity', ok: true, detail: `identity ${san ?? '<none>'}, issuer ${iss ?? '<none>'}` }
           : { name: 'identity', ok: false, detail: `identity found: ${san ?? '<none>'}, issuer: ${iss ?? '<none>'} — expected: ${identity.describe}${explained(identity.explainMismatch(san, iss))}` },
       );
+      const workflow = opts.identity?.githubWorkflow;
+      if (workflow && Object.values(workflow).some((v) => v !== undefined)) {
+        const bad = githubWorkflowMismatches(workflow, claims ?? {});
+        checks.push(
+          bad.length === 0
+            ? { name: 'identity', ok: true, detail: `GitHub workflow claims match (${Object.keys(workflow).join(', ')})` }
+            : { name: 'identity', ok: false, detail: `certificate GitHub workflow claims differ: ${bad.join('; ')}` },
+        );
+      }
     }
   }
 

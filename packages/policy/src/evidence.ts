@@ -39,7 +39,18 @@ export interface CosignKeylessCandidate extends CandidateBase {
   readonly identity: string;
   /** Fulcio OIDC issuer extension (1.3.6.1.4.1.57264.1.8). */
   readonly issuer: string;
-  readonly github?: { readonly repository?: string; readonly workflowRef?: string; readonly runner?: string };
+  /**
+   * GitHub Actions claims of the certificate (@ocx/cosign githubFacts): repository = Source
+   * Repository URI (1.3.6.1.4.1.57264.1.12) else v1 Workflow Repository (.1.5); workflowRef = Source
+   * Repository Ref (.1.14) else v1 Workflow Ref (.1.6); runner = Runner Environment (.1.11).
+   * `from` names the OID each was read from. Absent = the certificate carries none of them.
+   */
+  readonly github?: {
+    readonly repository?: string;
+    readonly workflowRef?: string;
+    readonly runner?: string;
+    readonly from?: { readonly repository?: string; readonly workflowRef?: string; readonly runner?: string };
+  };
   readonly predicateType?: string;
 }
 

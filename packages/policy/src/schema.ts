@@ -22,9 +22,9 @@ const defaultsSchema = z
 
 const githubSchema = z
   .strictObject({
-    repository: text.optional().describe('source repository, owner/name (Fulcio source repository extension)'),
-    workflowRef: text.optional().describe('workflow ref, e.g. refs/tags/v1.2.3 (Fulcio source repository ref)'),
-    runner: z.enum(['github-hosted', 'self-hosted']).optional().describe('runner environment (Fulcio extension 1.3.6.1.4.1.57264.1.11)'),
+    repository: text.optional().describe('source repository, owner/name or https://github.com/owner/name (Fulcio Source Repository URI 1.3.6.1.4.1.57264.1.12, else v1 Workflow Repository .1.5)'),
+    workflowRef: text.optional().describe('git ref the workflow ran for, exact, e.g. refs/tags/v1.2.3 (Fulcio Source Repository Ref 1.3.6.1.4.1.57264.1.14, else v1 Workflow Ref .1.6)'),
+    runner: z.enum(['github-hosted', 'self-hosted']).optional().describe('runner environment (Fulcio Runner Environment 1.3.6.1.4.1.57264.1.11)'),
   })
   .describe('GitHub Actions claims the certificate must carry');
 

@@ -67,19 +67,48 @@ export function matchSigner(signer: Signer, candidate: SignatureCandidate): Sign
   }
 }
 
-function matchKeyless(signer: KeylessSigner, c: { identity: string; issuer: string; github?: { repository?: string; workflowRef?: string; runner?: string } }, expected: string): SignerMatch {
-  const found = `issuer ${q(c.issuer)}, identity ${q(c.identity)}`;
+type GithubFound = NonNullable<Extract<SignatureCandidate, { kind: 'keyless' }>['github']>;
+const GITHUB_KEYS = ['repository', 'workflowRef', 'runner'] as const;
+/** Where each github key is read from (Fulcio OIDs), for "found nothing" messages. */
+const GITHUB_SOURCES: Record<(typeof GITHUB_KEYS)[number], string> = {
+  repository: 'Source Repository URI 1.3.6.1.4.1.57264.1.12 or Workflow Repository 1.3.6.1.4.1.57264.1.5',
+  workflowRef: 'Source Repository Ref 1.3.6.1.4.1.57264.1.14 or Workflow Ref 1.3.6.1.4.1.57264.1.6',
+  runner: 'Runner Environment 1.3.6.1.4.1.57264.1.11',
+};
+
+// github keys (issue 9 document): repository compares owner/name, so `acme/tool`,
+// `https://github.com/acme/tool` and the v1 `acme/tool` claim are the same repository (exact
+// otherwise, case included: Fulcio copies GitHub's canonical spelling); workflowRef and runner are
+// exact. A key whose claim the certificate lacks fails: a missing claim never satisfies a policy.
+function githubMismatches(want: NonNullable<KeylessSigner['github']>, got: GithubFound | undefined): { found: string; bad: string[] } {
+  const parts: string[] = [];
+  const bad: string[] = [];
+  for (const k of GITHUB_KEYS) {
+    const expected = want[k];
+    if (expected === undefined) continue;
+    const value = got?.[k];
+    if (value === undefined) {
+      parts.push(`github ${k} none`);
+      bad.push(`github ${k}: expected ${q(expected)}, found none (the certificate has no ${GITHUB_SOURCES[k]})`);
+      continue;
+    }
+    const from = got?.from?.[k];
+    parts.push(`github ${k} ${q(value)}${from ? ` (${from})` : ''}`);
+    const same = k === 'repository' ? githubRepository(value) === githubRepository(expected) : value === expected;
+    if (!same) bad.push(`github ${k}: expected ${q(expected)}, found ${q(value)}`);
+  }
+  return { found: parts.join(', '), bad };
+}
+
+function matchKeyless(signer: KeylessSigner, c: Extract<SignatureCandidate, { kind: 'keyless' }>, expected: string): SignerMatch {
+  const gh = signer.github ? githubMismatches(signer.github, c.github) : undefined;
+  const found = `issuer ${q(c.issuer)}, identity ${q(c.identity)}${gh?.found ? `, ${gh.found}` : ''}`;
   const no = (why: string): SignerMatch => ({ ok: false, expected, found: `${found}: ${why}`, warnings: [] });
   // The issuer is always exact (a regexp issuer is how ocx-upstream reviews found bypasses).
   if (c.issuer !== signer.issuer) return no('issuer differs');
   if (signer.identity !== undefined && c.identity !== signer.identity) return no('identity differs');
   if (signer.identityRegexp !== undefined && !new RegExp(`^(?:${signer.identityRegexp})$`).test(c.identity)) return no('identity does not match the regexp');
-  const gh = signer.github;
-  if (gh?.repository !== undefined && (c.github?.repository === undefined || githubRepository(c.github.repository) !== githubRepository(gh.repository))) {
-    return no(`github repository ${q(c.github?.repository ?? null)}`);
-  }
-  if (gh?.workflowRef !== undefined && c.github?.workflowRef !== gh.workflowRef) return no(`github workflow ref ${q(c.github?.workflowRef ?? null)}`);
-  if (gh?.runner !== undefined && c.github?.runner !== gh.runner) return no(`github runner ${q(c.github?.runner ?? null)}`);
+  if (gh && gh.bad.length > 0) return no(gh.bad.join('; '));
   return { ok: true, expected, found, warnings: [] };
 }
 

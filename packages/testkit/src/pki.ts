@@ -83,3 +83,15 @@ export async function makePki(alg: Alg, leafCn = 'ocx-signer'): Promise<TestPki>
     leafSubject: `CN=${leafCn}, O=ocx test, L=Seattle, ST=WA, C=US`,
   };
 }
+
+/**
+ * A self-signed P-256 certificate carrying the given extensions (extnValue contents as DER bytes),
+ * for tests that read extensions (e.g. Fulcio claims, 1.3.6.1.4.1.57264.1.*) without verifying a chain.
+ */
+export async function certWithExtensions(extensions: readonly { oid: string; value: Uint8Array }[], cn = 'ocx-test'): Promise<Uint8Array> {
+  const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cert = await makeCert([['CN', cn]], [['CN', cn]], keys.publicKey, keys.privateKey, 'SHA-256', false, 7);
+  cert.extensions = [...(cert.extensions ?? []), ...extensions.map((e) => new pkijs.Extension({ extnID: e.oid, extnValue: new Uint8Array(e.value).buffer }))];
+  await cert.sign(keys.privateKey, 'SHA-256', engine);
+  return new Uint8Array(cert.toSchema().toBER(false));
+}

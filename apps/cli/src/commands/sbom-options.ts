@@ -31,7 +31,8 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
 
 Trust is checked only when trust flags are given. They are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
 --certificate-oidc-issuer[-regexp], --trusted-root, --offline, --insecure-ignore-tlog,
---insecure-ignore-sct, -a k=v; notation: --notation-config | --trust-policy --trust-store;
+--insecure-ignore-sct, -a k=v, --certificate-github-workflow-trigger|-sha|-name|-repository|-ref V;
+notation: --notation-config | --trust-policy --trust-store;
 --verification-time). An SBOM is signed when its referrer carries a valid cosign or notation
 signature, or when it is the predicate of a verified cosign attestation (-a applies to signatures
 only: cosign verify-attestation has no -a).
@@ -44,8 +45,10 @@ Defaults: --type: every format; --summary, --require-signed: false; --output: no
 --digest: none (one match needed for --output); --max-bytes: 512MiB; --platform: the host's;
 --policy: OCX_POLICY, else $OCX_HOME/policy.yaml (used only by --require-signed without trust flags); trust
 flags (--key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
---certificate-oidc-issuer-regexp, --trusted-root, --offline, --insecure-ignore-tlog,
---insecure-ignore-sct, --annotations, --notation-config, --trust-policy, --trust-store,
+--certificate-oidc-issuer-regexp, --certificate-github-workflow-trigger,
+--certificate-github-workflow-sha, --certificate-github-workflow-name,
+--certificate-github-workflow-repository, --certificate-github-workflow-ref, --trusted-root,
+--offline, --insecure-ignore-tlog, --insecure-ignore-sct, --annotations, --notation-config, --trust-policy, --trust-store,
 --user-metadata, --crl, --revocation-timeout, --verification-time): none, so trust is not checked;
 their defaults are those of ocx verify --help.
 

@@ -8,6 +8,11 @@ export const TRUST_OPTIONS = {
   'certificate-identity-regexp': { type: 'string' },
   'certificate-oidc-issuer': { type: 'string' },
   'certificate-oidc-issuer-regexp': { type: 'string' },
+  'certificate-github-workflow-trigger': { type: 'string' },
+  'certificate-github-workflow-sha': { type: 'string' },
+  'certificate-github-workflow-name': { type: 'string' },
+  'certificate-github-workflow-repository': { type: 'string' },
+  'certificate-github-workflow-ref': { type: 'string' },
   'trusted-root': { type: 'string' },
   offline: { type: 'boolean', default: false },
   'insecure-ignore-tlog': { type: 'boolean', default: false },
@@ -24,7 +29,7 @@ export const TRUST_OPTIONS = {
 
 /** Trust flags only one family reads: given while that family is not in use, they would do nothing. */
 const FAMILY_FLAGS = {
-  cosign: ['insecure-ignore-tlog', 'insecure-ignore-sct', 'annotations'],
+  cosign: ['insecure-ignore-tlog', 'insecure-ignore-sct', 'annotations', 'certificate-github-workflow-trigger', 'certificate-github-workflow-sha', 'certificate-github-workflow-name', 'certificate-github-workflow-repository', 'certificate-github-workflow-ref'],
   notation: ['user-metadata', 'crl', 'revocation-timeout'],
 } as const;
 
@@ -66,6 +71,11 @@ cosign:    --key FILE | --certificate-identity[-regexp] X --certificate-oidc-iss
            [--trusted-root trusted_root.json] [--offline] [--insecure-ignore-tlog]
            [--insecure-ignore-sct]   accept certificates without a certificate-transparency SCT
                                      (private CA without CT)
+           [--certificate-github-workflow-trigger V] [--certificate-github-workflow-sha V]
+           [--certificate-github-workflow-name V] [--certificate-github-workflow-repository V]
+           [--certificate-github-workflow-ref V]
+                                     keyless: the certificate's GitHub workflow claim (Fulcio v1
+                                     extensions 1.3.6.1.4.1.57264.1.2-.6) must equal V, as in cosign
            [-a|--annotations k=v]... a signature counts only if it SIGNED every pair (simple-signing
                                      "optional", or the v3 statement subject's annotations); as cosign,
                                      -a k1=v1,k2=v2 gives two pairs. Not with --attestation
@@ -94,7 +104,9 @@ Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 
 network, 80 auth, 78 trust configuration (or a policy that does not load), 81 blocked by policy.
 
 Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
---certificate-oidc-issuer-regexp, --trusted-root: none (cosign is not used without --key or an identity; the trusted root comes through TUF);
+--certificate-oidc-issuer-regexp, --certificate-github-workflow-trigger, --certificate-github-workflow-sha,
+--certificate-github-workflow-name, --certificate-github-workflow-repository,
+--certificate-github-workflow-ref, --trusted-root: none (cosign is not used without --key or an identity; the trusted root comes through TUF);
 --offline, --insecure-ignore-tlog, --insecure-ignore-sct, --attestation, --all-platforms: false;
 -a/--annotations, --user-metadata, --crl: none; --type: required with --attestation;
 --notation-config: $NOTATION_CONFIG, else notation's default directory (--trust-policy and

@@ -30,7 +30,7 @@ export interface PolicyRefResult {
 }
 
 /** Flags that only mean something with trust named on the command line. */
-const FLAG_MODE_ONLY = ['attestation', 'type', 'annotations', 'insecure-ignore-tlog', 'insecure-ignore-sct', 'user-metadata', 'crl', 'revocation-timeout', 'offline'] as const;
+const FLAG_MODE_ONLY = ['attestation', 'type', 'annotations', 'insecure-ignore-tlog', 'insecure-ignore-sct', 'user-metadata', 'crl', 'revocation-timeout', 'offline', 'certificate-github-workflow-trigger', 'certificate-github-workflow-sha', 'certificate-github-workflow-name', 'certificate-github-workflow-repository', 'certificate-github-workflow-ref'] as const;
 
 function refuseFlagModeFlags(flags: VerifyFlags): void {
   const given = FLAG_MODE_ONLY.filter((n) => {
@@ -38,7 +38,7 @@ function refuseFlagModeFlags(flags: VerifyFlags): void {
     return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
   });
   if (given.length > 0) {
-    throw new UsageError(`${given.map((n) => `--${n}`).join(', ')}: ${given.length > 1 ? 'these flags go' : 'this flag goes'} with trust named on the command line; under a policy the rules say what is checked (attestations, tlog: optional, notation levels)`);
+    throw new UsageError(`${given.map((n) => `--${n}`).join(', ')}: ${given.length > 1 ? 'these flags go' : 'this flag goes'} with trust named on the command line; under a policy the rules say what is checked (attestations, tlog: optional, a keyless signer's github: keys, notation levels)`);
   }
 }
 

@@ -12,6 +12,12 @@ export interface VerifyFlags {
   readonly 'certificate-identity-regexp'?: string;
   readonly 'certificate-oidc-issuer'?: string;
   readonly 'certificate-oidc-issuer-regexp'?: string;
+  /** cosign --certificate-github-workflow-*: exact values of the v1 GitHub extensions (1.3.6.1.4.1.57264.1.2–.6). */
+  readonly 'certificate-github-workflow-trigger'?: string;
+  readonly 'certificate-github-workflow-sha'?: string;
+  readonly 'certificate-github-workflow-name'?: string;
+  readonly 'certificate-github-workflow-repository'?: string;
+  readonly 'certificate-github-workflow-ref'?: string;
   readonly 'trusted-root'?: string;
   readonly offline?: boolean;
   readonly 'insecure-ignore-tlog'?: boolean;

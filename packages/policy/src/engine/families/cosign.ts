@@ -1,7 +1,7 @@
 // The cosign family under a policy: finds cosign signatures (and the attestations the rule asks
 // for) once per subject and verifies every candidate against each key signer, and keyless
 // candidates against the trusted root, reporting raw facts (which key, which certificate identity
-// and issuer) for decide() to match. Loaded by the engine only when the rule names a cosign signer.
+// and issuer, the GitHub claims of its Fulcio certificate) for decide() to match. Loaded by the engine only when the rule names a cosign signer.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   COSIGN_SIGN_PREDICATE_TYPE,
   createTrust,
   findCosign,
+  githubFacts,
   loadPublicGoodRoot,
   loadTrustedRoot,
   verifyCandidates,
@@ -70,7 +71,9 @@ async function prepare(request: FamilyRequest): Promise<PreparedFamily> {
 function facts(v: Verdict, checker: Checker, subjectDigest: string, source: string): SignatureCandidate | undefined {
   if (checker.signer) return { family: 'cosign', kind: 'key', key: checker.signer.key, tlog: v.tlog !== undefined, subjectDigest, source, ...(v.statement ? { predicateType: v.statement.predicateType } : {}) };
   if (v.signer?.identity === undefined || v.signer.issuer === undefined) return undefined;
-  return { family: 'cosign', kind: 'keyless', identity: v.signer.identity, issuer: v.signer.issuer, subjectDigest, source, ...(v.statement ? { predicateType: v.statement.predicateType } : {}) };
+  // GitHub Actions claims of the verified leaf (Fulcio extensions), for the signers' github: keys.
+  const github = v.signer.claims ? githubFacts(v.signer.claims) : undefined;
+  return { family: 'cosign', kind: 'keyless', identity: v.signer.identity, issuer: v.signer.issuer, subjectDigest, source, ...(github?.from ? { github } : {}), ...(v.statement ? { predicateType: v.statement.predicateType } : {}) };
 }
 
 async function verifyTarget(target: VerifyTarget, checkers: readonly Checker[], attestationTypes: readonly string[], now: Date, signal: AbortSignal | undefined): Promise<FamilyReport> {

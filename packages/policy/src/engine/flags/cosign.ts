@@ -24,6 +24,7 @@ import {
   type CandidateOutcome,
   type CosignTrust,
   type FindLimits,
+  type GithubWorkflowPolicy,
   type IdentityPolicy,
   type PublicGoodOptions,
   type RequiredAnnotations,
@@ -76,6 +77,18 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
+const WORKFLOW_FLAGS = ['trigger', 'sha', 'name', 'repository', 'ref'] as const;
+
+/** cosign --certificate-github-workflow-*, checked against the certificate's v1 GitHub extensions. */
+function githubWorkflowFlags(flags: TrustFlags): GithubWorkflowPolicy | undefined {
+  const out: Record<string, string> = {};
+  for (const k of WORKFLOW_FLAGS) {
+    const v = flags[`certificate-github-workflow-${k}`];
+    if (v !== undefined) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function identityPolicy(flags: TrustFlags): IdentityPolicy | undefined {
   const p: IdentityPolicy = {
     ...(flags['certificate-identity'] !== undefined ? { subject: flags['certificate-identity'] } : {}),
@@ -83,7 +96,9 @@ function identityPolicy(flags: TrustFlags): IdentityPolicy | undefined {
     ...(flags['certificate-oidc-issuer'] !== undefined ? { issuer: flags['certificate-oidc-issuer'] } : {}),
     ...(flags['certificate-oidc-issuer-regexp'] !== undefined ? { issuerRegExp: flags['certificate-oidc-issuer-regexp'] } : {}),
   };
-  return Object.keys(p).length > 0 ? p : undefined;
+  if (Object.keys(p).length === 0) return undefined;
+  const workflow = githubWorkflowFlags(flags);
+  return workflow ? { ...p, githubWorkflow: workflow } : p;
 }
 
 /**
@@ -335,6 +350,8 @@ export function createCosignFamily(deps: CosignFamilyDeps = {}): FlagFamily {
         }
       }
       if (!keyless && !flags.key) throw usageError('cosign verification needs --key FILE or --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp]');
+      // They are certificate claims: with a key there is no certificate, and cosign would ignore them.
+      if (!keyless && githubWorkflowFlags(flags)) throw usageError('--certificate-github-workflow-* checks the claims of a keyless certificate: it needs --certificate-identity[-regexp] with --certificate-oidc-issuer[-regexp], not --key');
       const keys = flags.key ? [publicKeyText(await readText(flags.key, 'public key'), flags.key)] : [];
       const build = (root: TrustedRoot | undefined): CosignTrust => {
         try {
