@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
 import { pullBench } from './pull.ts';
+import { pushBench } from './push.ts';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
@@ -83,7 +84,7 @@ async function discoverBench(): Promise<void> {
 }
 
 // `pnpm bench [discover|race|…]` runs only the named parts.
-const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom|pull]...', positionals: ['discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom|pull|push]...', positionals: ['discover', 'race', 'verify', 'sbom', 'pull', 'push'] }).positionals);
 
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
@@ -100,3 +101,4 @@ if (want('race')) await raceBench();
 if (want('verify')) await verifyBench(cli, printTable);
 if (want('sbom')) await sbomBench(cli);
 if (want('pull')) await pullBench(cli);
+if (want('push')) await pushBench(cli);
