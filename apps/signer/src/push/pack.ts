@@ -28,6 +28,8 @@ export interface PackOptions {
   readonly mtime?: Date;
   /** Where the temporary archive goes (default the OS temp directory). */
   readonly tmpDir?: string;
+  /** Stops packing (the temporary file is removed and the promise rejects). */
+  readonly signal?: AbortSignal;
   /** Most entries archived (hostile or runaway trees); default 1,000,000. */
   readonly maxEntries?: number;
 }
@@ -105,6 +107,11 @@ function addEntry(p: Pack, e: Entry, mtime: Date): Promise<void> {
       sink.destroy(err);
       reject(err);
     });
+    // The archive stopping (an error or the caller's signal) errors the entry too.
+    sink.on('error', (err: Error) => {
+      src.destroy();
+      reject(err);
+    });
     src.pipe(sink);
   });
 }
@@ -133,7 +140,7 @@ export async function packLayer(path: string, options: PackOptions = {}): Promis
   try {
     // gzip's default level (as tar -czf), in parallel blocks, near-random blocks stored (gzip.ts); no
     // name and a zero mtime in the gzip header, so the bytes depend on the tree (and zlib) only.
-    await Promise.all([pipeline(p, createBlockGzip({ level: 6 }), tap, createWriteStream(file, { mode: 0o600 })), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
+    await Promise.all([pipeline(p, createBlockGzip({ level: 6 }), tap, createWriteStream(file, { mode: 0o600 }), options.signal ? { signal: options.signal } : {}), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
   } catch (cause) {
     await cleanup();
     if (cause instanceof SignerError) throw cause;

@@ -46,6 +46,11 @@ export interface PushPackageOptions extends CallOptions {
   readonly onProgress?: (sent: number, total: number) => void;
   /** Upload chunk size (default UPLOAD_CHUNK_BYTES). */
   readonly chunkBytes?: number;
+  /**
+   * `packLayer(path, …)` already started by the caller (e.g. while it decrypts the key); its failure
+   * is the push step's, and pushPackage removes the temporary file as for its own.
+   */
+  readonly layer?: Promise<PackedLayer>;
 }
 
 export interface Written {
@@ -116,7 +121,7 @@ export async function pushPackage(repo: Repository, opts: PushPackageOptions): P
   });
   let layer: PackedLayer | undefined;
   try {
-    layer = await packLayer(opts.path, { ...(opts.mtime ? { mtime: opts.mtime } : {}), ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) });
+    layer = await (opts.layer ?? packLayer(opts.path, { ...(opts.mtime ? { mtime: opts.mtime } : {}), ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) }));
     const layerDesc: Descriptor = { mediaType: OCX_PACKAGE_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
     const { os, architecture, variant } = opts.platform;
     const configBytes = encodeJson({ platform: { os, architecture, ...(variant ? { variant } : {}) }, name: opts.name, version: opts.version });
