@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RegistryClient, RemoteRepository } from '@ocx/oci';
 import { createEmulator, peerPath, scriptArgs, pushImage, pushReferrer, repoRoot } from '@ocx/testkit';
 import { pullBench } from './pull.ts';
+import { pushBench } from './push.ts';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
@@ -86,8 +87,8 @@ async function discoverBench(): Promise<void> {
   console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
 }
 
-// `pnpm bench [table|discover|race|sbom|pull]` runs only the named parts (default: table, race, pull; verify = table).
-const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [table|discover|race|verify|sbom|pull]...', positionals: ['table', 'discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
+// `pnpm bench [table|discover|race|sbom|pull|push]` runs only the named parts (default: table, race, pull, push; verify = table).
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [table|discover|race|verify|sbom|pull|push]...', positionals: ['table', 'discover', 'race', 'verify', 'sbom', 'pull', 'push'] }).positionals);
 
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
@@ -107,3 +108,4 @@ if (want('table') || only.has('verify')) {
   await issueTable({ cli, node, ...(sbom ? { sbom } : {}) });
 } else if (only.has('sbom')) await sbomBench(cli);
 if (want('pull')) await pullBench(cli);
+if (want('push')) await pushBench(cli);

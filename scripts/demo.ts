@@ -12,7 +12,9 @@ import { makePki, P256 } from '@ocx/testkit/pki';
 // A spec-strict registry starts on 127.0.0.1, a multi-platform package and its SBOM are pushed,
 // then ocx discovers the supply-chain graph and copies it, referrers and all, into an OCI layout;
 // it is signed (cosign and notation) and verified, and a trust policy lets `ocx pull` install the
-// signed package and block an unsigned one before any layer is downloaded.
+// signed package and block an unsigned one before any layer is downloaded. Last, a package is
+// published the way a release pipeline would: `ocx package push --sbom --sign` (signed SBOM and
+// signature in one step), SLSA provenance attested and verified, the graph discovered.
 
 scriptArgs({ name: 'demo', usage: 'pnpm demo   (no arguments: the main job end to end on a local registry)' });
 
@@ -182,6 +184,30 @@ try {
   }
   await ocx(65, 'verify', `${server.host}/demo/tampered:1.0.0`, '--key', pubFile, '--insecure-ignore-tlog', '--no-cache');
 
+  // ── Publishing: `ocx package push` with a signed SBOM, then SLSA provenance (issue 11) ─────────
+  say('Publish a package in one step: ocx package push packs the directory, attaches the SBOM as a signed attestation, signs');
+  const toolDir = join(work, 'tool');
+  await mkdir(join(toolDir, 'bin'), { recursive: true });
+  await writeFile(join(toolDir, 'bin/tool'), '#!/bin/sh\necho "tool 2.0.0"\n', { mode: 0o755 });
+  await writeFile(join(toolDir, 'README'), 'tool: a small package published by the ocx demo\n');
+  const toolSpdx = join(work, 'tool.spdx.json');
+  await writeFile(toolSpdx, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'tool', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/tool-2.0.0', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-demo'] }, packages: [{ name: 'tool', SPDXID: 'SPDXRef-tool', versionInfo: '2.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }] }, null, 2));
+  const toolRef = `${server.host}/demo/tool:2.0.0`;
+  await ocx(0, 'package', 'push', toolDir, toolRef, '--platform', 'linux/amd64', '--sbom', toolSpdx, '--sign', '--key', keyFile, '--tlog-upload=false', '--no-cache');
+
+  say('Attest how it was built: a SLSA provenance v1 predicate, signed as an in-toto statement (cosign attest --type slsaprovenance1)');
+  const provenance = join(work, 'provenance.json');
+  await writeFile(provenance, `${JSON.stringify(slsaProvenance(), null, 2)}\n`);
+  process.stdout.write(`${provenance}: buildType ${slsaProvenance().buildDefinition.buildType}, builder ${slsaProvenance().runDetails.builder.id}\n`);
+  await ocx(0, 'package', 'attest', toolRef, '--predicate', provenance, '--type', 'slsaprovenance1', '--key', keyFile, '--tlog-upload=false', '--no-cache');
+
+  say('Verify the provenance attestation: signature by the demo key, subject = the digest ocx resolves, predicate type');
+  await ocx(0, 'verify', toolRef, '--attestation', '--type', 'slsaprovenance1', '--key', pubFile, '--insecure-ignore-tlog', '--no-cache');
+
+  say('Discover the supply chain of the published package: SBOM attestation, signature, provenance attestation');
+  await ocx(0, 'discover', toolRef, '--platform', 'linux/amd64', '--no-cache');
+  // ──────────────────────────────────────────────────────────────────────────────────────────────
+
   say('A bad reference gets a clear message and the usage exit code (64)');
   await ocx(64, 'discover', `${server.host}/Demo/Hello:1.0.0`);
   if (surprises > 0) {
@@ -192,4 +218,20 @@ try {
   await client.close();
   await server.close();
   await rm(work, { recursive: true, force: true });
+}
+
+/** A SLSA provenance v1 predicate (https://slsa.dev/spec/v1.0/provenance) as a CI build would write it. */
+function slsaProvenance() {
+  return {
+    buildDefinition: {
+      buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+      externalParameters: { workflow: { ref: 'refs/tags/v2.0.0', repository: 'https://github.com/example/tool', path: '.github/workflows/release.yml' } },
+      internalParameters: { github: { event_name: 'push', repository_id: '123456789', repository_owner_id: '987654321' } },
+      resolvedDependencies: [{ uri: 'git+https://github.com/example/tool@refs/tags/v2.0.0', digest: { gitCommit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' } }],
+    },
+    runDetails: {
+      builder: { id: 'https://github.com/example/tool/.github/workflows/release.yml@refs/tags/v2.0.0' },
+      metadata: { invocationId: 'https://github.com/example/tool/actions/runs/1234567890/attempts/1', startedOn: '2026-01-01T00:00:00Z', finishedOn: '2026-01-01T00:02:41Z' },
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createEmulator, isCI, makeTestCertificate, type Emulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
@@ -34,6 +34,14 @@ describe('ocx package push (emulator)', () => {
   it('refuses bad combinations before writing anything (64)', async () => {
     const ref = `${server.host}/cli/tool:1.0`;
     emu.clearLog();
+    // Packing starts while the inputs are read: a refusal then stops it and leaves no temporary file.
+    const tmp = await mkdtemp(join(dir, 'tmp-'));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    onTestFinished(() => {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    });
     for (const args of [
       [join(dir, 'tool'), `${server.host}/cli/tool@sha256:${'a'.repeat(64)}`],
       [join(dir, 'tool'), ref, '--attest', `slsaprovenance1=${sbom()}`],
@@ -46,6 +54,7 @@ describe('ocx package push (emulator)', () => {
       expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(args.includes('slsaprovenance=x.json') ? 74 : 64);
     }
     expect(emu.log.filter((e) => e.method === 'PUT' || e.method === 'POST' || e.method === 'PATCH')).toEqual([]);
+    expect(await readdir(tmp)).toEqual([]);
   });
 
   it('same tree + SOURCE_DATE_EPOCH → same manifest digest; the JSON report lists what was written', async () => {

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, scryptSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, scrypt, scryptSync, sign, type KeyObject, type ScryptOptions } from 'node:crypto';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { z } from 'zod';
 import { SignerError } from './errors.ts';
@@ -35,7 +35,9 @@ export function isEncryptedKey(pem: string): boolean {
   return ENCRYPTED.test(pem);
 }
 
-function decrypt(pem: string, password: string): Buffer {
+type Encrypted = z.infer<typeof encryptedSchema>;
+
+function parseEncrypted(pem: string): Encrypted {
   const m = ENCRYPTED.exec(pem)!;
   let json: unknown;
   try {
@@ -45,13 +47,45 @@ function decrypt(pem: string, password: string): Buffer {
   }
   const parsed = encryptedSchema.safeParse(json);
   if (!parsed.success) throw new SignerError('INVALID_KEY', `encrypted cosign key is malformed: ${parsed.error.issues[0]?.message}`, { cause: parsed.error });
-  const { kdf, cipher, ciphertext } = parsed.data;
-  const key = scryptSync(password, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.params.N, r: kdf.params.r, p: kdf.params.p, maxmem: 256 * kdf.params.N * kdf.params.r + 1024 * 1024 });
+  return parsed.data;
+}
+
+function scryptArgs({ kdf }: Encrypted): [Buffer, ScryptOptions] {
+  return [Buffer.from(kdf.salt, 'base64'), { N: kdf.params.N, r: kdf.params.r, p: kdf.params.p, maxmem: 256 * kdf.params.N * kdf.params.r + 1024 * 1024 }];
+}
+
+function openBox({ cipher, ciphertext }: Encrypted, key: Buffer): Buffer {
   try {
     return Buffer.from(xsalsa20poly1305(key, Buffer.from(cipher.nonce, 'base64')).decrypt(Buffer.from(ciphertext, 'base64')));
   } catch (cause) {
     throw new SignerError('WRONG_PASSWORD', 'cannot decrypt the cosign key: wrong password', { cause });
   }
+}
+
+function decrypt(pem: string, password: string): Buffer {
+  const enc = parseEncrypted(pem);
+  const [salt, options] = scryptArgs(enc);
+  return openBox(enc, scryptSync(password, salt, 32, options));
+}
+
+function keyFromDer(der: Buffer): KeyObject {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch (cause) {
+    throw new SignerError('INVALID_KEY', `private key does not decode: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * loadSigningKey, with scrypt (~200 ms at cosign's N = 2^15) on libuv's thread pool rather than the
+ * main thread, so a caller can pack or hash while the key is decrypted.
+ */
+export async function loadSigningKeyAsync(pem: string, password?: string): Promise<SigningKey> {
+  if (!isEncryptedKey(pem) || password === undefined) return loadSigningKey(pem, password);
+  const enc = parseEncrypted(pem);
+  const [salt, options] = scryptArgs(enc);
+  const derived = await new Promise<Buffer>((resolve, reject) => scrypt(password, salt, 32, options, (err, key) => (err ? reject(new SignerError('INVALID_KEY', `scrypt failed: ${err.message}`, { cause: err })) : resolve(key))));
+  return describeKey(keyFromDer(openBox(enc, derived)));
 }
 
 /**
@@ -71,6 +105,10 @@ export function loadSigningKey(pem: string, password?: string): SigningKey {
     if (cause instanceof SignerError) throw cause;
     throw new SignerError('INVALID_KEY', `private key does not decode: ${(cause as Error).message}`, { cause });
   }
+  return describeKey(privateKey);
+}
+
+function describeKey(privateKey: KeyObject): SigningKey {
   const type = privateKey.asymmetricKeyType;
   let hash: SigningKey['hash'];
   if (type === 'ec') {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { describe, expect, it } from 'vitest';
 import { createPeerSandbox, requirePeer, runPeer } from '@ocx/testkit';
-import { isEncryptedKey, isSignerError, loadSigningKey, signBytes } from '../src/index.ts';
+import { isEncryptedKey, isSignerError, loadSigningKey, loadSigningKeyAsync, signBytes } from '../src/index.ts';
 
 /** cosign's encrypted key format, built here with a small scrypt cost to keep the test fast. */
 function encryptCosignKey(pkcs8: Buffer, password: string, N = 1024): string {
@@ -51,6 +51,17 @@ describe('loadSigningKey', () => {
     expect(k.publicKeyPem).toBe(pair.publicKey.export({ format: 'pem', type: 'spki' }).toString());
     expect(() => loadSigningKey(pem, 'wrong')).toThrow(expect.objectContaining({ code: 'WRONG_PASSWORD' }));
     expect(() => loadSigningKey(pem)).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
+  });
+
+  it('loadSigningKeyAsync (scrypt off the main thread) gives the same key and the same refusals', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = encryptCosignKey(pair.privateKey.export({ format: 'der', type: 'pkcs8' }), 's3cret');
+    const [a, b] = [loadSigningKey(pem, 's3cret'), await loadSigningKeyAsync(pem, 's3cret')];
+    expect(b.publicKeyPem).toBe(a.publicKeyPem);
+    expect(b.hint).toBe(a.hint);
+    await expect(loadSigningKeyAsync(pem, 'wrong')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    await expect(loadSigningKeyAsync(pem)).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    expect((await loadSigningKeyAsync(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())).publicKeyPem).toBe(a.publicKeyPem);
   });
 
   it('rejects what it cannot use', () => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,17 @@ describe('packLayer', () => {
     const err = await packLayer(join(dir, 'pkg')).catch((e: unknown) => e);
     expect(isSignerError(err, 'READ_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(/outside the package/);
+  });
+
+  it('stops on its signal and leaves no temporary file (a refusal while packing)', async () => {
+    await writeFile(join(dir, 'big.bin'), randomBytes(8 * 1024 * 1024));
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const abort = new AbortController();
+    const packing = packLayer(join(dir, 'big.bin'), { tmpDir: tmp, signal: abort.signal });
+    abort.abort();
+    expect(isSignerError(await packing.catch((e: unknown) => e), 'READ_FAILED')).toBe(true);
+    expect(await readdir(tmp)).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hostPlatform, referenceTarget, repositoryName, type Reference } from '@ocx/oci';
-import type { Attested, PushPackageResult, PushSigning, Written } from '@ocx/signer';
+import type { Attested, PackedLayer, PushPackageResult, PushSigning, Written } from '@ocx/signer';
 import type { Context } from '../context.ts';
 import { CommandFailure, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
@@ -184,6 +184,38 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
   if (values['legacy-tag']) throw new UsageError('package push writes cosign v3 bundles; sign with --legacy-tag afterwards with ocx package sign');
   const now = sourceDate(ctx);
   const signer = await import('@ocx/signer');
+  // Pack while the key is decrypted (scrypt) and the other inputs are read: only a temporary file is
+  // written, nothing goes to the registry before planPush. A packing error is the push step's.
+  const abort = new AbortController();
+  const packing = signer.packLayer(path, { ...(now ? { mtime: now } : {}), signal: abort.signal });
+  packing.catch(() => {});
+  const handoff = { done: false };
+  try {
+    return await pushWith(ctx, { path, input, ref, tag, values, attest, now, signer, packing, handoff });
+  } finally {
+    // pushPackage removes the layer it is handed; a refusal before that stops packing and removes it.
+    if (!handoff.done) {
+      abort.abort();
+      await packing.then((l) => l.cleanup(), () => {});
+    }
+  }
+}
+
+interface PushInputs {
+  readonly path: string;
+  readonly input: string;
+  readonly ref: Reference;
+  readonly tag: string;
+  readonly values: PushValues;
+  readonly attest: { type: string; file: string }[];
+  readonly now: Date | undefined;
+  readonly signer: typeof import('@ocx/signer');
+  readonly packing: Promise<PackedLayer>;
+  /** Set once pushPackage owns `packing` (and so its cleanup). */
+  readonly handoff: { done: boolean };
+}
+
+async function pushWith(ctx: Context, { path, input, ref, tag, values, attest, now, signer, packing, handoff }: PushInputs): Promise<number> {
   let sign: PushSigning | undefined;
   let tlogUpload = false;
   if (values.sign && values.notation) {
@@ -215,7 +247,9 @@ export async function runPush(ctx: Context, rest: string[], values: PushValues):
   // Everything refusable is refused before the first write.
   signer.planPush(options);
   const progress = progressBar(ctx);
-  const result = await signer.pushPackage(ctx.open(ref), { ...options, ...(progress ? { onProgress: progress } : {}) });
+  const repo = ctx.open(ref);
+  handoff.done = true;
+  const result = await signer.pushPackage(repo, { ...options, layer: packing, ...(progress ? { onProgress: progress } : {}) });
   if (sign?.kind === 'cosign' && !tlogUpload) ctx.warn('--tlog-upload=false: signatures and attestations are in no transparency log; verifiers need --insecure-ignore-tlog');
   const failure = result.failed ? failureOf(result.failed.error) : undefined;
   printPush(ctx, input, result, failure);

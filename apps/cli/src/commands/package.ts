@@ -75,7 +75,7 @@ async function runNotationSign(ctx: Context, input: string, values: PackageValue
 }
 
 export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
-  const { isEncryptedKey, isSignerError, loadSigningKey, SignerError } = await import('@ocx/signer');
+  const { isEncryptedKey, isSignerError, loadSigningKeyAsync, SignerError } = await import('@ocx/signer');
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
@@ -88,7 +88,7 @@ export async function readKey(ctx: Context, path: string): Promise<SigningKey> {
     if (password === undefined) throw new UsageError('the key is encrypted: set COSIGN_PASSWORD or pass the password on stdin');
   }
   try {
-    return loadSigningKey(pem, password);
+    return await loadSigningKeyAsync(pem, password);
   } catch (e) {
     // The same code (exit-codes.ts maps it), naming the file.
     throw isSignerError(e) ? new SignerError(e.code, `--key ${path}: ${e.message}`, { cause: e }) : e;

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
 import { SignerError } from '../errors.ts';
+import { createBlockGzip } from './gzip.ts';
 
 export interface PackedLayer {
   readonly path: string;
@@ -28,6 +28,8 @@ export interface PackOptions {
   readonly mtime?: Date;
   /** Where the temporary archive goes (default the OS temp directory). */
   readonly tmpDir?: string;
+  /** Stops packing (the temporary file is removed and the promise rejects). */
+  readonly signal?: AbortSignal;
   /** Most entries archived (hostile or runaway trees); default 1,000,000. */
   readonly maxEntries?: number;
 }
@@ -105,6 +107,11 @@ function addEntry(p: Pack, e: Entry, mtime: Date): Promise<void> {
       sink.destroy(err);
       reject(err);
     });
+    // The archive stopping (an error or the caller's signal) errors the entry too.
+    sink.on('error', (err: Error) => {
+      src.destroy();
+      reject(err);
+    });
     src.pipe(sink);
   });
 }
@@ -131,9 +138,9 @@ export async function packLayer(path: string, options: PackOptions = {}): Promis
     p.finalize();
   })();
   try {
-    // gzip's default level (as tar -czf); Node writes no name and a zero mtime in the gzip header, so
-    // the bytes depend on the tree (and the zlib version) only.
-    await Promise.all([pipeline(p, createGzip({ level: 6 }), tap, createWriteStream(file, { mode: 0o600 })), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
+    // gzip's default level (as tar -czf), in parallel blocks, near-random blocks stored (gzip.ts); no
+    // name and a zero mtime in the gzip header, so the bytes depend on the tree (and zlib) only.
+    await Promise.all([pipeline(p, createBlockGzip({ level: 6 }), tap, createWriteStream(file, { mode: 0o600 }), options.signal ? { signal: options.signal } : {}), feed.catch((err) => { p.destroy(err as Error); throw err; })]);
   } catch (cause) {
     await cleanup();
     if (cause instanceof SignerError) throw cause;

@@ -46,6 +46,11 @@ export interface PushPackageOptions extends CallOptions {
   readonly onProgress?: (sent: number, total: number) => void;
   /** Upload chunk size (default UPLOAD_CHUNK_BYTES). */
   readonly chunkBytes?: number;
+  /**
+   * `packLayer(path, …)` already started by the caller (e.g. while it decrypts the key); its failure
+   * is the push step's, and pushPackage removes the temporary file as for its own.
+   */
+  readonly layer?: Promise<PackedLayer>;
 }
 
 export interface Written {
@@ -116,14 +121,21 @@ export async function pushPackage(repo: Repository, opts: PushPackageOptions): P
   });
   let layer: PackedLayer | undefined;
   try {
-    layer = await packLayer(opts.path, { ...(opts.mtime ? { mtime: opts.mtime } : {}), ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) });
+    layer = await (opts.layer ?? packLayer(opts.path, { ...(opts.mtime ? { mtime: opts.mtime } : {}), ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) }));
     const layerDesc: Descriptor = { mediaType: OCX_PACKAGE_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
-    const skipped = await uploadFile(repo, layerDesc, layer.path, { ...call, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}) });
-    written.push({ step, what: 'layer', digest: layerDesc.digest, ...(skipped ? { skipped: true as const } : {}) });
     const { os, architecture, variant } = opts.platform;
     const configBytes = encodeJson({ platform: { os, architecture, ...(variant ? { variant } : {}) }, name: opts.name, version: opts.version });
-    const config = await pushBlob(repo, OCX_PACKAGE_CONFIG_MEDIA_TYPE, configBytes, call);
-    written.push({ step, what: 'config', digest: config.digest });
+    // The config blob goes up while the layer does (its round trips hide behind the layer's); the
+    // report still lists whichever of the two was written if the other failed.
+    const [up, cfg] = await Promise.allSettled([
+      uploadFile(repo, layerDesc, layer.path, { ...call, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}) }),
+      pushBlob(repo, OCX_PACKAGE_CONFIG_MEDIA_TYPE, configBytes, call),
+    ]);
+    if (up.status === 'fulfilled') written.push({ step, what: 'layer', digest: layerDesc.digest, ...(up.value ? { skipped: true as const } : {}) });
+    if (cfg.status === 'fulfilled') written.push({ step, what: 'config', digest: cfg.value.digest });
+    if (up.status === 'rejected') throw up.reason;
+    if (cfg.status === 'rejected') throw cfg.reason;
+    const config = cfg.value;
     const manifestBytes = encodeJson({ schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_MANIFEST, artifactType: OCX_PACKAGE_ARTIFACT_TYPE, config, layers: [layerDesc] });
     const m: Descriptor = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifestBytes), size: manifestBytes.byteLength };
     await repo.push(m, manifestBytes, call);
