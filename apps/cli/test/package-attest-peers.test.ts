@@ -1,9 +1,8 @@
 import { symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerSandbox, peerOrSkip, type PeerSandbox } from '@ocx/testkit';
+import { describe, expect, it } from 'vitest';
+import { peerOrSkip } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignRunner, freshPackage } from './cosign-helpers.ts';
+import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig, freshPackage } from './cosign-helpers.ts';
 
 // `ocx package attest` (issue 11) judged by the real cosign: v3 `verify-attestation` on the v0.3
 // bundle referrer, v2 on the legacy `.att` tag; `ocx sbom --require-signed` and `ocx verify
@@ -25,27 +24,14 @@ const PROVENANCE = { buildDefinition: { buildType: 'https://example.com/build/v1
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`ocx package attest, judged by cosign, on ${target.name}`, () => {
-    let reg: { host: string; stop(): Promise<void> };
-    let sandbox: PeerSandbox;
-    let n = 0;
-    const key = () => join(sandbox.dir, 'cosign.key');
-    const pub = () => join(sandbox.dir, 'cosign.pub');
-    const file = (name: string) => join(sandbox.dir, name);
-    const { ok: cosignOk, run: cosign } = cosignRunner(() => sandbox);
-    const fresh = () => freshPackage(reg.host, `attest/p${++n}`, `attest-${target.name}-${n}`);
-    const env = () => ({ COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
-
-    beforeAll(async () => {
-      reg = await target.start();
-      sandbox = await createPeerSandbox();
-      await cosignOk('cosign2', ['generate-key-pair']);
+    const rig = cosignPeerRig(target, async ({ file }) => {
       await writeFile(file('sbom.spdx.json'), JSON.stringify(SPDX, null, 2));
       await writeFile(file('provenance.json'), JSON.stringify(PROVENANCE));
-    }, 120_000);
-    afterAll(async () => {
-      await reg?.stop();
-      await sandbox?.cleanup();
     });
+    let n = 0;
+    const { key, pub, file, ok: cosignOk, run: cosign } = rig;
+    const fresh = () => freshPackage(rig.host, `attest/p${++n}`, `attest-${target.name}-${n}`);
+    const env = () => ({ COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
 
     it('bundle form: cosign v3 verify-attestation --type spdxjson passes on every platform; ocx sbom --require-signed and ocx verify --attestation agree', async () => {
       const pkg = await fresh();
@@ -55,7 +41,7 @@ for (const target of COSIGN_PEER_TARGETS) {
       expect(attested.map((x) => x.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
       expect(attested.every((x) => x.format === 'cosign-bundle' && x.predicateType === 'https://spdx.dev/Document')).toBe(true);
       for (const x of attested) {
-        const ref = `${reg.host}/${pkg.repository}@${x.digest}`;
+        const ref = `${rig.host}/${pkg.repository}@${x.digest}`;
         await cosignOk('cosign3', ['verify-attestation', '--type', 'spdxjson', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, ref]);
         // The wrong type is not there: cosign refuses.
         expect((await cosign('cosign3', ['verify-attestation', '--type', 'cyclonedx', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, ref])).code).not.toBe(0);
@@ -131,4 +117,3 @@ for (const target of COSIGN_PEER_TARGETS) {
     }, 120_000);
   });
 }
-
