@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rawHeader, tarOf, type TarEntry } from '@ocx/testkit';
 import { isOciError, unpackLayers, type UnpackLayer } from '../src/index.ts';
 import { zstdWindowSize } from '../src/unpack/decompress.ts';
-import { lazyLayer, layerOf, rawHeader, sha256, tarOf, type TarEntry } from './unpack-helpers.ts';
+import { lazyLayer, layerOf, sha256 } from './unpack-helpers.ts';
 
 const TAR = 'application/vnd.oci.image.layer.v1.tar';
 const TGZ = 'application/vnd.oci.image.layer.v1.tar+gzip';

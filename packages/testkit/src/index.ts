@@ -30,6 +30,8 @@ export type { FaultMatch } from './emulator/faults.ts';
 export type { RegistryErrorCode } from './emulator/errors.ts';
 export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pushMultiPlatform, pushReferrer, pushTagged, sha256Digest } from './artifacts.ts';
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
+export { rawHeader, tarGz, tarOf } from './tar.ts';
+export type { TarEntry } from './tar.ts';
 export { startProxy } from './proxy.ts';
 export type { ProxyLogEntry, TestProxy, TestProxyOptions } from './proxy.ts';
 export { composeTrustedRoot, sigstoreServicesOrSkip, startFulcio, startOidcIssuer, startTimestampServer } from './sigstore-services.ts';
