@@ -32,6 +32,8 @@ export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pu
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
 export { rawHeader, tarGz, tarOf } from './tar.ts';
 export type { TarEntry } from './tar.ts';
+export { dripForever, startHttpServer } from './http-server.ts';
+export type { TestHttpServer } from './http-server.ts';
 export { startProxy } from './proxy.ts';
 export type { ProxyLogEntry, TestProxy, TestProxyOptions } from './proxy.ts';
 export { composeTrustedRoot, sigstoreServicesOrSkip, startFulcio, startOidcIssuer, startTimestampServer } from './sigstore-services.ts';
