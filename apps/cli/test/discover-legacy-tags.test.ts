@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LayoutRepository, type Descriptor, type RemoteRepository } from '@ocx/oci';
 import { attach, blob, cannedFaults, createEmulator, peerOrSkip, pushImage, pushManifest, type TaggableTarget } from '@ocx/testkit';
-import { run } from '../src/run.ts';
-import { ocx } from './cli.ts';
+import { ocx, ocxWithFetch } from './cli.ts';
 import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, freshPackage, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // Issue 8 §4: `ocx discover` shows cosign's legacy tags (sha256-<hex>.sig/.att/.sbom) of the
@@ -47,12 +46,7 @@ describe('ocx discover: cosign legacy tags (emulator, testkit builders)', () => 
   let subject: Descriptor;
   let tagged: { sig: Descriptor; att: Descriptor; sbom: Descriptor };
   let referrer: Descriptor;
-  const at = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home' }, cwd: process.cwd() }, { fetch: emu.fetch as typeof fetch });
-    return { code, stdout, stderr };
-  };
+  const at = (args: string[]) => ocxWithFetch(emu.fetch, args);
 
   beforeAll(async () => {
     keys = await keyFiles();

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, peerOrSkip } from '@ocx/testkit';
-import { run } from '../src/run.ts';
-import { ocx } from './cli.ts';
+import { ocx, ocxWithFetch } from './cli.ts';
 import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, FIXTURE, freshPackage, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // Issue 8 §4: `ocx verify --format json` carries, per verified cosign signature, the payload that was
@@ -20,12 +19,7 @@ describe('verify --format json: the signed payload (emulator)', () => {
   const host = 'registry.test';
   let keys: KeyFiles;
   let pkg: Awaited<ReturnType<typeof pushPackage>>;
-  const at = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home' }, cwd: process.cwd() }, { fetch: emu.fetch as typeof fetch });
-    return { code, stdout, stderr };
-  };
+  const at = (args: string[]) => ocxWithFetch(emu.fetch, args);
 
   beforeAll(async () => {
     keys = await keyFiles();
