@@ -5,6 +5,7 @@ import { digestOf, encodeJson, isIndex, parseManifest } from '@ocx/oci';
 import { peerOrSkip, runPeer } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignPeerRig, freshPackage, repoAt } from './cosign-helpers.ts';
+import { spdxDocument } from './documents.ts';
 
 // Acceptance against real cosign v2 and v3 (issue 3): what cosign writes, ocx verifies, and what
 // `ocx package sign` writes, cosign verifies; on the emulator and on docker-registry 2.8 (no referrers
@@ -61,7 +62,7 @@ for (const target of COSIGN_PEER_TARGETS) {
 
       const attested = await fresh();
       const sbom = join(rig.sandbox.dir, 'sbom.spdx.json');
-      await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/app', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] }, packages: [] }));
+      await writeFile(sbom, JSON.stringify(spdxDocument('app', [])));
       await cosignOk('cosign3', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', attested.ref]);
       const asSig = await ocx(['verify', attested.ref, '--key', pub(), '--insecure-ignore-tlog']);
       expect(asSig.code).toBe(79);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { peerOrSkip } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig, freshPackage } from './cosign-helpers.ts';
+import { spdxDocument, TEST_PROVENANCE } from './documents.ts';
 
 // `ocx package attest` (issue 11) judged by the real cosign: v3 `verify-attestation` on the v0.3
 // bundle referrer, v2 on the legacy `.att` tag; `ocx sbom --require-signed` and `ocx verify
@@ -11,22 +12,13 @@ import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig, f
 const cosign2 = peerOrSkip('cosign2');
 const cosign3 = peerOrSkip('cosign3');
 
-const SPDX = {
-  spdxVersion: 'SPDX-2.3',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'app',
-  dataLicense: 'CC0-1.0',
-  documentNamespace: 'https://example.com/app',
-  creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] },
-  packages: [{ SPDXID: 'SPDXRef-app', name: 'app', versionInfo: '1.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }],
-};
-const PROVENANCE = { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } };
+const SPDX = spdxDocument('app', [{ SPDXID: 'SPDXRef-app', name: 'app', versionInfo: '1.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }]);
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`ocx package attest, judged by cosign, on ${target.name}`, () => {
     const rig = cosignPeerRig(target, async ({ file }) => {
       await writeFile(file('sbom.spdx.json'), JSON.stringify(SPDX, null, 2));
-      await writeFile(file('provenance.json'), JSON.stringify(PROVENANCE));
+      await writeFile(file('provenance.json'), JSON.stringify(TEST_PROVENANCE));
     });
     let n = 0;
     const { key, pub, file, ok: cosignOk, run: cosign } = rig;

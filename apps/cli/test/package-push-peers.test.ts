@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { peerOrSkip, runPeer } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig } from './cosign-helpers.ts';
+import { spdxDocument, TEST_PROVENANCE } from './documents.ts';
 
 // `ocx package push` (issue 11) judged by the real peers: `oras manifest fetch` shows the OCX
 // artifactType, `oras discover` lists the SBOM attestation, the signature and the provenance
@@ -15,16 +16,7 @@ const cosign3 = peerOrSkip('cosign3');
 const oras = peerOrSkip('oras');
 const notationPeer = peerOrSkip('notation');
 
-const SPDX = {
-  spdxVersion: 'SPDX-2.3',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'tool',
-  dataLicense: 'CC0-1.0',
-  documentNamespace: 'https://example.com/tool',
-  creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] },
-  packages: [{ SPDXID: 'SPDXRef-tool', name: 'tool', versionInfo: '1.0', downloadLocation: 'NOASSERTION' }],
-};
-const PROVENANCE = { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } };
+const SPDX = spdxDocument('tool', [{ SPDXID: 'SPDXRef-tool', name: 'tool', versionInfo: '1.0', downloadLocation: 'NOASSERTION' }]);
 
 interface PushReport {
   platform: string;
@@ -43,7 +35,7 @@ for (const target of COSIGN_PEER_TARGETS) {
       await chmod(file('pkg/bin/tool'), 0o700);
       await writeFile(file('pkg/README'), 'the tool\n');
       await writeFile(file('sbom.spdx.json'), JSON.stringify(SPDX));
-      await writeFile(file('provenance.json'), JSON.stringify(PROVENANCE));
+      await writeFile(file('provenance.json'), JSON.stringify(TEST_PROVENANCE));
     });
     const { key, pub, file, ok: cosignOk } = rig;
     const env = { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD };
