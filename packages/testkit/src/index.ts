@@ -23,7 +23,7 @@ export type { Emulator } from './emulator/emulator.ts';
 export type { Switches as EmulatorSwitches } from './emulator/context.ts';
 export type { AuthSeen, EmulatorAuth } from './emulator/auth.ts';
 export { makeTestCertificate } from './tls.ts';
-export type { TestCertificate } from './tls.ts';
+export type { TestCertificate, TestCertificateOptions } from './tls.ts';
 export type { EmulatorOptions, FaultHook, ListenOptions, RequestLogEntry, RunningRegistry } from './emulator/types.ts';
 export { cannedFaults, combineFaults } from './emulator/faults.ts';
 export type { FaultMatch } from './emulator/faults.ts';
