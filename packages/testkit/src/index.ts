@@ -30,6 +30,7 @@ export type { FaultMatch } from './emulator/faults.ts';
 export type { RegistryErrorCode } from './emulator/errors.ts';
 export { attach, blob, manifest, pushBundleReferrer, pushImage, pushManifest, pushMultiPlatform, pushReferrer, pushTagged, sha256Digest } from './artifacts.ts';
 export type { ArtifactDescriptor, ArtifactTarget, AttachOptions, BuiltBlob, TaggableTarget } from './artifacts.ts';
+export { listTree } from './fs-tree.ts';
 export { rawHeader, tarGz, tarOf } from './tar.ts';
 export type { TarEntry } from './tar.ts';
 export { dripForever, startHttpServer } from './http-server.ts';
