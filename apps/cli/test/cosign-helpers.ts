@@ -80,9 +80,9 @@ export async function pushAttestationFixture(repo: RemoteRepository): Promise<De
   return subject;
 }
 
-/** The attestation fixture in the registry at `host`: its reference by digest. */
-export async function attestationFixtureRef(host: string): Promise<string> {
-  const { repo, client } = repoAt(host, 'fixture/empty');
+/** The attestation fixture in the registry at `host` (through `fetchImpl`, e.g. an emulator's): its reference by digest. */
+export async function attestationFixtureRef(host: string, fetchImpl?: typeof fetch): Promise<string> {
+  const { repo, client } = repoAt(host, 'fixture/empty', fetchImpl);
   const subject = await pushAttestationFixture(repo);
   await client.close();
   return `${host}/fixture/empty@${subject.digest}`;

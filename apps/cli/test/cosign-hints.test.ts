@@ -3,7 +3,7 @@ import { createEmulator, type Emulator } from '@ocx/testkit';
 import type { Context } from '../src/context.ts';
 import { ocxWithFetch } from './cli.ts';
 import { createCosignFamily } from '../src/verify/cosign.ts';
-import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { refuseSockets } from './no-sockets.ts';
 
 // Issue 8 §4: every hint names the flag that fixes it. (1) identity regexps: ocx anchors them and
@@ -23,11 +23,10 @@ const pkgRef = `${host}/pkg/hints:v1`;
 
 beforeAll(async () => {
   keys = await keyFiles();
-  const fixture = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-  fixtureRef = `${host}/fixture/empty@${(await pushAttestationFixture(fixture.repo)).digest}`;
+  fixtureRef = await attestationFixtureRef(host, emu.fetch as typeof fetch);
   const pkg = repoAt(host, 'pkg/hints', emu.fetch as typeof fetch);
   await pushPackage(pkg.repo, 'hints', 'v1');
-  await Promise.all([fixture.client.close(), pkg.client.close()]);
+  await pkg.client.close();
   const s = await ocxAt(emu, ['package', 'sign', pkgRef, '--key', keys.priv, '--tlog-upload=false']);
   expect(s.code, s.stderr).toBe(0);
   return () => keys.cleanup();

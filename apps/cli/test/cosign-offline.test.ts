@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUTS } from '@ocx/oci';
 import type { Context } from '../src/context.ts';
 import { ocxWithFetch } from './cli.ts';
 import { createCosignFamily } from '../src/verify/cosign.ts';
-import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { refuseSockets } from './no-sockets.ts';
 
 // Issue 3: with --trusted-root or --offline, no socket is opened other than the registry's. The
@@ -23,11 +23,10 @@ describe('no socket with --trusted-root or --offline', () => {
 
   beforeAll(async () => {
     keys = await keyFiles();
-    const fixture = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-    fixtureRef = `${host}/fixture/empty@${(await pushAttestationFixture(fixture.repo)).digest}`;
+    fixtureRef = await attestationFixtureRef(host, emu.fetch as typeof fetch);
     const pkg = repoAt(host, 'pkg/app', emu.fetch as typeof fetch);
     await pushPackage(pkg.repo, 'offline', 'v1');
-    await Promise.all([fixture.client.close(), pkg.client.close()]);
+    await pkg.client.close();
     return () => keys.cleanup();
   });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, peerOrSkip } from '@ocx/testkit';
 import { ocx, ocxWithFetch } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, FIXTURE, freshPackage, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, FIXTURE, freshPackage, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // Issue 8 §4: `ocx verify --format json` carries, per verified cosign signature, the payload that was
 // signed, as `cosign verify` prints it (a simple-signing claim, or an in-toto statement), so jq
@@ -50,10 +50,7 @@ describe('verify --format json: the signed payload (emulator)', () => {
   });
 
   it('an attestation: its in-toto statement; failed signatures carry no payload', async () => {
-    const { repo, client } = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-    const subject = await pushAttestationFixture(repo);
-    await client.close();
-    const ref = `${host}/fixture/empty@${subject.digest}`;
+    const ref = await attestationFixtureRef(host, emu.fetch as typeof fetch);
     const args = ['verify', ref, '--attestation', '--type', 'custom', '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', FIXTURE.trustedRoot, '--format', 'json'];
     const r = await at([...args, '--certificate-identity', FIXTURE.identity]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
