@@ -7,10 +7,14 @@ import { pullBench } from './pull.ts';
 import { sbomBench } from './sbom.ts';
 import { raceBench } from './race.ts';
 import { printTable, profileFlags } from './table.ts';
-import { verifyBench } from './verify.ts';
+import { issueTable, nodeBaseline } from './verify.ts';
 
 // `pnpm bench`: ratios against the peers measured in the same run (never absolute targets). The
-// emulator adds 25 ms per request, so request counts dominate wall time as on a real WAN registry.
+// emulator adds 25 ms (and 100 ms) per request, so request counts dominate wall time as on a real
+// WAN registry. `pnpm bench table` prints issue 12's table (verify, discover, https, batch, sbom);
+// `pnpm bench discover` the detailed discover sweep (1, 10, 100 referrers); `race`, `sbom` alone.
+// OCX_BENCH_RUNS, OCX_BENCH_BATCH, OCX_BENCH_REFERRERS, OCX_BENCH_SBOM_MIB shrink a smoke run;
+// OCX_BENCH_PROFILE=DIR adds a CPU-profile breakdown per row.
 
 const LATENCY_MS = 25;
 const RUNS = Number(process.env.OCX_BENCH_RUNS ?? 3);
@@ -82,8 +86,8 @@ async function discoverBench(): Promise<void> {
   console.log('target: ocx requests ≤ oras requests; speed-up ≥ 2× at depth 2');
 }
 
-// `pnpm bench [discover|race|…]` runs only the named parts.
-const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [discover|race|verify|sbom|pull]...', positionals: ['discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
+// `pnpm bench [table|discover|race|sbom|pull]` runs only the named parts (default: table, race, pull; verify = table).
+const only = new Set(scriptArgs({ name: 'bench', usage: 'pnpm bench [-- ] [table|discover|race|verify|sbom|pull]...', positionals: ['table', 'discover', 'race', 'verify', 'sbom', 'pull'] }).positionals);
 
 // Node reads NODE_EXTRA_CA_CERTS eagerly at every start (~70 ms for a full CA bundle, which some
 // machines set globally); Go peers read CA files lazily, and every registry here is plain-HTTP
@@ -95,8 +99,11 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
 
 const want = (name: string) => only.size === 0 || only.has(name);
 ensureCli();
-if (want('discover')) await discoverBench();
+if (only.has('discover')) await discoverBench();
 if (want('race')) await raceBench();
-if (want('verify')) await verifyBench(cli, printTable);
-if (want('sbom')) await sbomBench(cli);
+if (want('table') || only.has('verify')) {
+  const node = await nodeBaseline();
+  const sbom = only.size === 0 || only.has('sbom') ? () => sbomBench(cli).catch((e: Error) => `failed: ${e.message.split('\n')[0]}`) : undefined;
+  await issueTable({ cli, node, ...(sbom ? { sbom } : {}) });
+} else if (only.has('sbom')) await sbomBench(cli);
 if (want('pull')) await pullBench(cli);

@@ -45,7 +45,13 @@ const bin: UserConfig = {
   clean: false,
   deps: everything,
   inputOptions: { resolve: { conditionNames: ['@ocx/source', 'import', 'node', 'default'] } },
-  outputOptions: { dynamicImportInCjs: false },
+  outputOptions: {
+    dynamicImportInCjs: false,
+    // pkijs/asn1js and their helpers (~740 KB) in a chunk of their own: left to itself rolldown merged
+    // them into the chunk that holds notation's certificate code, so every notation verify loaded them
+    // although only RFC 3161, OCSP and CRL code needs them (issue 12).
+    codeSplitting: { groups: [{ name: 'pkijs', test: /node_modules[\\/]\.pnpm[\\/](pkijs|asn1js|bytestreamjs|@peculiar\+utils|@noble\+hashes)@/ }] },
+  },
   plugins: [noDynamicImport],
   outDir: 'dist/bin',
 };

@@ -5,6 +5,7 @@ import {
   createTransport,
   fileCapabilityStore,
   fileContentCache,
+  fileTokenStore,
   openRepository,
   parsePlatform,
   parseReference,
@@ -163,6 +164,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     credentials: createDockerCredentials({ env: io.env, explicit: bound }),
     capabilityStore: values['no-cache'] ? undefined : fileCapabilityStore(join(ocxHome(io.env), 'referrers-capability.json')),
     contentCache: values['no-cache'] ? undefined : fileContentCache(join(ocxHome(io.env), 'content')),
+    // Anonymous pull tokens only (never one obtained with credentials), until they expire.
+    tokenStore: values['no-cache'] ? undefined : fileTokenStore(join(ocxHome(io.env), 'tokens')),
     onWarning: warn,
     // --verbose: one line per registry exchange; the URL without its query, never a header (secrets).
     ...(values.verbose ? { onExchange: (e: { method: string; url: string; status: number }) => io.stderr(`${e.method} ${sanitize(e.url)} → ${e.status}\n`) } : {}),

@@ -137,6 +137,10 @@ const POLICY_EXIT: Record<PolicyErrorCode, ExitCodeValue> = {
   POLICY_UNSATISFIABLE: ExitCode.CONFIG,
   NOTATION_POLICY_REFUSED: ExitCode.CONFIG,
   TARGET_INVALID: ExitCode.USAGE,
+  // The verify engine's flag-driven families (@ocx/policy/engine): same codes as before the move.
+  USAGE: ExitCode.USAGE,
+  CONFIG: ExitCode.CONFIG,
+  TRUST_ROOT_UNAVAILABLE: ExitCode.TEMPFAIL,
 };
 
 /**

@@ -5,6 +5,7 @@ import { DISCOVER_HELP, DISCOVER_OPTIONS, runDiscover } from './commands/discove
 import { LOGIN_HELP, LOGIN_OPTIONS, LOGOUT_HELP, LOGOUT_OPTIONS, runLogin, runLogout } from './commands/login.ts';
 import { PACKAGE_HELP, PACKAGE_OPTIONS } from './commands/package-options.ts';
 import { PACKAGE_PUSH_HELP, PACKAGE_PUSH_OPTIONS } from './commands/package-push-options.ts';
+import { POLICY_HELP, POLICY_OPTIONS } from './commands/policy-options.ts';
 import { PULL_HELP, PULL_OPTIONS } from './commands/pull-options.ts';
 import { SBOM_HELP, SBOM_OPTIONS } from './commands/sbom-options.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS } from './commands/verify-options.ts';
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, Command> = {
   copy: { summary: 'copy an artifact with its referrer graph between registries and OCI layouts', help: COPY_HELP, options: COPY_OPTIONS as Options, run: (c, p, v) => runCopy(c, p, v) },
   login: { summary: 'check credentials against a registry and store them in the docker config', help: LOGIN_HELP, options: LOGIN_OPTIONS as Options, run: (c, p) => runLogin(c, p) },
   logout: { summary: 'remove the stored credentials of a registry', help: LOGOUT_HELP, options: LOGOUT_OPTIONS as Options, run: (c, p) => runLogout(c, p) },
+  policy: { summary: 'check, explain and import trust policies (ocx policy check|explain|import-notation)', help: POLICY_HELP, options: POLICY_OPTIONS as Options, run: async (c, p, v) => (await import('./commands/policy.ts')).runPolicy(c, p, v) },
 };
 
 export const EXIT_CODE_HELP = `Exit codes (shared by every ocx command):

@@ -46,6 +46,8 @@ export type { Challenge, Credential, CredentialProvider } from './remote/auth.ts
 export { CapabilityCache, DEFAULT_CAPABILITY_TTL_MS, fileCapabilityStore } from './remote/capability.ts';
 export type { CapabilityEntry, CapabilityStore, ReferrersCapability } from './remote/capability.ts';
 export { RegistryClient } from './remote/client.ts';
+export { fileTokenStore, memoryTokenStore, STORED_TOKEN_MARGIN_MS, tokenKey } from './remote/token-store.ts';
+export type { StoredChallenge, StoredToken, TokenStore, TokenStoreData } from './remote/token-store.ts';
 export type { RegistryClientOptions, RequestSpec } from './remote/client.ts';
 export { createDockerCredentials, dockerConfigPath, sameRegistryHost } from './remote/credentials.ts';
 export type { DockerCredentialsOptions } from './remote/credentials.ts';

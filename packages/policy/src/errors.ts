@@ -16,10 +16,16 @@ export type PolicyErrorCode =
   /** importNotationPolicy: the notation trust policy is one notation itself refuses. */
   | 'NOTATION_POLICY_REFUSED'
   /** explain/decide was given something that is not a registry `registry/repository` target. */
-  | 'TARGET_INVALID';
+  | 'TARGET_INVALID'
+  /** The engine's flag-driven families: trust options that contradict each other or do not parse. */
+  | 'USAGE'
+  /** The engine's flag-driven families: trust material that cannot be used (unreadable key, no root offline). */
+  | 'CONFIG'
+  /** The Sigstore trusted root could not be fetched through TUF (retrying may help). */
+  | 'TRUST_ROOT_UNAVAILABLE';
 
 /** Every PolicyErrorCode, for tables that must cover them all (the CLI's exit codes). */
-export const POLICY_ERROR_CODES = ['POLICY_NOT_FOUND', 'POLICY_IO', 'POLICY_PARSE', 'POLICY_INVALID', 'POLICY_AMBIGUOUS', 'POLICY_UNSATISFIABLE', 'NOTATION_POLICY_REFUSED', 'TARGET_INVALID'] as const satisfies readonly PolicyErrorCode[];
+export const POLICY_ERROR_CODES = ['POLICY_NOT_FOUND', 'POLICY_IO', 'POLICY_PARSE', 'POLICY_INVALID', 'POLICY_AMBIGUOUS', 'POLICY_UNSATISFIABLE', 'NOTATION_POLICY_REFUSED', 'TARGET_INVALID', 'USAGE', 'CONFIG', 'TRUST_ROOT_UNAVAILABLE'] as const satisfies readonly PolicyErrorCode[];
 // Fails to compile when a code is added to the union but not to the list.
 const _allListed: Exclude<PolicyErrorCode, (typeof POLICY_ERROR_CODES)[number]> extends never ? true : false = true;
 

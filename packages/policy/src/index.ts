@@ -47,3 +47,9 @@ export type { SignerMatch } from './signer-match.ts';
 export { importNotationPolicy } from './notation-import.ts';
 export type { ImportNotationOptions, NotationImport } from './notation-import.ts';
 export { policyJsonSchema, policyJsonSchemaText, POLICY_SCHEMA_ID } from './json-schema.ts';
+// The engine under a policy (the orchestration itself is `@ocx/policy/engine`).
+export { registerFamily, unregisterFamily, ruleSigners, governingRules, policyFamilies, evidenceFor, decideTarget } from './engine/policy-run.ts';
+export type { PolicyFamiliesOptions } from './engine/policy-run.ts';
+export { verifyReference, anyOf } from './engine/run.ts';
+export type { VerifyReferenceOptions, ReferenceOutcome, TargetOutcome, LeveledReport } from './engine/run.ts';
+export type { VerifierFamily, PreparedFamily, FamilyRequest, FamilyReport, FamilyEvidence, CandidateReport, CheckReport, VerifyTarget, NamedFamily } from './engine/types.ts';

@@ -8,6 +8,7 @@ export const SBOM_OPTIONS = {
   digest: { type: 'string' },
   'require-signed': { type: 'boolean', default: false },
   'max-bytes': { type: 'string' },
+  policy: { type: 'string' },
   ...TRUST_OPTIONS,
 } as const;
 
@@ -23,7 +24,9 @@ cosign attach sbom), cosign attestations with an SPDX or CycloneDX predicate (v3
                      appears only once the digest verified. Several matches: pick one with --digest.
                      A directory (existing, or ending in /) gets sha256-<hex>.spdx.json (.cdx.json, …)
   --digest D         the SBOM (document, layer or referrer digest, or a unique prefix) to use
-  --require-signed   only signed SBOMs count: unsigned ones are reported, never written
+  --require-signed   only signed SBOMs count: unsigned ones are reported, never written; with no
+                     trust flags, signed means by a signer of the governing rule of the policy
+                     (--policy FILE, else OCX_POLICY, else $OCX_HOME/policy.yaml)
   --max-bytes N      largest SBOM fetched (default 512MiB; suffixes KiB, MiB, GiB)
 
 Trust is checked only when trust flags are given. They are those of ocx verify (cosign: --key | --certificate-identity[-regexp]
@@ -38,7 +41,8 @@ all), 65 --require-signed and no signature verifies, digest mismatch or malforme
 (also: several SBOMs match --output).
 
 Defaults: --type: every format; --summary, --require-signed: false; --output: none (list only);
---digest: none (one match needed for --output); --max-bytes: 512MiB; --platform: the host's; trust
+--digest: none (one match needed for --output); --max-bytes: 512MiB; --platform: the host's;
+--policy: OCX_POLICY, else $OCX_HOME/policy.yaml (used only by --require-signed without trust flags); trust
 flags (--key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
 --certificate-oidc-issuer-regexp, --trusted-root, --offline, --insecure-ignore-tlog,
 --insecure-ignore-sct, --annotations, --notation-config, --trust-policy, --trust-store,

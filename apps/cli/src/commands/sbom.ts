@@ -35,8 +35,9 @@ import type { SbomOutput } from '../schemas/index.ts';
 import { CommandFailure, conditionFailure, ExitCode, UsageError } from '../exit-codes.ts';
 import { outputPath } from './sbom-file-name.ts';
 import { refuseUnusedFamilyFlags, TRUST_OPTIONS } from './verify-options.ts';
+import { locatePolicy } from '../policy-source.ts';
 import { sanitize, shortDigest } from '../output.ts';
-import type { CandidateReport, VerifierFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+import type { CandidateReport, FlagFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
 
 export { SBOM_OPTIONS, SBOM_HELP } from './sbom-options.ts';
 
@@ -110,8 +111,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   const wantsTrust = values['require-signed'] === true || Object.entries(flags).some(([k, v]) => k !== 'attestation' && k !== 'verification-time' && v !== false && v !== undefined);
   const families = wantsTrust ? (await import('../verify/families.ts')).FAMILIES.filter((f) => f.applies(flags, ctx)) : [];
   if (wantsTrust) refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
-  if (values['require-signed'] && families.length === 0) {
-    throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation)');
+  // With no trust flags, --require-signed asks the policy (--policy, OCX_POLICY, $OCX_HOME/policy.yaml).
+  const policyAt = values['require-signed'] && families.length === 0 ? locatePolicy(values.policy, ctx.io.env, ctx.io.cwd) : undefined;
+  if (values['require-signed'] && families.length === 0 && !policyAt) {
+    throw new UsageError('--require-signed needs trust material: --key FILE, --certificate-identity with --certificate-oidc-issuer (cosign), or --notation-config DIR (notation), or a policy (--policy FILE, OCX_POLICY, $OCX_HOME/policy.yaml)');
   }
   const toStdout = values.output === '-';
   const sink = toStdout ? ctx.io.stdoutStream : undefined;
@@ -137,6 +140,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   if (values.digest !== undefined) findings = findings.filter((f) => matchesDigest(f, values.digest!));
   const rows: Row[] = findings.map((finding) => ({ finding, trust: { checked: false, signed: false, signedBy: [], reasons: [], candidates: 0 } }));
   if (families.length > 0 && rows.length > 0) await checkTrust(ctx, flags, families, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows, now);
+  if (policyAt && rows.length > 0) {
+    const trusts = await (await import('./sbom-policy.ts')).policySbomTrust(ctx, policyAt, ref, { repo, reference: ref, repositoryName: repositoryName(ref), subject, level: 'manifest', ...(platform ? { platform } : {}) }, rows.map((r) => r.finding), now);
+    rows.forEach((r, i) => (r.trust = trusts[i]!));
+  }
 
   const requireSigned = values['require-signed'] === true;
   if (values.summary) {
@@ -160,7 +167,7 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
 
   const report = { reference: positionals[0]!, digest: root.digest, subject: subject.digest, platform, rows, skipped: found.skipped, total: found.findings.length, all: found.findings };
   const print = (written?: { path: string; bytes: number; digest: string }) => {
-    const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0, written);
+    const doc = ctx.json ? `${JSON.stringify(toJson(report, written), null, 2)}\n` : renderText(report, families.length > 0 || policyAt !== undefined, written);
     // With --output - stdout carries the SBOM: the report goes to stderr.
     (toStdout ? ctx.io.stderr : ctx.io.stdout)(doc);
   };
@@ -228,7 +235,7 @@ function who(c: CandidateReport): Pick<Trust['signedBy'][number], 'identity' | '
  * manifest; the verified candidate must be the manifest the SBOM came from. The family reports per
  * manifest, not per layer, so a legacy `.att` manifest with two SBOMs of one predicate type proves neither.
  */
-async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly VerifierFamily[], platformTarget: VerifyTarget, rows: Row[], now: Date): Promise<void> {
+async function checkTrust(ctx: Context, flags: VerifyFlags, families: readonly FlagFamily[], platformTarget: VerifyTarget, rows: Row[], now: Date): Promise<void> {
   const seen = new Set<string>();
   const quiet: Context = { ...ctx, warn: (m) => (seen.has(m) ? undefined : (seen.add(m), ctx.warn(m))) };
   const signatureFamilies = await Promise.all(families.map(async (f) => ({ name: f.name, p: await f.prepare(flags, quiet, now) })));

@@ -51,6 +51,7 @@ export const VERIFY_OPTIONS = {
   type: { type: 'string' },
   'all-platforms': { type: 'boolean', default: false },
   scope: { type: 'string' },
+  policy: { type: 'string' },
 } as const;
 
 export const VERIFY_HELP = `Usage: ocx verify <ref>... [trust flags] [--platform P | --all-platforms] [--format text|json]
@@ -81,12 +82,16 @@ notation:  --notation-config DIR (default $NOTATION_CONFIG) | --trust-policy FIL
            [--scope REGISTRY/REPOSITORY]   the trust-policy scope of an oci-layout: reference, as
                                      notation verify --oci-layout --scope (must be one of the
                                      policy's registryScopes, or covered by "*")
+policy:    with NO trust flag, the policy decides: --policy FILE, else OCX_POLICY, else
+           $OCX_HOME/policy.yaml (--verbose and JSON "policy" say which). Any unmet requirement,
+           "no signature found" included, is exit 81 with the why-tree. Trust flags override the
+           policy, which is then not loaded.
 other:     --verification-time RFC3339   verify as of that time instead of now
            --format json   each verified cosign signature carries its signed "payload"
                            (simple-signing claim or in-toto statement), as cosign verify prints it
 
 Exit codes: 0 verified, 79 nothing found, 65 found but none verified, 64 usage, 75/69 registry or
-network, 80 auth, 78 trust configuration.
+network, 80 auth, 78 trust configuration (or a policy that does not load), 81 blocked by policy.
 
 Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certificate-oidc-issuer,
 --certificate-oidc-issuer-regexp, --trusted-root: none (cosign is not used without --key or an identity; the trusted root comes through TUF);
@@ -94,13 +99,15 @@ Defaults: --key, --certificate-identity, --certificate-identity-regexp, --certif
 -a/--annotations, --user-metadata, --crl: none; --type: required with --attestation;
 --notation-config: $NOTATION_CONFIG, else notation's default directory (--trust-policy and
 --trust-store: from it); --revocation-timeout: notation's (2 s OCSP, 5 s CRL); --verification-time: now;
---platform: the host's; --scope: none (required for an oci-layout: reference under notation trust).
+--platform: the host's; --scope: none (required for an oci-layout: reference under notation trust);
+--policy: OCX_POLICY, else $OCX_HOME/policy.yaml when it exists.
 
 Examples:
   ocx verify ghcr.io/org/app:1.0 --key cosign.pub
   ocx verify ghcr.io/org/app:1.0 --certificate-identity-regexp '^https://github\.com/org/' \
       --certificate-oidc-issuer https://token.actions.githubusercontent.com
   ocx verify ghcr.io/org/app:1.0 --notation-config ~/.config/notation --format json
+  ocx verify ghcr.io/org/app:1.0 --policy policy.yaml
   ocx verify ghcr.io/org/app:1.0 --key cosign.pub --attestation --type spdxjson --all-platforms
 `;
 

@@ -1,26 +1,18 @@
-import { formatPlatform, hostPlatform, isIndex, mapLimit, parseManifest, platformEntries, referenceTarget, repositoryName, selectPlatform, type Descriptor, type Reference } from '@ocx/oci';
+import { mapLimit, repositoryName, type Reference } from '@ocx/oci';
+import { anyOf, verifyReference, type AnyOfTarget, type TagHint } from '@ocx/policy/engine';
 import type { Context } from '../context.ts';
 import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
 import { sanitize, shortDigest } from '../output.ts';
-import { sameDescriptor } from '../tag-hints.ts';
 import { cosignLegacyTags } from '../verify/applies.ts';
-import { PrefetchingRepository } from '../verify/prefetch.ts';
 import { FAMILIES } from '../verify/families.ts';
-import type { CandidateReport, ErrorReport, FamilyReport, PreparedFamily, VerifyFlags, VerifyTarget } from '../verify/types.ts';
+import type { ErrorReport, PreparedFamily, VerifyFlags } from '../verify/types.ts';
 
+import { locatePolicy } from '../policy-source.ts';
 import { refuseUnusedFamilyFlags } from './verify-options.ts';
 
 export { VERIFY_HELP, VERIFY_OPTIONS } from './verify-options.ts';
 
-interface TargetResult {
-  readonly digest: string;
-  readonly platform?: string;
-  readonly verified: boolean;
-  /** Which level carried the signature that verified. */
-  readonly signedAt?: 'manifest' | 'index';
-  readonly signatures: (CandidateReport & { family: string; level: 'manifest' | 'index' })[];
-  readonly warnings: string[];
-}
+type TargetResult = AnyOfTarget;
 
 interface RefResult {
   readonly reference: string;
@@ -67,9 +59,16 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   if (flags.scope !== undefined && !refs.some((r) => r.kind === 'oci-layout')) {
     throw new UsageError('--scope sets the trust-policy scope of oci-layout: references (as notation verify --oci-layout --scope); a registry reference is scoped by its own registry/repository');
   }
+  // Trust flags override the policy, which is then not even loaded (start-up time matters).
+  if (!hasTrustFlags(flags)) {
+    const located = locatePolicy(flags.policy, ctx.io.env, ctx.io.cwd);
+    if (located) return (await import('./verify-policy.ts')).runVerifyPolicy(ctx, refs, positionals, flags, located, now);
+  } else if (flags.policy !== undefined) {
+    ctx.warn(`--policy ${flags.policy} is not used: trust flags on the command line override the policy`);
+  }
   const families = FAMILIES.filter((f) => f.applies(flags, ctx));
   if (families.length === 0) {
-    throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation)');
+    throw new UsageError('no trust material given: pass --key FILE, --certificate-identity and --certificate-oidc-issuer (cosign), or --notation-config DIR / NOTATION_CONFIG (notation), or a policy (--policy FILE, OCX_POLICY, $OCX_HOME/policy.yaml)');
   }
   refuseUnusedFamilyFlags(flags as Record<string, unknown>, families.map((f) => f.name));
   // The verifiers load (CPU) while the first requests are on the wire: each reference starts its
@@ -91,6 +90,13 @@ export async function runVerify(ctx: Context, positionals: string[], flags: Veri
   return ExitCode.OK;
 }
 
+/** Trust named on the command line (cosign key/identity/root, notation config/policy/store). */
+function hasTrustFlags(flags: VerifyFlags): boolean {
+  return TRUST_FLAGS.some((n) => flags[n] !== undefined && flags[n] !== '');
+}
+
+const TRUST_FLAGS = ['key', 'certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp', 'trusted-root', 'notation-config', 'trust-policy', 'trust-store'] as const;
+
 function summaryLine(results: RefResult[]): string {
   const failed = results.filter((r) => !r.verified).map((r) => sanitize(r.reference));
   return `verification failed for ${failed.join(', ')}`;
@@ -99,69 +105,33 @@ function summaryLine(results: RefResult[]): string {
 type Families = { name: string; family: PreparedFamily }[];
 
 // After the requests just started have been handed to the socket, start loading the verifiers.
-const afterRequestsStart = (prepared: () => Promise<Families>) => setImmediate(() => void prepared().catch(() => undefined));
+const afterRequestsStart = (prepared: () => Promise<Families>) => () => setImmediate(() => void prepared().catch(() => undefined));
 
-async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags): Promise<RefResult> {
-  let repo: PrefetchingRepository;
-  let root: Descriptor;
-  let early: Promise<RefResult> | undefined;
-  let guess: Descriptor | undefined;
-  const hintKey = ref.kind === 'registry' && !ref.digest && ref.tag ? `${ref.host}/${ref.repository}:${ref.tag}` : undefined;
-  try {
-    repo = new PrefetchingRepository(ctx.open(ref));
-    // The resolve goes out first. On a repeat run, work starts on what the tag named last time while
-    // it is answered; that work is used only if the registry names exactly the same descriptor
-    // (every check binds to `root`).
-    const resolving = repo.resolve(referenceTarget(ref));
-    resolving.catch(() => undefined);
-    guess = hintKey ? await ctx.tagHints?.get(hintKey) : undefined;
-    if (guess) repo.prefetch(guess, cosignLegacyTags(guess.digest, flags));
-    afterRequestsStart(prepared);
-    early = guess ? verifyResolved(repo, guess, ref, input, prepared, flags, ctx) : undefined;
-    root = await resolving;
-  } catch (err) {
-    return failedResult(input, err);
-  }
-  if (early && guess && sameDescriptor(guess, root)) return early;
-  if (hintKey) await ctx.tagHints?.put(hintKey, root);
-  return verifyResolved(repo, root, ref, input, prepared, flags, ctx);
+/** The tag-hint cache of a registry tag reference (a guess, used only when the registry agrees). */
+export function tagHintFor(ctx: Context, ref: Reference): TagHint | undefined {
+  const key = ref.kind === 'registry' && !ref.digest && ref.tag ? `${ref.host}/${ref.repository}:${ref.tag}` : undefined;
+  const hints = ctx.tagHints;
+  return key && hints ? { get: () => hints.get(key), put: (d) => hints.put(key, d) } : undefined;
 }
 
-async function verifyResolved(repo: PrefetchingRepository, root: Descriptor, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags, ctx: Context): Promise<RefResult> {
+async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags): Promise<RefResult> {
   try {
-    const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
-    const base = { repo, reference: ref, repositoryName: ref.kind === 'oci-layout' && flags.scope !== undefined ? flags.scope : repositoryName(ref) };
-    let platforms: Descriptor[] = [];
-    let index: VerifyTarget | undefined;
-    if (isIndex(manifest)) {
-      index = { ...base, subject: root, level: 'index' };
-      platforms = flags['all-platforms'] ? platformEntries(manifest) : [selectPlatform(manifest, ctx.platform ?? hostPlatform())];
-    }
-    const targets: VerifyTarget[] = index
-      ? platforms.map((d) => ({ ...base, subject: { mediaType: d.mediaType, digest: d.digest, size: d.size }, level: 'manifest' as const, platform: d.platform ? formatPlatform(d.platform) : undefined }))
-      : [{ ...base, subject: root, level: 'manifest' }];
-    for (const t of index ? [index, ...targets] : targets) repo.prefetch(t.subject, cosignLegacyTags(t.subject.digest, flags));
-    const families = await prepared();
-    const run = async (t: VerifyTarget) => (await Promise.all(families.map((f) => f.family.verify(t, undefined)))).map((r) => ({ ...r, level: t.level }));
-    const [indexReports, ...platformReports] = await Promise.all([index ? run(index) : Promise.resolve([]), ...targets.map(run)]);
-    const collect = (reports: (FamilyReport & { level: 'manifest' | 'index' })[]) => reports.flatMap((r) => r.candidates.map((c) => ({ ...c, family: r.family, level: r.level })));
-    const indexCandidates = collect(indexReports ?? []);
-    const familyErrors = [...(indexReports ?? []), ...platformReports.flat()].filter((r) => r.error);
-    const targetResults: TargetResult[] = targets.map((t, i) => {
-      const own = collect(platformReports[i] ?? []);
-      const signatures = [...own, ...indexCandidates];
-      const winner = signatures.find((s) => s.ok);
-      const warnings = [...(platformReports[i] ?? []), ...(indexReports ?? [])].flatMap((r) => [...(r.warnings ?? []), ...(r.error ? [r.error.message] : [])]);
-      return { digest: t.subject.digest, platform: t.platform, verified: winner !== undefined, signedAt: winner?.level, signatures, warnings };
+    const tagHint = tagHintFor(ctx, ref);
+    const outcome = await verifyReference({
+      repo: ctx.open(ref),
+      reference: ref,
+      repositoryName: ref.kind === 'oci-layout' && flags.scope !== undefined ? flags.scope : repositoryName(ref),
+      families: prepared,
+      ...(ctx.platform ? { platform: ctx.platform } : {}),
+      ...(flags['all-platforms'] ? { allPlatforms: true } : {}),
+      wellKnownTags: (digest) => cosignLegacyTags(digest, flags),
+      ...(tagHint ? { tagHint } : {}),
+      onRequestsStarted: afterRequestsStart(prepared),
     });
-    const verified = targetResults.every((t) => t.verified);
-    let exitCode: ExitCodeValue = ExitCode.OK;
-    if (!verified) {
-      const anyCandidate = targetResults.some((t) => t.signatures.some((s) => (flags.attestation ? s.kind === 'attestation' : s.kind === 'signature')));
-      const configError = familyErrors.find((r) => r.error)?.error;
-      exitCode = anyCandidate ? CONDITION_EXIT.verification_failed : configError && targetResults.every((t) => t.signatures.length === 0) ? configError.exitCode : CONDITION_EXIT.unsigned;
-    }
-    return { reference: input, digest: root.digest, verified, exitCode, targets: targetResults };
+    const result = anyOf(outcome, flags.attestation ? 'attestation' : 'signature');
+    const exitCode: ExitCodeValue =
+      result.status === 'verified' ? ExitCode.OK : result.status === 'verification_failed' ? CONDITION_EXIT.verification_failed : result.status === 'family_error' ? (result.error!.exitCode as ExitCodeValue) : CONDITION_EXIT.unsigned;
+    return { reference: input, digest: outcome.root.digest, verified: result.verified, exitCode, targets: result.targets };
   } catch (err) {
     return failedResult(input, err);
   }

@@ -1,7 +1,7 @@
 // The seam between `ocx pull` and whatever decides whether a pinned digest may be installed. The
 // gate runs after the digest is pinned and before any layer is fetched; it may fetch referrers
-// (signatures) but never layers. Today's policy gate gathers evidence with the CLI's verify families
-// (evidence.ts); when the verify engine moves into @ocx/policy it plugs in here unchanged.
+// (signatures) but never layers. The policy gate gathers evidence with the verify engine of
+// @ocx/policy (evidence.ts), as `ocx verify` under a policy does.
 import type { Descriptor, Reference, Repository } from '@ocx/oci';
 import type { Decision } from '@ocx/policy';
 import type { PolicySource } from '../policy-source.ts';

@@ -1,5 +1,5 @@
 // The policy gate of `ocx pull`: the policy's winning rule says which signers matter; the verify
-// families gather evidence for exactly those (evidence.ts), and @ocx/policy's pure `decide` judges.
+// engine gathers evidence for exactly those (evidence.ts), and @ocx/policy's pure `decide` judges.
 import { decide, explain, isPolicyError, loadPolicy, renderWhy, type Decision, type Policy } from '@ocx/policy';
 import type { Context } from '../context.ts';
 import { CommandFailure, exitCodeFor, UsageError } from '../exit-codes.ts';

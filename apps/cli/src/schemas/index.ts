@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { copyOutputSchema } from './copy.ts';
 import { discoverOutputSchema } from './discover.ts';
 import { errorOutputSchema } from './error.ts';
+import { policyExplainOutputSchema } from './policy-explain.ts';
 import { pullOutputSchema } from './pull.ts';
 import { sbomOutputSchema } from './sbom.ts';
+import { verifyOutputSchema } from './verify.ts';
 
 // The zod schemas of every `--format json` output, and their JSON Schemas (zod 4's toJSONSchema,
 // draft 2020-12) shipped as apps/cli/schema/<command>.schema.json. A command's stdout is either its
@@ -20,6 +22,8 @@ export const COMMAND_SCHEMAS = {
   copy: copyOutputSchema,
   sbom: sbomOutputSchema,
   pull: pullOutputSchema,
+  verify: verifyOutputSchema,
+  'policy-explain': policyExplainOutputSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type SchemaCommand = keyof typeof COMMAND_SCHEMAS;
@@ -39,7 +43,7 @@ function toJsonSchema(schema: z.ZodType, name: string, title: string): Record<st
 export function jsonSchemas(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const command of Object.keys(COMMAND_SCHEMAS) as SchemaCommand[]) {
-    out[command] = toJsonSchema(commandOutputSchema(command), command, `ocx ${command} --format json`);
+    out[command] = toJsonSchema(commandOutputSchema(command), command, `ocx ${command.replace('-', ' ')} --format json`);
   }
   out.error = toJsonSchema(errorOutputSchema, 'error', 'ocx error (--format json)');
   return out;

@@ -1,32 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { isValidTag } from '@ocx/oci';
-import { notationConfigDir, TRUST_POLICY_FILES } from '@ocx/notation/config';
+// When each family applies, from flags and files alone: the engine's rules (@ocx/policy/engine).
+import { cosignApplies as engineCosignApplies, cosignLegacyTags as engineLegacyTags, notationApplies as engineNotationApplies } from '@ocx/policy/engine';
 import type { Context } from '../context.ts';
 import type { VerifyFlags } from './types.ts';
 
-// When each family applies, from flags and files alone (cheap: no verifier is loaded to decide).
+const bare = (flags: VerifyFlags) => ({ ...flags, annotations: undefined });
 
-export function cosignApplies(flags: VerifyFlags): boolean {
-  return Boolean(flags.key || flags['certificate-identity'] || flags['certificate-identity-regexp'] || flags['trusted-root']);
-}
-
-export function notationApplies(flags: VerifyFlags, ctx: Context): boolean {
-  if (flags['notation-config'] || flags['trust-policy'] || flags['trust-store']) return true;
-  // The user's default notation config joins in only when no trust was named on the command line:
-  // `--key K` means "verify with K", not "or with whatever ~/.config/notation trusts" (ANY-of would
-  // otherwise widen what passes).
-  if (cosignApplies(flags)) return false;
-  const dir = notationConfigDir(ctx.io.env);
-  return TRUST_POLICY_FILES.some((f) => existsSync(join(dir, f)));
-}
-
-/**
- * The legacy tag cosign keeps a subject's signatures (`.sig`) or attestations (`.att`) under —
- * cosign SIGNATURE_SPEC.md / ATTESTATION_SPEC.md, the name @ocx/cosign's legacyTag builds — so
- * `ocx verify` can ask for it before the cosign verifier has loaded (prefetch.ts).
- */
-export function cosignLegacyTags(subjectDigest: string, flags: VerifyFlags): string[] {
-  const tag = `${subjectDigest.replace(':', '-')}.${flags.attestation ? 'att' : 'sig'}`;
-  return cosignApplies(flags) && isValidTag(tag) ? [tag] : [];
-}
+export const cosignApplies = (flags: VerifyFlags): boolean => engineCosignApplies(bare(flags));
+export const notationApplies = (flags: VerifyFlags, ctx: Pick<Context, 'io'>): boolean => engineNotationApplies(bare(flags), ctx);
+export const cosignLegacyTags = (subjectDigest: string, flags: VerifyFlags): string[] => engineLegacyTags(subjectDigest, bare(flags));

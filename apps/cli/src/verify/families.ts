@@ -1,16 +1,7 @@
-import type { Context } from '../context.ts';
-import { cosignApplies, notationApplies } from './applies.ts';
-import type { VerifierFamily, VerifyFlags } from './types.ts';
+import { FLAG_FAMILIES } from '@ocx/policy/engine';
+import { cliFamily } from './host.ts';
+import type { FlagFamily } from './types.ts';
 
-// The signature families `ocx verify` knows, in report order. Whether a family applies is decided
-// from flags and files alone; its verifier (sigstore-js, or pkijs + jose + cbor2) is imported only
-// when it does, so a cosign run never loads notation's stack and the other way round.
-
-function lazy(name: string, applies: (flags: VerifyFlags, ctx: Context) => boolean, load: () => Promise<VerifierFamily>): VerifierFamily {
-  return { name, applies, prepare: async (flags, ctx, now) => (await load()).prepare(flags, ctx, now) };
-}
-
-export const FAMILIES: readonly VerifierFamily[] = [
-  lazy('cosign', cosignApplies, async () => (await import('./cosign.ts')).cosignFamily),
-  lazy('notation', notationApplies, async () => (await import('./notation.ts')).notationFamily),
-];
+// The families trust flags can name, in report order (the engine's FLAG_FAMILIES: each verifier is
+// imported only when its family applies).
+export const FAMILIES: readonly FlagFamily[] = FLAG_FAMILIES.map(cliFamily);

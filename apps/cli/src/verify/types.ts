@@ -1,9 +1,9 @@
-import type { Descriptor, Reference, Repository } from '@ocx/oci';
+import type { PreparedFamily } from '@ocx/policy/engine';
 import type { Context } from '../context.ts';
-import type { ExitCodeValue } from '../exit-codes.ts';
 
-// The seam between `ocx verify` and each signature family (cosign, notation, a vendor's own):
-// a family finds candidates for one subject, loads them, verifies them purely, and reports.
+// `ocx verify` with trust named by flags: each family reads the flags it understands and prepares
+// an engine family (@ocx/policy/engine runs them: resolve → platform → list once → verify).
+export type { CandidateReport, CheckReport, ErrorReport, FamilyReport, PreparedFamily, VerifyTarget } from '@ocx/policy/engine';
 
 /** Every flag `ocx verify` takes; a family reads the ones it understands. */
 export interface VerifyFlags {
@@ -34,76 +34,12 @@ export interface VerifyFlags {
   readonly scope?: string;
   /** RFC 3339 time to verify at instead of now (historic fixtures, reproducible audits). */
   readonly 'verification-time'?: string;
-}
-
-/** One subject to verify: the digest ocx resolved itself, never a referrer's claim. */
-export interface VerifyTarget {
-  readonly repo: Repository;
-  readonly reference: Reference;
-  /** registry/repository, as trust policies scope it. */
-  readonly repositoryName: string;
-  readonly subject: Descriptor;
-  /** 'index' when this is the image index above the platform manifest. */
-  readonly level: 'manifest' | 'index';
-  readonly platform?: string;
-}
-
-export interface CheckReport {
-  readonly name: string;
-  readonly outcome: 'pass' | 'fail' | 'skipped';
-  /** notation: what the policy level does with this check. */
-  readonly action?: 'enforce' | 'log' | 'skip';
-  /** Why a check the level logs was not evaluated: 'offline' = --offline allowed no request. */
-  readonly skippedBecause?: 'offline';
-  readonly detail?: string;
-}
-
-export interface CandidateReport {
-  /** e.g. cosign-bundle, cosign-legacy, notation-jws, notation-cose. */
-  readonly format: string;
-  /** Digest of the referrer manifest (or the legacy tag it came from). */
-  readonly referrer: string;
-  readonly kind: 'signature' | 'attestation';
-  readonly ok: boolean;
-  readonly reasons: readonly string[];
-  readonly identity?: string;
-  readonly issuer?: string;
-  readonly keyId?: string;
-  readonly tlogIndex?: string;
-  readonly signingTime?: string;
-  readonly signingTimeSource?: string;
-  readonly predicateType?: string;
-  /** notation: the trust-policy statement that applied. */
+  /** The trust policy to apply when no trust flag is given (else OCX_POLICY, else $OCX_HOME/policy.yaml). */
   readonly policy?: string;
-  readonly checks: readonly CheckReport[];
-  /**
-   * cosign, verified signatures only: the JSON document that was signed, as `cosign verify` prints
-   * it — the simple-signing claim {critical:{identity,image,type},optional} (legacy `.sig`, cosign v2
-   * referrers) or the in-toto statement (v3 bundles, attestations).
-   */
-  readonly payload?: unknown;
 }
 
-/** One error, in the shape of the top-level `{"error":{kind,exitCode,message}}` of --format json. */
-export interface ErrorReport {
-  readonly kind: string;
-  readonly exitCode: ExitCodeValue;
-  readonly message: string;
-}
-
-export interface FamilyReport {
-  readonly family: string;
-  readonly candidates: readonly CandidateReport[];
-  readonly warnings?: readonly string[];
-  /** The family could not run for this target (e.g. no applicable trust policy). */
-  readonly error?: ErrorReport;
-}
-
-export interface PreparedFamily {
-  verify(target: VerifyTarget, signal?: AbortSignal): Promise<FamilyReport>;
-}
-
-export interface VerifierFamily {
+/** A family driven by `ocx verify` flags. */
+export interface FlagFamily {
   readonly name: string;
   /** Whether the flags or the environment ask for this family. */
   applies(flags: VerifyFlags, ctx: Context): boolean;

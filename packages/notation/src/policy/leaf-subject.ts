@@ -10,7 +10,7 @@ import { DnSyntaxError, MANDATORY_RDNS } from './dn.ts';
 export function leafSubjectDn(cert: ParsedCertificate): ReadonlyMap<string, string> {
   const subject = JSON.stringify(cert.subject);
   const map = new Map<string, string>();
-  for (const { type, value } of nameAttributes(cert.pkijs.subject)) {
+  for (const { type, value } of nameAttributes(cert.subjectAttributes)) {
     const name = GO_NAMED_ATTRIBUTES[type];
     if (name === undefined) {
       throw new DnSyntaxError(`subject ${subject} has attribute ${type}, which notation renders as a BER value (=#) and cannot match`);

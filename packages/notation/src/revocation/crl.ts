@@ -8,6 +8,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { NotationError } from '../errors.ts';
 import { certExtensions, KeyUsage, type ParsedCertificate } from '../x509/cert.ts';
+import { pkijsCertificate } from '../x509/pkijs-view.ts';
 import {
   acceptedSignatureAlgorithm,
   bytesEqual,
@@ -109,7 +110,7 @@ export function crlIssuedBy(crl: ParsedCrl, issuer: ParsedCertificate): boolean 
 
 /** True when the certificate itself names a freshest (delta) CRL (RFC 5280 §4.2.1.15). */
 export function certNamesDeltaCrl(cert: ParsedCertificate): boolean {
-  return (cert.pkijs.extensions ?? []).some((e) => e.extnID === OID_REV.freshestCrl);
+  return (pkijsCertificate(cert).extensions ?? []).some((e) => e.extnID === OID_REV.freshestCrl);
 }
 
 /**
@@ -122,7 +123,7 @@ export async function validateCrl(crl: ParsedCrl, issuer: ParsedCertificate, now
   if (!ext.basicConstraints?.ca) throw invalid(`${label} issuer "${issuer.subject}" is not a CA`);
   if (ext.keyUsage && !(ext.keyUsage.usages & KeyUsage.cRLSign)) throw invalid(`${label} issuer "${issuer.subject}" may not sign CRLs (no cRLSign key usage)`);
   if (!acceptedSignatureAlgorithm(crl.crl.signatureAlgorithm)) throw invalid(`${label} signature algorithm ${crl.crl.signatureAlgorithm.algorithmId} is not accepted`);
-  const ok = await engine.verifyWithPublicKey(crl.crl.tbsView, crl.crl.signatureValue, issuer.pkijs.subjectPublicKeyInfo, crl.crl.signatureAlgorithm).catch(() => false);
+  const ok = await engine.verifyWithPublicKey(crl.crl.tbsView, crl.crl.signatureValue, pkijsCertificate(issuer).subjectPublicKeyInfo, crl.crl.signatureAlgorithm).catch(() => false);
   if (!ok) throw invalid(`${label} signature does not verify with the key of "${issuer.subject}"`);
   if (crl.thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS) throw invalid(`${label} is not yet valid (thisUpdate ${crl.thisUpdate.toISOString()})`);
   // notation-core-go refuses a CRL without nextUpdate: there is no time until which it is current.
@@ -191,7 +192,7 @@ function readEntry(entry: pkijs.RevokedCertificate): Entry {
  * checkRevocation). Throws on a malformed entry or an unknown critical entry extension.
  */
 export function lookupCrl(pair: CrlPair, cert: ParsedCertificate, signingTime?: Date): CrlAnswer {
-  const serial = serialHex(cert.pkijs.serialNumber);
+  const serial = serialHex(pkijsCertificate(cert).serialNumber);
   const entries = [...(pair.base.crl.revokedCertificates ?? []), ...(pair.delta?.crl.revokedCertificates ?? [])];
   let latestTemporary: Entry | undefined;
   for (const raw of entries) {

@@ -7,6 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { NotationError } from '../errors.ts';
 import { certExtensions, isIssuedBy, parseCertificate, type ParsedCertificate } from '../x509/cert.ts';
+import { pkijsCertificate } from '../x509/pkijs-view.ts';
 import { OID } from '../x509/oids.ts';
 import { acceptedSignatureAlgorithm, bytesEqual, CLOCK_SKEW_MS, CRL_REASONS, engine, OID_REV, parseInvalidityDate, serialHex, sha1 } from './asn1.ts';
 
@@ -21,7 +22,7 @@ export interface OcspAnswer {
 const invalid = (msg: string) => new NotationError('REVOCATION', msg);
 
 function issuerKeyHash(issuer: ParsedCertificate): Uint8Array {
-  return sha1(issuer.pkijs.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView);
+  return sha1(pkijsCertificate(issuer).subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView);
 }
 
 /** The DER OCSPRequest for `cert` issued by `issuer` (one Request, SHA-1 CertID, no nonce). */
@@ -30,7 +31,7 @@ export function buildOcspRequest(cert: ParsedCertificate, issuer: ParsedCertific
     hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_REV.sha1, algorithmParams: new asn1js.Null() }),
     issuerNameHash: new asn1js.OctetString({ valueHex: sha1(issuer.rawSubject) }),
     issuerKeyHash: new asn1js.OctetString({ valueHex: issuerKeyHash(issuer) }),
-    serialNumber: cert.pkijs.serialNumber,
+    serialNumber: pkijsCertificate(cert).serialNumber,
   });
   const req = new pkijs.OCSPRequest();
   req.tbsRequest.requestList = [new pkijs.Request({ reqCert: certId })];
@@ -65,7 +66,7 @@ function responseSigner(basic: pkijs.BasicOCSPResponse, issuer: ParsedCertificat
     if (now < responder.notBefore || now > responder.notAfter) throw invalid(`OCSP responder certificate "${responder.subject}" is not valid at ${now.toISOString()}`);
     // Without id-pkix-ocsp-nocheck the responder's own status would need checking (RFC 6960 §4.2.2.2.1);
     // ocx does not recurse, so such an answer is not trusted.
-    if (!(responder.pkijs.extensions ?? []).some((e) => e.extnID === OID_REV.ocspNoCheck)) {
+    if (!(pkijsCertificate(responder).extensions ?? []).some((e) => e.extnID === OID_REV.ocspNoCheck)) {
       throw invalid(`delegated OCSP responder "${responder.subject}" has no id-pkix-ocsp-nocheck extension; its own revocation status cannot be checked`);
     }
     return responder;
@@ -90,7 +91,7 @@ function certStatus(single: pkijs.SingleResponse): { status: OcspAnswer['status'
 
 function matchesCert(single: pkijs.SingleResponse, cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
   const id = single.certID;
-  if (serialHex(id.serialNumber) !== serialHex(cert.pkijs.serialNumber)) return false;
+  if (serialHex(id.serialNumber) !== serialHex(pkijsCertificate(cert).serialNumber)) return false;
   // Names and keys are compared when hashed with SHA-1 (what ocx asks for); other hashes match on serial.
   if (id.hashAlgorithm.algorithmId !== OID_REV.sha1) return true;
   return bytesEqual(new Uint8Array(id.issuerNameHash.valueBlock.valueHexView), sha1(issuer.rawSubject)) && bytesEqual(new Uint8Array(id.issuerKeyHash.valueBlock.valueHexView), issuerKeyHash(issuer));
@@ -122,11 +123,11 @@ export async function evaluateOcspResponse(der: Uint8Array, cert: ParsedCertific
   if (!acceptedSignatureAlgorithm(basic.signatureAlgorithm)) throw invalid(`OCSP response signature algorithm ${basic.signatureAlgorithm.algorithmId} is not accepted`);
   const signer = responseSigner(basic, issuer, now);
   const okSig = await engine
-    .verifyWithPublicKey(basic.tbsResponseData.tbsView, basic.signature, signer.pkijs.subjectPublicKeyInfo, basic.signatureAlgorithm)
+    .verifyWithPublicKey(basic.tbsResponseData.tbsView, basic.signature, pkijsCertificate(signer).subjectPublicKeyInfo, basic.signatureAlgorithm)
     .catch(() => false);
   if (!okSig) throw invalid(`OCSP response signature does not verify with the key of "${signer.subject}"`);
   const single = basic.tbsResponseData.responses.find((r) => matchesCert(r, cert, issuer));
-  if (!single) throw invalid(`OCSP response has no status for certificate serial ${serialHex(cert.pkijs.serialNumber)}`);
+  if (!single) throw invalid(`OCSP response has no status for certificate serial ${serialHex(pkijsCertificate(cert).serialNumber)}`);
   const thisUpdate = single.thisUpdate;
   const nextUpdate = single.nextUpdate;
   if (thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS) throw invalid(`OCSP response is not yet valid (thisUpdate ${thisUpdate.toISOString()})`);

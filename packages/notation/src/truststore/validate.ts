@@ -30,7 +30,7 @@ export function trustStoreCertificateProblem(cert: ParsedCertificate, type: Trus
   const subject = JSON.stringify(cert.subject);
   if (!isCA && !signsItself(cert)) return `certificate ${subject} is neither a CA certificate nor a self-signed signing certificate`;
   if (type !== 'tsa') return undefined;
-  const v3 = (cert.pkijs.version ?? 0) >= 2;
+  const v3 = cert.version >= 2;
   if ((v3 && ext.basicConstraints === undefined) || (ext.basicConstraints !== undefined && !isCA)) {
     return `certificate ${subject} in a tsa store is not a root CA: it is not a CA certificate`;
   }

@@ -8,7 +8,7 @@ import type { SignatureEnvelope } from '../envelope/types.ts';
 import { findTrustAnchor, invalidAt, validateCertChain } from '../x509/chain.ts';
 import type { ParsedCertificate } from '../x509/cert.ts';
 import { matchTrustedIdentity } from '../policy/identity.ts';
-import { verifyTimestampToken, type VerifiedTimestamp } from '../timestamp/token.ts';
+import type { VerifiedTimestamp } from '../timestamp/token.ts';
 import type { VerifyNotationOptions } from './options.ts';
 import type { CheckResult, ValidationType } from './types.ts';
 
@@ -134,6 +134,8 @@ export async function checkAuthenticTimestamp(
   }
   const token = env.unsignedAttributes.timestampSignature;
   if (!token) return { result: failed('authenticTimestamp', 'TIMESTAMP_INVALID', 'no timestamp countersignature was found in the signature envelope') };
+  // RFC 3161 (CMS) needs pkijs: loaded only for a signature that carries a timestamp and a policy that checks it.
+  const { verifyTimestampToken } = await import('../timestamp/token.ts');
   let ts: VerifiedTimestamp;
   try {
     ts = verifyTimestampToken(token, { message: env.signature, tsaRoots: tsa ?? [] });

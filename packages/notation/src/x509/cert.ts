@@ -1,9 +1,10 @@
 // A parsed X.509 certificate with the few views the notation profile needs: DER, raw issuer/subject
 // Name bytes (RFC 5280 name chaining compares encodings), typed extensions and a Node key object.
+// Parsing and signature checks are node:crypto's (native); the fields Node does not expose come from
+// a small DER reader (der.ts). pkijs is loaded only by CMS, OCSP and CRL code (pkijs-view.ts).
 import { createHash, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
-import * as pkijs from 'pkijs';
-import * as asn1js from 'asn1js';
 import { NotationError } from '../errors.ts';
+import { certificateFields, parseBasicConstraints, parseExtKeyUsage, parseKeyUsage, type NameAttribute, type RawExtension } from './der.ts';
 import { OID } from './oids.ts';
 
 export interface CertKeyInfo {
@@ -29,7 +30,10 @@ export interface ParsedCertificate {
   readonly publicKey: KeyObject;
   readonly key: CertKeyInfo;
   readonly node: NodeX509;
-  readonly pkijs: pkijs.Certificate;
+  /** X.509 version field: 0 = v1, 2 = v3. */
+  readonly version: number;
+  readonly subjectAttributes: readonly NameAttribute[];
+  readonly extensions: readonly RawExtension[];
 }
 
 /** Anything that carries certificate DER: raw bytes, a ParsedCertificate, node or @peculiar X509. */
@@ -66,33 +70,6 @@ function certDer(input: CertificateInput): Uint8Array {
   throw new NotationError('CERT_INVALID', 'unsupported certificate input');
 }
 
-function rawNames(der: Uint8Array): { rawIssuer: Uint8Array; rawSubject: Uint8Array; sigOid: string } {
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) {
-    throw new NotationError('CERT_INVALID', 'certificate is not a DER SEQUENCE');
-  }
-  const top = parsed.result.valueBlock.value;
-  const tbs = top[0];
-  const sigAlg = top[1];
-  if (!(tbs instanceof asn1js.Sequence) || !(sigAlg instanceof asn1js.Sequence)) {
-    throw new NotationError('CERT_INVALID', 'malformed certificate structure');
-  }
-  const fields = tbs.valueBlock.value;
-  // TBSCertificate: [0] version OPTIONAL, serial, signature, issuer, validity, subject, ...
-  const off = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
-  const issuer = fields[off + 2];
-  const subject = fields[off + 4];
-  const oid = sigAlg.valueBlock.value[0];
-  if (!issuer || !subject || !(oid instanceof asn1js.ObjectIdentifier)) {
-    throw new NotationError('CERT_INVALID', 'malformed TBSCertificate');
-  }
-  return {
-    rawIssuer: new Uint8Array(issuer.valueBeforeDecodeView),
-    rawSubject: new Uint8Array(subject.valueBeforeDecodeView),
-    sigOid: oid.valueBlock.toString(),
-  };
-}
-
 function keyInfo(key: KeyObject): CertKeyInfo {
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
@@ -109,35 +86,36 @@ const cache = new WeakMap<Uint8Array, ParsedCertificate>();
 
 /** Parse one DER certificate (or pass through an already parsed one). */
 export function parseCertificate(input: CertificateInput): ParsedCertificate {
-  if (!(input instanceof Uint8Array) && 'der' in input && 'pkijs' in input) return input;
+  if (!(input instanceof Uint8Array) && 'der' in input && 'extensions' in input) return input;
   const der = certDer(input);
   const hit = cache.get(der);
   if (hit) return hit;
   let node: NodeX509;
-  let pk: pkijs.Certificate;
+  let fields: ReturnType<typeof certificateFields>;
   try {
     node = new NodeX509(der);
-    pk = pkijs.Certificate.fromBER(der);
+    fields = certificateFields(der);
   } catch (cause) {
     throw new NotationError('CERT_INVALID', 'cannot parse X.509 certificate', { cause });
   }
-  const { rawIssuer, rawSubject, sigOid } = rawNames(der);
   const publicKey = node.publicKey;
   const parsed: ParsedCertificate = {
     der,
-    subject: nameToString(pk.subject),
-    issuer: nameToString(pk.issuer),
-    rawSubject,
-    rawIssuer,
+    subject: nameToString(fields.subjectAttributes),
+    issuer: nameToString(fields.issuerAttributes),
+    rawSubject: fields.rawSubject,
+    rawIssuer: fields.rawIssuer,
     serialNumber: node.serialNumber.toLowerCase(),
     notBefore: new Date(node.validFrom),
     notAfter: new Date(node.validTo),
-    signatureAlgorithmOid: sigOid,
+    signatureAlgorithmOid: fields.signatureAlgorithmOid,
     sha256: createHash('sha256').update(der).digest('hex'),
     publicKey,
     key: keyInfo(publicKey),
     node,
-    pkijs: pk,
+    version: fields.version,
+    subjectAttributes: fields.subjectAttributes,
+    extensions: fields.extensions,
   };
   cache.set(der, parsed);
   return parsed;
@@ -215,26 +193,18 @@ export interface CertExtensions {
 
 export function certExtensions(cert: ParsedCertificate): CertExtensions {
   let out: { -readonly [K in keyof CertExtensions]: CertExtensions[K] } = {};
-  for (const ext of cert.pkijs.extensions ?? []) {
-    const critical = ext.critical === true;
-    const v: unknown = ext.parsedValue;
-    if (ext.extnID === OID.basicConstraints && v instanceof pkijs.BasicConstraints) {
-      const ca = v.cA === true;
-      const pl = v.pathLenConstraint;
-      const pathLength = typeof pl === 'number' ? pl : pl instanceof asn1js.Integer ? pl.valueBlock.valueDec : undefined;
-      out = { ...out, basicConstraints: { critical, ca, ...(pathLength === undefined ? {} : { pathLength }) } };
-    } else if (ext.extnID === OID.keyUsage && v instanceof asn1js.BitString) {
-      const bytes = v.valueBlock.valueHexView;
-      let usages = 0;
-      for (let bit = 0; bit < 9; bit++) {
-        const byte = bytes[bit >> 3] ?? 0;
-        if (byte & (0x80 >> (bit & 7))) usages |= 1 << bit;
-      }
-      out = { ...out, keyUsage: { critical, usages } };
-    } else if (ext.extnID === OID.extKeyUsage && v instanceof pkijs.ExtKeyUsage) {
-      out = { ...out, extKeyUsage: { critical, usages: [...v.keyPurposes] } };
-    } else if (ext.extnID === OID.keyUsage || ext.extnID === OID.basicConstraints || ext.extnID === OID.extKeyUsage) {
-      throw new NotationError('CERT_INVALID', `certificate with subject "${cert.subject}": malformed extension ${ext.extnID}`);
+  const malformed = (oid: string): never => {
+    throw new NotationError('CERT_INVALID', `certificate with subject "${cert.subject}": malformed extension ${oid}`);
+  };
+  for (const ext of cert.extensions) {
+    const critical = ext.critical;
+    if (ext.oid === OID.basicConstraints) {
+      const bc = parseBasicConstraints(ext.value) ?? malformed(ext.oid);
+      out = { ...out, basicConstraints: { critical, ...bc } };
+    } else if (ext.oid === OID.keyUsage) {
+      out = { ...out, keyUsage: { critical, usages: parseKeyUsage(ext.value) ?? malformed(ext.oid) } };
+    } else if (ext.oid === OID.extKeyUsage) {
+      out = { ...out, extKeyUsage: { critical, usages: parseExtKeyUsage(ext.value) ?? malformed(ext.oid) } };
     }
   }
   return out;
@@ -260,17 +230,13 @@ const SHORT: Readonly<Record<string, string>> = {
   '0.9.2342.19200300.100.1.25': 'DC',
 };
 
-/** Attribute type/value pairs of a Name in encoding order (first RDN first). */
-export function nameAttributes(name: pkijs.RelativeDistinguishedNames): { type: string; short: string; value: string }[] {
-  return name.typesAndValues.map((tv) => {
-    const raw: unknown = (tv.value as { valueBlock?: { value?: unknown } }).valueBlock?.value;
-    const value = typeof raw === 'string' ? raw : '';
-    return { type: tv.type, short: SHORT[tv.type] ?? tv.type, value };
-  });
+/** Attribute type/value pairs of a Name in encoding order (first RDN first), with display short names. */
+export function nameAttributes(name: readonly NameAttribute[]): { type: string; short: string; value: string }[] {
+  return name.map(({ type, value }) => ({ type, short: SHORT[type] ?? type, value }));
 }
 
 /** Go pkix.Name.String() style: RFC 4514 order (last RDN first), values escaped. */
-export function nameToString(name: pkijs.RelativeDistinguishedNames): string {
+export function nameToString(name: readonly NameAttribute[]): string {
   return nameAttributes(name)
     .reverse()
     .map(({ short, value }) => `${short}=${value.replace(/([,+"\\<>;])/g, '\\$1')}`)

@@ -36,3 +36,7 @@ export const EKU_NAMES: ReadonlyMap<string, string> = new Map([
   [OID.ekuTimeStamping, 'Timestamping'],
   [OID.ekuOcspSigning, 'OCSPSigning'],
 ]);
+
+/** Extensions naming revocation sources (RFC 5280 §4.2.2.1 AIA, §4.2.1.13 CRL distribution points). */
+export const OID_AIA = '1.3.6.1.5.5.7.1.1';
+export const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';

@@ -1,6 +1,7 @@
 import { OciError } from '../errors.ts';
 import { boundedExchange, resolveTimeouts, type ExchangeResult, type Timeouts } from './deadline.ts';
 import { redactUrl, tlsFailure, untrustedError } from './http.ts';
+import { STORED_TOKEN_MARGIN_MS, tokenKey, type StoredChallenge, type TokenStore, type TokenStoreData } from './token-store.ts';
 import type { FetchLike } from './transport.ts';
 
 /** A token answer is a few KiB; anything over this is refused while reading. */
@@ -56,12 +57,19 @@ export function tokenLifetime(expiresIn: unknown): number {
 
 interface CachedToken {
   readonly token: string;
+  /** When this process stops using the token (its expiry minus 10 s). */
   readonly expiresAt: number;
+  /** Obtained without credentials: may be kept on disk (token-store.ts). */
+  readonly anonymous?: boolean;
+  /** The registry's own expiry (epoch ms). */
+  readonly expiry?: number;
 }
 
 export interface TokenCacheOptions {
   readonly fetch: FetchLike;
   readonly credentials?: CredentialProvider;
+  /** Anonymous tokens from earlier runs (and where they go); never tokens obtained with credentials. */
+  readonly store?: TokenStore;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
   /** exchangeMs bounds the whole token exchange; idleMs any silence in it. */
@@ -69,8 +77,9 @@ export interface TokenCacheOptions {
 }
 
 /**
- * Bearer tokens per registry host + scope, in memory only. A token request goes to the realm the
- * registry named; credentials are sent there only over https or loopback.
+ * Bearer tokens per registry host + scope: one token request per scope within a run, and with a
+ * store, anonymous tokens across runs. A token request goes to the realm the registry named;
+ * credentials are sent there only over https or loopback.
  */
 export class TokenCache {
   readonly #tokens = new Map<string, CachedToken>();
@@ -78,9 +87,41 @@ export class TokenCache {
   readonly #pending = new Map<string, Promise<string>>();
   readonly #creds = new Map<string, Promise<Credential | undefined>>();
   readonly #options: TokenCacheOptions;
+  #stored?: Promise<TokenStoreData | undefined>;
 
   constructor(options: TokenCacheOptions) {
     this.#options = options;
+  }
+
+  #storedData(): Promise<TokenStoreData | undefined> {
+    const store = this.#options.store;
+    if (!store) return Promise.resolve(undefined);
+    this.#stored ??= store.load().catch(() => undefined);
+    return this.#stored;
+  }
+
+  /**
+   * Adopts the bearer challenge a host answered in an earlier run, so the first request of a repeat
+   * run carries a token (no 401). Only for a host without credentials: a realm read from disk never
+   * receives credentials, and a user who logged in since is not served anonymous tokens.
+   */
+  async #adoptStored(host: string): Promise<boolean> {
+    const data = await this.#storedData();
+    const ch = data?.hosts[host];
+    if (!ch || (await this.credential(host)) !== undefined) return false;
+    if (!this.#schemes.has(host)) this.#schemes.set(host, { scheme: 'bearer', params: { realm: ch.realm, ...(ch.service !== undefined ? { service: ch.service } : {}) } });
+    return true;
+  }
+
+  /** A stored anonymous token for this challenge and scope with time to live, if the host has no credentials. */
+  async #storedToken(host: string, ch: Challenge, scope: string): Promise<string | undefined> {
+    const data = await this.#storedData();
+    const key = this.#challengeOf(ch);
+    const t = data && key ? data.tokens[tokenKey(key, scope)] : undefined;
+    if (!t || t.expiresAt - STORED_TOKEN_MARGIN_MS <= this.#now()) return undefined;
+    if ((await this.credential(host)) !== undefined) return undefined;
+    this.#tokens.set(`${host} ${scope}`, { token: t.token, expiresAt: t.expiresAt - STORED_TOKEN_MARGIN_MS, anonymous: true, expiry: t.expiresAt });
+    return t.token;
   }
 
   credential(host: string): Promise<Credential | undefined> {
@@ -94,20 +135,30 @@ export class TokenCache {
 
   /** The Authorization header to send up front, from what the host asked for before. */
   async authorization(host: string, scope: string): Promise<string | undefined> {
-    const ch = this.#schemes.get(host);
-    if (!ch) return undefined;
+    let ch = this.#schemes.get(host);
+    if (!ch) {
+      if (!scope || !(await this.#adoptStored(host))) return undefined;
+      ch = this.#schemes.get(host)!;
+    }
     if (ch.scheme === 'basic') return basicHeader(await this.credential(host));
     if (ch.scheme === 'bearer') {
       const t = this.#tokens.get(`${host} ${scope}`);
       if (t && t.expiresAt > this.#now()) return `Bearer ${t.token}`;
+      const stored = scope ? await this.#storedToken(host, ch, scope) : undefined;
+      if (stored) return `Bearer ${stored}`;
       // Known bearer host: fetch the token for this scope now instead of eating a 401 first.
       return `Bearer ${await this.#token(host, ch, scope)}`;
     }
     return undefined;
   }
 
-  /** Handles a 401: learns the challenge and returns the header to retry with, or undefined. */
-  async onChallenge(host: string, header: string | null, scope: string): Promise<string | undefined> {
+  /**
+   * Handles a 401: learns the challenge and returns the header to retry with, or undefined. `sent` is
+   * the Authorization the refused request carried: a request sent before a concurrent one fetched
+   * the scope's token reuses that token instead of asking again; a refused token is dropped (and
+   * forgotten on disk).
+   */
+  async onChallenge(host: string, header: string | null, scope: string, sent?: string): Promise<string | undefined> {
     if (!header) return undefined;
     const ch = parseChallenge(header);
     if (!ch) return undefined;
@@ -116,7 +167,16 @@ export class TokenCache {
       return basicHeader(await this.credential(host));
     }
     if (ch.scheme !== 'bearer') return undefined;
-    this.#tokens.delete(`${host} ${scope}`);
+    const key = `${host} ${scope}`;
+    const have = this.#tokens.get(key);
+    if (have && have.expiresAt > this.#now() && `Bearer ${have.token}` !== sent) return `Bearer ${have.token}`;
+    const pending = this.#pending.get(key);
+    if (pending) return `Bearer ${await pending}`;
+    this.#tokens.delete(key);
+    if (have?.anonymous && this.#options.store && sent === `Bearer ${have.token}`) {
+      const stale = this.#challengeOf(ch);
+      if (stale) await this.#options.store.remove(stale, scope, this.#now()).catch(() => undefined);
+    }
     // The challenge may name a wider scope than ours (e.g. pull,push); ask for both.
     const wanted = ch.params.scope && ch.params.scope !== scope ? `${scope} ${ch.params.scope}` : scope;
     return `Bearer ${await this.#token(host, ch, scope, wanted)}`;
@@ -126,12 +186,24 @@ export class TokenCache {
     return (this.#options.now ?? Date.now)();
   }
 
+  #challengeOf(ch: Challenge): StoredChallenge | undefined {
+    const realm = ch.params.realm;
+    if (!realm) return undefined;
+    return { realm, ...(ch.params.service !== undefined ? { service: ch.params.service } : {}) };
+  }
+
   #token(host: string, ch: Challenge, scope: string, wanted = scope): Promise<string> {
     const key = `${host} ${scope}`;
     let p = this.#pending.get(key);
     if (!p) {
-      p = this.#fetchToken(host, ch, wanted).then((t) => {
+      p = this.#fetchToken(host, ch, wanted).then(async (t) => {
         this.#tokens.set(key, t);
+        const stored = this.#challengeOf(ch);
+        // Only an anonymous pull token is written to disk (issue 12): never one obtained with any
+        // credential, never one asked for with push rights.
+        if (t.anonymous && t.expiry !== undefined && stored && isPullOnly(wanted) && this.#options.store) {
+          await this.#options.store.save(host, stored, scope, { token: t.token, expiresAt: t.expiry }, this.#now()).catch(() => undefined);
+        }
         return t.token;
       });
       p.finally(() => this.#pending.delete(key)).catch(() => undefined);
@@ -202,8 +274,16 @@ export class TokenCache {
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined;
     if (!token) throw new OciError('UNAUTHORIZED', `token response from ${url.origin} has no token`);
     // Renew 10 s before expiry.
-    return { token, expiresAt: this.#now() + (tokenLifetime(json.expires_in) - 10) * 1000 };
+    const lifetime = tokenLifetime(json.expires_in) * 1000;
+    const now = this.#now();
+    return { token, expiresAt: now + lifetime - 10_000, expiry: now + lifetime, anonymous: cred === undefined };
   }
+}
+
+/** `repository:NAME:pull` scopes only (space-separated), the kind a public registry hands anyone. */
+function isPullOnly(scope: string): boolean {
+  const scopes = scope.split(' ').filter(Boolean);
+  return scopes.length > 0 && scopes.every((s) => /^repository:[^\s]+:pull$/.test(s));
 }
 
 function isLoopback(hostname: string): boolean {

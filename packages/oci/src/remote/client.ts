@@ -3,6 +3,7 @@ import type { ContentCache } from '../content-cache.ts';
 import { OciError, isOciError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
 import { TokenCache, type CredentialProvider } from './auth.ts';
+import type { TokenStore } from './token-store.ts';
 import { CapabilityCache, type CapabilityStore } from './capability.ts';
 import { Deadline, isTimeoutCause, resolveTimeouts, type Timeouts } from './deadline.ts';
 import { errorFromResponse, redactUrl, Semaphore, tlsFailure, untrustedError } from './http.ts';
@@ -19,6 +20,8 @@ export interface RegistryClientOptions extends TransportOptions {
    */
   readonly plainHttp?: boolean;
   readonly credentials?: CredentialProvider;
+  /** Anonymous bearer tokens kept across runs (default: memory only). */
+  readonly tokenStore?: TokenStore;
   readonly limits?: Partial<Limits>;
   /** Where referrers-API support per host is remembered (default: memory only). */
   readonly capabilityStore?: CapabilityStore;
@@ -87,7 +90,7 @@ export class RegistryClient {
     const transport = createTransport({ ...options, connectTimeoutMs: options.connectTimeoutMs ?? this.timeouts.connectMs, idleTimeoutMs: options.idleTimeoutMs ?? this.timeouts.idleMs + 1000 });
     this.#fetch = transport.fetch;
     this.#close = transport.close;
-    this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, now: options.now, signal: options.signal, timeouts: this.timeouts });
+    this.#tokens = new TokenCache({ fetch: this.#fetch, credentials: options.credentials, store: options.tokenStore, now: options.now, signal: options.signal, timeouts: this.timeouts });
     this.#semaphore = new Semaphore(this.limits.concurrency);
     this.capability = new CapabilityCache(options.capabilityStore, options.now);
     this.manifestCache = new ByteBudgetCache(this.limits.maxManifestCacheBytes, (m) => m.bytes.byteLength);
@@ -176,7 +179,7 @@ export class RegistryClient {
         this.options.onExchange?.({ method: spec.method, url: redactUrl(url.href), status: res.status });
         if (res.status === 401 && sameOrigin && !retriedAuth) {
           retriedAuth = true;
-          const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope);
+          const next = await this.#tokens.onChallenge(host, res.headers.get('www-authenticate'), scope, auth);
           if (next) {
             await res.body?.cancel().catch(() => undefined);
             auth = next;

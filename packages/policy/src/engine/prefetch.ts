@@ -1,6 +1,6 @@
 import { collectReferrers, type CallOptions, type Descriptor, type PushResult, type ReferrersMode, type ReferrersOptions, type Repository } from '@ocx/oci';
 
-// `ocx verify` asks the registry for what it will need — each subject's referrers, a family's
+// The engine asks the registry for what it will need — each subject's referrers, a family's
 // well-known tags — before the verifiers load (tens of ms of CPU for sigstore-js or pkijs), so the
 // round trips and the loading overlap instead of adding up. This per-run view of a repository keeps
 // those answers and hands them to the families; it changes nothing they check: listings are served
