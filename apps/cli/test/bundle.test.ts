@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmod, chown, lstat, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, makeTestCertificate, repoRoot, type Emulator, type RunningRegistry, type TestCertificate } from '@ocx/testkit';
+import { createEmulator, makeTestCertificate, repoRoot, runProcess, type Emulator, type RunningRegistry, type TestCertificate } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 import { ensureBuilt } from './installed/harness.ts';
@@ -16,16 +15,9 @@ import { ensureBuilt } from './installed/harness.ts';
 const cliDir = join(repoRoot, 'apps/cli');
 const bin = join(cliDir, 'dist/bin/ocx.cjs');
 
-function runBin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+async function runBin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runProcess(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, ...env }, timeoutMs: 600_000 });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const mtimes = async (dir: string) => Object.fromEntries(await Promise.all((await readdir(dir)).map(async (f) => [f, (await stat(join(dir, f))).mtimeMs] as const)));

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { attestationFixtureRef, COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignRunner, FIXTURE, freshPackage, writeRootWithoutCtLogs } from './cosign-helpers.ts';
+import { attestationFixtureRef, COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignPeerRig, FIXTURE, freshPackage, writeRootWithoutCtLogs } from './cosign-helpers.ts';
 
 // cosign sign -a / verify -a against real cosign v2 and v3, both ways: what cosign signs with
 // annotations, `ocx verify -a` checks; what `ocx package sign -a` writes, `cosign verify -a` accepts for
@@ -14,26 +13,12 @@ const cosign3 = peerOrSkip('cosign3');
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`cosign -a and ocx -a agree on ${target.name}`, () => {
-    let reg: { host: string; stop(): Promise<void> };
-    let sandbox: PeerSandbox;
+    const rig = cosignPeerRig(target);
     let n = 0;
-    const key = () => join(sandbox.dir, 'cosign.key');
-    const pub = () => join(sandbox.dir, 'cosign.pub');
-
-    const { run: cosign, ok: cosignOk } = cosignRunner(() => sandbox);
+    const { key, pub, run: cosign, ok: cosignOk } = rig;
     /** A fresh package; `ref` names its amd64 manifest by digest. */
-    const fresh = () => freshPackage(reg.host, `annotations/p${++n}`, `${target.name}-a${n}`);
+    const fresh = () => freshPackage(rig.host, `annotations/p${++n}`, `${target.name}-a${n}`);
     const ocxVerify = (ref: string, ...extra: string[]) => ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', ...extra]);
-
-    beforeAll(async () => {
-      reg = await target.start();
-      sandbox = await createPeerSandbox();
-      await cosignOk('cosign2', ['generate-key-pair']);
-    }, 120_000);
-    afterAll(async () => {
-      await reg?.stop();
-      await sandbox?.cleanup();
-    });
 
     it('cosign v2 sign -a (legacy .sig tag) → ocx verify -a', async () => {
       const { ref } = await fresh();

@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_LAYER_TAR, RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
-import { expect } from 'vitest';
-import { blob, createEmulator, fixturePath, pushBundleReferrer, pushManifest, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { blob, createEmulator, createPeerSandbox, fixturePath, pushBundleReferrer, pushManifest, registryOrSkip, runPeer, startRegistry, type PeerName, type PeerSandbox } from '@ocx/testkit';
 
 export function repoAt(host: string, repository: string, fetchImpl?: typeof fetch): { repo: RemoteRepository; client: RegistryClient } {
   const client = new RegistryClient(fetchImpl ? { fetch: fetchImpl as never } : {});
@@ -80,9 +80,9 @@ export async function pushAttestationFixture(repo: RemoteRepository): Promise<De
   return subject;
 }
 
-/** The attestation fixture in the registry at `host`: its reference by digest. */
-export async function attestationFixtureRef(host: string): Promise<string> {
-  const { repo, client } = repoAt(host, 'fixture/empty');
+/** The attestation fixture in the registry at `host` (through `fetchImpl`, e.g. an emulator's): its reference by digest. */
+export async function attestationFixtureRef(host: string, fetchImpl?: typeof fetch): Promise<string> {
+  const { repo, client } = repoAt(host, 'fixture/empty', fetchImpl);
   const subject = await pushAttestationFixture(repo);
   await client.close();
   return `${host}/fixture/empty@${subject.digest}`;
@@ -115,6 +115,55 @@ export function cosignRunner(sandbox: () => PeerSandbox) {
     return r;
   };
   return { run, ok };
+}
+
+export type CosignPeerTarget = (typeof COSIGN_PEER_TARGETS)[number];
+
+export interface CosignPeerRig extends ReturnType<typeof cosignRunner> {
+  /** host:port of the started registry. */
+  readonly host: string;
+  readonly sandbox: PeerSandbox;
+  /** The key pair cosign v2 generated in the sandbox (password COSIGN_KEY_PASSWORD). */
+  key(): string;
+  pub(): string;
+  /** A path in the sandbox. */
+  file(name: string): string;
+}
+
+/**
+ * The cosign peer rig, registered in the calling describe: beforeAll starts `target`'s registry and a
+ * peer sandbox and has cosign v2 generate cosign.key/cosign.pub (then `setup`); afterAll stops both.
+ */
+export function cosignPeerRig(target: CosignPeerTarget, setup?: (rig: CosignPeerRig) => Promise<void>): CosignPeerRig {
+  let reg: { host: string; stop(): Promise<void> } | undefined;
+  let sandbox: PeerSandbox | undefined;
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the cosign peer rig is used before its beforeAll ran');
+    return v;
+  };
+  const rig: CosignPeerRig = {
+    get host() {
+      return started(reg).host;
+    },
+    get sandbox() {
+      return started(sandbox);
+    },
+    key: () => join(rig.sandbox.dir, 'cosign.key'),
+    pub: () => join(rig.sandbox.dir, 'cosign.pub'),
+    file: (name) => join(rig.sandbox.dir, name),
+    ...cosignRunner(() => rig.sandbox),
+  };
+  beforeAll(async () => {
+    reg = await target.start();
+    sandbox = await createPeerSandbox();
+    await rig.ok('cosign2', ['generate-key-pair']);
+    await setup?.(rig);
+  }, 120_000);
+  afterAll(async () => {
+    await reg?.stop();
+    await sandbox?.cleanup();
+  });
+  return rig;
 }
 
 /** A fresh linux/amd64 + linux/arm64 package at `host/repository`: `ref` names its amd64 manifest by digest. */

@@ -1,41 +1,19 @@
-import net from 'node:net';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '@ocx/testkit';
 import type { Context } from '../src/context.ts';
-import { run } from '../src/run.ts';
+import { ocxWithFetch } from './cli.ts';
 import { createCosignFamily } from '../src/verify/cosign.ts';
-import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { refuseSockets } from './no-sockets.ts';
 
 // Issue 8 §4: every hint names the flag that fixes it. (1) identity regexps: ocx anchors them and
 // reads them as JavaScript, cosign does neither; (5) an unlogged key-signed bundle is decided from
 // the bundle (no TUF at all) and the answer is --insecure-ignore-tlog; a private --key says so.
 // The registry is the emulator behind an injected fetch, so ANY socket is a failure.
 
-let attempts: string[] = [];
-const realConnect = net.Socket.prototype.connect;
-beforeEach(() => {
-  attempts = [];
-  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    const o = args[0] as { host?: string; port?: number; path?: string } | number;
-    attempts.push(typeof o === 'object' && o !== null ? `${o.host ?? o.path ?? '?'}:${o.port ?? ''}` : String(o));
-    this.destroy(new Error('socket opened during a registry-only test'));
-    return this;
-  } as typeof net.Socket.prototype.connect;
-});
-afterEach(() => {
-  net.Socket.prototype.connect = realConnect;
-});
+const attempts = refuseSockets('a registry-only test');
 
-async function ocxAt(emu: Emulator, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    args,
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home' }, cwd: process.cwd() },
-    { fetch: emu.fetch as typeof fetch },
-  );
-  return { code, stdout, stderr };
-}
+const ocxAt = (emu: Emulator, args: string[]) => ocxWithFetch(emu.fetch, args);
 
 const host = 'registry.test';
 const emu = createEmulator();
@@ -45,11 +23,10 @@ const pkgRef = `${host}/pkg/hints:v1`;
 
 beforeAll(async () => {
   keys = await keyFiles();
-  const fixture = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-  fixtureRef = `${host}/fixture/empty@${(await pushAttestationFixture(fixture.repo)).digest}`;
+  fixtureRef = await attestationFixtureRef(host, emu.fetch as typeof fetch);
   const pkg = repoAt(host, 'pkg/hints', emu.fetch as typeof fetch);
   await pushPackage(pkg.repo, 'hints', 'v1');
-  await Promise.all([fixture.client.close(), pkg.client.close()]);
+  await pkg.client.close();
   const s = await ocxAt(emu, ['package', 'sign', pkgRef, '--key', keys.priv, '--tlog-upload=false']);
   expect(s.code, s.stderr).toBe(0);
   return () => keys.cleanup();
@@ -61,10 +38,10 @@ describe('--key with a bundle that has no transparency-log entry', () => {
     expect(r.code, r.stdout + r.stderr).toBe(65);
     expect(r.stdout).toMatch(/no transparency log entry: a key-signed signature without one verifies only with --insecure-ignore-tlog/);
     expect(r.stdout + r.stderr).not.toMatch(/--trusted-root|--offline/);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
     const ok = await ocxAt(emu, ['verify', pkgRef, '--key', keys.pub, '--all-platforms', '--insecure-ignore-tlog']);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
   });
 
   it('preparing --key alone does not ask TUF; a later TUF failure names --trusted-root and --insecure-ignore-tlog', async () => {
@@ -112,7 +89,7 @@ describe('--key with a bundle that has no transparency-log entry', () => {
     const r = await ocxAt(emu, ['verify', pkgRef, '--key', keys.priv]);
     expect(r.code).toBe(78);
     expect(r.stderr).toContain(`--key ${keys.priv} holds a private key (PRIVATE KEY); verification takes the public key: derive it with \`openssl pkey -in ${keys.priv} -pubout -out cosign.pub\``);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
   });
 });
 

@@ -1,42 +1,19 @@
-import net from 'node:net';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '@ocx/testkit';
 import { DEFAULT_TIMEOUTS } from '@ocx/oci';
 import type { Context } from '../src/context.ts';
-import { run } from '../src/run.ts';
+import { ocxWithFetch } from './cli.ts';
 import { createCosignFamily } from '../src/verify/cosign.ts';
-import { FIXTURE, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attestationFixtureRef, FIXTURE, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { refuseSockets } from './no-sockets.ts';
 
 // Issue 3: with --trusted-root or --offline, no socket is opened other than the registry's. The
 // registry here is the emulator behind an injected fetch, so the registry needs no socket at all and
 // ANY connection attempt (TUF, Rekor, OCSP, a stray fetch) is a failure.
 
-let attempts: string[] = [];
-const realConnect = net.Socket.prototype.connect;
+const attempts = refuseSockets('an offline test');
 
-beforeEach(() => {
-  attempts = [];
-  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    const o = args[0] as { host?: string; port?: number; path?: string } | number;
-    attempts.push(typeof o === 'object' && o !== null ? `${o.host ?? o.path ?? '?'}:${o.port ?? ''}` : String(o));
-    this.destroy(new Error('socket opened during an offline test'));
-    return this;
-  } as typeof net.Socket.prototype.connect;
-});
-afterEach(() => {
-  net.Socket.prototype.connect = realConnect;
-});
-
-async function ocxOffline(emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    args,
-    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home', ...env }, cwd: process.cwd() },
-    { fetch: emu.fetch as typeof fetch },
-  );
-  return { code, stdout, stderr };
-}
+const ocxOffline = (emu: Emulator, args: string[], env: NodeJS.ProcessEnv = {}) => ocxWithFetch(emu.fetch, args, env);
 
 describe('no socket with --trusted-root or --offline', () => {
   const emu = createEmulator();
@@ -46,31 +23,30 @@ describe('no socket with --trusted-root or --offline', () => {
 
   beforeAll(async () => {
     keys = await keyFiles();
-    const fixture = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-    fixtureRef = `${host}/fixture/empty@${(await pushAttestationFixture(fixture.repo)).digest}`;
+    fixtureRef = await attestationFixtureRef(host, emu.fetch as typeof fetch);
     const pkg = repoAt(host, 'pkg/app', emu.fetch as typeof fetch);
     await pushPackage(pkg.repo, 'offline', 'v1');
-    await Promise.all([fixture.client.close(), pkg.client.close()]);
+    await pkg.client.close();
     return () => keys.cleanup();
   });
 
   it('the guard sees a connection attempt', async () => {
     // (not port 9: fetch refuses the bad ports without connecting)
     await fetch('http://127.0.0.1:59999/').catch(() => undefined);
-    expect(attempts).not.toEqual([]);
+    expect(attempts()).not.toEqual([]);
   });
 
   it('keyless attestation with --trusted-root', async () => {
     const r = await ocxOffline(emu, ['verify', fixtureRef, '--attestation', '--type', 'custom', '--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', FIXTURE.trustedRoot]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
   });
 
   it('keyless with --offline and no trusted root is a configuration error, not a TUF fetch', async () => {
     const r = await ocxOffline(emu, ['verify', fixtureRef, '--certificate-identity', FIXTURE.identity, '--certificate-oidc-issuer', FIXTURE.issuer, '--offline']);
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/--offline keyless verification needs --trusted-root/);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
   });
 
   it('ocx package sign, then verify --key --offline (with and without --insecure-ignore-tlog)', async () => {
@@ -81,7 +57,7 @@ describe('no socket with --trusted-root or --offline', () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const strict = await ocxOffline(emu, ['verify', ref, '--key', keys.pub, '--offline', '--all-platforms']);
     expect(strict.code).toBe(65);
-    expect(attempts).toEqual([]);
+    expect(attempts()).toEqual([]);
   });
 });
 

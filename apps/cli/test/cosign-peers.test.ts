@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digestOf, encodeJson, isIndex, parseManifest } from '@ocx/oci';
-import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
+import { peerOrSkip, runPeer } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignRunner, freshPackage, repoAt } from './cosign-helpers.ts';
+import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, COSIGN_V3_OFFLINE, cosignPeerRig, freshPackage, repoAt } from './cosign-helpers.ts';
+import { spdxDocument } from './documents.ts';
 
 // Acceptance against real cosign v2 and v3 (issue 3): what cosign writes, ocx verifies, and what
 // `ocx package sign` writes, cosign verifies; on the emulator and on docker-registry 2.8 (no referrers
@@ -15,25 +16,11 @@ const cosign3 = peerOrSkip('cosign3');
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`cosign v2/v3 and ocx agree on ${target.name}`, () => {
-    let reg: { host: string; stop(): Promise<void> };
-    let sandbox: PeerSandbox;
+    const rig = cosignPeerRig(target);
     let n = 0;
-    const key = () => join(sandbox.dir, 'cosign.key');
-    const pub = () => join(sandbox.dir, 'cosign.pub');
-
-    const { run: cosign, ok: cosignOk } = cosignRunner(() => sandbox);
+    const { key, pub, run: cosign, ok: cosignOk } = rig;
     /** A fresh package; returns the amd64 manifest reference by digest. */
-    const fresh = () => freshPackage(reg.host, `cosign/p${++n}`, `${target.name}-${n}`);
-
-    beforeAll(async () => {
-      reg = await target.start();
-      sandbox = await createPeerSandbox();
-      await cosignOk('cosign2', ['generate-key-pair']);
-    }, 120_000);
-    afterAll(async () => {
-      await reg?.stop();
-      await sandbox?.cleanup();
-    });
+    const fresh = () => freshPackage(rig.host, `cosign/p${++n}`, `${target.name}-${n}`);
 
     it('cosign v2 sign --key (legacy tag, no tlog) verifies with --insecure-ignore-tlog; a tampered payload fails', async () => {
       const { ref, repository, digest } = await fresh();
@@ -43,7 +30,7 @@ for (const target of COSIGN_PEER_TARGETS) {
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-legacy', ok: true, kind: 'signature' });
 
       // Tamper: same signature annotation over a payload naming the same digest, one byte changed.
-      const { repo, client } = repoAt(reg.host, repository);
+      const { repo, client } = repoAt(rig.host, repository);
       const tag = `sha256-${digest.digest.slice(7)}.sig`;
       const sigDesc = await repo.resolve(tag);
       const { manifest } = parseManifest(await repo.fetch(sigDesc), sigDesc.mediaType);
@@ -74,8 +61,8 @@ for (const target of COSIGN_PEER_TARGETS) {
       expect(JSON.parse(ok.stdout).results[0].targets[0].signatures[0]).toMatchObject({ format: 'cosign-bundle', ok: true, kind: 'signature', predicateType: 'https://sigstore.dev/cosign/sign/v1' });
 
       const attested = await fresh();
-      const sbom = join(sandbox.dir, 'sbom.spdx.json');
-      await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/app', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] }, packages: [] }));
+      const sbom = join(rig.sandbox.dir, 'sbom.spdx.json');
+      await writeFile(sbom, JSON.stringify(spdxDocument('app', [])));
       await cosignOk('cosign3', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', attested.ref]);
       const asSig = await ocx(['verify', attested.ref, '--key', pub(), '--insecure-ignore-tlog']);
       expect(asSig.code).toBe(79);
@@ -88,9 +75,9 @@ for (const target of COSIGN_PEER_TARGETS) {
 
     it('cosign v2 experimental OCI 1.1 referrers and legacy .att attestations', async () => {
       const { ref } = await fresh();
-      const r = await runPeer('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', ...COSIGN_HTTP, '-y', ref], { sandbox, env: { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD, COSIGN_EXPERIMENTAL: '1' } });
+      const r = await runPeer('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '--registry-referrers-mode=oci-1-1', ...COSIGN_HTTP, '-y', ref], { sandbox: rig.sandbox, env: { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD, COSIGN_EXPERIMENTAL: '1' } });
       expect(r.code, r.stderr).toBe(0);
-      const sbom = join(sandbox.dir, 'sbom-v2.spdx.json');
+      const sbom = join(rig.sandbox.dir, 'sbom-v2.spdx.json');
       await writeFile(sbom, JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', packages: [] }));
       await cosignOk('cosign2', ['attest', '--key', key(), '--type', 'spdxjson', '--predicate', sbom, '--tlog-upload=false', ...COSIGN_HTTP, '-y', ref]);
       const sig = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
@@ -105,10 +92,10 @@ for (const target of COSIGN_PEER_TARGETS) {
 
     it('a cosign v3 signature on the image index counts for its platforms, and the report says so', async () => {
       const { tagRef, repository } = await fresh();
-      const { repo, client } = repoAt(reg.host, repository);
+      const { repo, client } = repoAt(rig.host, repository);
       const index = await repo.resolve('v1');
       await client.close();
-      await cosignOk('cosign3', ['sign', '--key', key(), ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', `${reg.host}/${repository}@${index.digest}`]);
+      await cosignOk('cosign3', ['sign', '--key', key(), ...COSIGN_V3_OFFLINE, ...COSIGN_HTTP, '-y', `${rig.host}/${repository}@${index.digest}`]);
       const r = await ocx(['verify', tagRef, '--key', pub(), '--insecure-ignore-tlog', '--platform', 'linux/arm64', '--format', 'json']);
       expect(r.code, r.stdout).toBe(0);
       const t = JSON.parse(r.stdout).results[0].targets[0];

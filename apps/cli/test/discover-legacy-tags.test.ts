@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LayoutRepository, type Descriptor, type RemoteRepository } from '@ocx/oci';
-import { attach, blob, cannedFaults, createEmulator, createPeerSandbox, peerOrSkip, pushImage, pushManifest, type PeerSandbox, type TaggableTarget } from '@ocx/testkit';
-import { run } from '../src/run.ts';
-import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignRunner, freshPackage, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { attach, blob, cannedFaults, createEmulator, peerOrSkip, pushImage, pushManifest, type TaggableTarget } from '@ocx/testkit';
+import { ocx, ocxWithFetch } from './cli.ts';
+import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, freshPackage, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // Issue 8 §4: `ocx discover` shows cosign's legacy tags (sha256-<hex>.sig/.att/.sbom) of the
 // subject as nodes marked tag-attached, in the tree and the JSON, as `cosign tree` shows them;
@@ -47,12 +46,7 @@ describe('ocx discover: cosign legacy tags (emulator, testkit builders)', () => 
   let subject: Descriptor;
   let tagged: { sig: Descriptor; att: Descriptor; sbom: Descriptor };
   let referrer: Descriptor;
-  const at = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home' }, cwd: process.cwd() }, { fetch: emu.fetch as typeof fetch });
-    return { code, stdout, stderr };
-  };
+  const at = (args: string[]) => ocxWithFetch(emu.fetch, args);
 
   beforeAll(async () => {
     keys = await keyFiles();
@@ -139,28 +133,17 @@ describe('ocx discover: cosign legacy tags (emulator, testkit builders)', () => 
 const cosign2 = peerOrSkip('cosign2');
 const emulatorTarget = COSIGN_PEER_TARGETS[0]!;
 describe.skipIf(!cosign2)('ocx discover shows what real cosign v2 attached by tag', () => {
-  let reg: { host: string; stop(): Promise<void> };
-  let sandbox: PeerSandbox;
-  const { ok: cosignOk } = cosignRunner(() => sandbox);
-  beforeAll(async () => {
-    reg = await emulatorTarget.start();
-    sandbox = await createPeerSandbox();
-    await cosignOk('cosign2', ['generate-key-pair']);
-  }, 120_000);
-  afterAll(async () => {
-    await reg?.stop();
-    await sandbox?.cleanup();
-  });
+  const rig = cosignPeerRig(emulatorTarget);
+  const { ok: cosignOk, key, file } = rig;
 
   it('cosign sign, attest and attach sbom (legacy tags) → three tag-attached nodes', async () => {
-    const { ref, digest } = await freshPackage(reg.host, 'cosign/legacy', 'legacy-peer');
-    const key = join(sandbox.dir, 'cosign.key');
-    const predicate = join(sandbox.dir, 'predicate.json');
+    const { ref, digest } = await freshPackage(rig.host, 'cosign/legacy', 'legacy-peer');
+    const predicate = file('predicate.json');
     await writeFile(predicate, '{"builder":"ocx-test"}');
-    const sbom = join(sandbox.dir, 'sbom.spdx.json');
+    const sbom = file('sbom.spdx.json');
     await writeFile(sbom, '{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"app"}');
-    await cosignOk('cosign2', ['sign', '--key', key, '--tlog-upload=false', ...COSIGN_HTTP, '-y', ref]);
-    await cosignOk('cosign2', ['attest', '--key', key, '--tlog-upload=false', '--type', 'custom', '--predicate', predicate, ...COSIGN_HTTP, '-y', ref]);
+    await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', ...COSIGN_HTTP, '-y', ref]);
+    await cosignOk('cosign2', ['attest', '--key', key(), '--tlog-upload=false', '--type', 'custom', '--predicate', predicate, ...COSIGN_HTTP, '-y', ref]);
     await cosignOk('cosign2', ['attach', 'sbom', '--sbom', sbom, '--type', 'spdx', ...COSIGN_HTTP, ref]);
     const r = await ocx(['discover', ref, '--format', 'json', '--no-cache']);
     expect(r.code, r.stderr).toBe(0);

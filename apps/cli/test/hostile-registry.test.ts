@@ -65,6 +65,14 @@ const status = (code: number, headers: Record<string, string> = {}, errorCode = 
   answer: () => Response.json({ errors: [{ code: errorCode, message: `injected ${code}` }] }, { status: code, headers }),
 });
 const REFERRERS = /\/referrers\//;
+/** The real referrers answer, with a Link header naming `target(request URL)` as the next page. */
+const nextLink = (target: (u: URL) => string): Rule['fault'] => ({
+  kind: 'respond',
+  answer: async (req, next) => {
+    const res = await next();
+    return new Response(await res.arrayBuffer(), { status: res.status, headers: { 'content-type': res.headers.get('content-type')!, link: `<${target(new URL(req.url))}>; rel="next"` } });
+  },
+});
 const MANIFEST_V1 = /\/manifests\/v1$/;
 const discoverJson = (w: World) => ['discover', w.ref, '--format', 'json', '--no-cache'];
 const listed = (stdout: string): string[] => (JSON.parse(stdout) as { referrers: { digest: string }[] }).referrers.map((r) => r.digest);
@@ -172,16 +180,7 @@ const scenarios: Scenario[] = [
     name: 'referrers pagination that loops: exit 69',
     exit: 69,
     setup: (w) => {
-      w.registry.rules = [
-        always(REFERRERS, {
-          kind: 'respond',
-          answer: async (req, next) => {
-            const res = await next();
-            const u = new URL(req.url);
-            return new Response(await res.arrayBuffer(), { status: res.status, headers: { 'content-type': res.headers.get('content-type')!, link: `<${u.pathname}${u.search}>; rel="next"` } });
-          },
-        }),
-      ];
+      w.registry.rules = [always(REFERRERS, nextLink((u) => `${u.pathname}${u.search}`))];
       return discoverJson(w);
     },
   },
@@ -189,16 +188,7 @@ const scenarios: Scenario[] = [
     name: 'referrers Link to another origin: exit 69, nothing sent there',
     exit: 69,
     setup: (w) => {
-      w.registry.rules = [
-        always(REFERRERS, {
-          kind: 'respond',
-          answer: async (req, next) => {
-            const res = await next();
-            const u = new URL(req.url);
-            return new Response(await res.arrayBuffer(), { status: res.status, headers: { 'content-type': res.headers.get('content-type')!, link: `<${w.elsewhere.url}${u.pathname}?last=x>; rel="next"` } });
-          },
-        }),
-      ];
+      w.registry.rules = [always(REFERRERS, nextLink((u) => `${w.elsewhere.url}${u.pathname}?last=x`))];
       return discoverJson(w);
     },
     check: (_r, w) => expect(w.elsewhere.log).toEqual([]),

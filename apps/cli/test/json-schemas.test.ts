@@ -7,13 +7,13 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RemoteRepository, type Descriptor } from '@ocx/oci';
 import { legacySbomTag } from '@ocx/sbom';
-import { createEmulator, pushImage, pushTagged, type RunningRegistry } from '@ocx/testkit';
+import { createEmulator, pushImage, pushTagged, tarGz, type RunningRegistry } from '@ocx/testkit';
 import { attachBundle, attachRaw, dsse, statement } from '../../../packages/sbom/test/helpers.ts';
 import { ExitCode } from '../src/exit-codes.ts';
 import { COMMAND_SCHEMAS, commandOutputSchema, jsonSchemas, jsonSchemaText, type SchemaCommand } from '../src/schemas/index.ts';
 import { ocx } from './cli.ts';
 import { keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
-import { pushLayers, pushTwoPlatforms, tarGz, TGZ } from './pull-helpers.ts';
+import { pushLayers, pushTwoPlatforms, TGZ } from './pull-helpers.ts';
 
 // issue 9: every `--format json` output has a JSON Schema generated from the zod schema that shapes
 // it, shipped in the package (apps/cli/schema/), and each command's REAL output validates against

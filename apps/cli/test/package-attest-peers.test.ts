@@ -1,9 +1,9 @@
 import { symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerSandbox, peerOrSkip, type PeerSandbox } from '@ocx/testkit';
+import { describe, expect, it } from 'vitest';
+import { peerOrSkip } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignRunner, freshPackage } from './cosign-helpers.ts';
+import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig, freshPackage } from './cosign-helpers.ts';
+import { spdxDocument, TEST_PROVENANCE } from './documents.ts';
 
 // `ocx package attest` (issue 11) judged by the real cosign: v3 `verify-attestation` on the v0.3
 // bundle referrer, v2 on the legacy `.att` tag; `ocx sbom --require-signed` and `ocx verify
@@ -12,40 +12,18 @@ import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignRunner, fr
 const cosign2 = peerOrSkip('cosign2');
 const cosign3 = peerOrSkip('cosign3');
 
-const SPDX = {
-  spdxVersion: 'SPDX-2.3',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'app',
-  dataLicense: 'CC0-1.0',
-  documentNamespace: 'https://example.com/app',
-  creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] },
-  packages: [{ SPDXID: 'SPDXRef-app', name: 'app', versionInfo: '1.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }],
-};
-const PROVENANCE = { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } };
+const SPDX = spdxDocument('app', [{ SPDXID: 'SPDXRef-app', name: 'app', versionInfo: '1.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }]);
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !target.available)(`ocx package attest, judged by cosign, on ${target.name}`, () => {
-    let reg: { host: string; stop(): Promise<void> };
-    let sandbox: PeerSandbox;
-    let n = 0;
-    const key = () => join(sandbox.dir, 'cosign.key');
-    const pub = () => join(sandbox.dir, 'cosign.pub');
-    const file = (name: string) => join(sandbox.dir, name);
-    const { ok: cosignOk, run: cosign } = cosignRunner(() => sandbox);
-    const fresh = () => freshPackage(reg.host, `attest/p${++n}`, `attest-${target.name}-${n}`);
-    const env = () => ({ COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
-
-    beforeAll(async () => {
-      reg = await target.start();
-      sandbox = await createPeerSandbox();
-      await cosignOk('cosign2', ['generate-key-pair']);
+    const rig = cosignPeerRig(target, async ({ file }) => {
       await writeFile(file('sbom.spdx.json'), JSON.stringify(SPDX, null, 2));
-      await writeFile(file('provenance.json'), JSON.stringify(PROVENANCE));
-    }, 120_000);
-    afterAll(async () => {
-      await reg?.stop();
-      await sandbox?.cleanup();
+      await writeFile(file('provenance.json'), JSON.stringify(TEST_PROVENANCE));
     });
+    let n = 0;
+    const { key, pub, file, ok: cosignOk, run: cosign } = rig;
+    const fresh = () => freshPackage(rig.host, `attest/p${++n}`, `attest-${target.name}-${n}`);
+    const env = () => ({ COSIGN_PASSWORD: COSIGN_KEY_PASSWORD });
 
     it('bundle form: cosign v3 verify-attestation --type spdxjson passes on every platform; ocx sbom --require-signed and ocx verify --attestation agree', async () => {
       const pkg = await fresh();
@@ -55,7 +33,7 @@ for (const target of COSIGN_PEER_TARGETS) {
       expect(attested.map((x) => x.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
       expect(attested.every((x) => x.format === 'cosign-bundle' && x.predicateType === 'https://spdx.dev/Document')).toBe(true);
       for (const x of attested) {
-        const ref = `${reg.host}/${pkg.repository}@${x.digest}`;
+        const ref = `${rig.host}/${pkg.repository}@${x.digest}`;
         await cosignOk('cosign3', ['verify-attestation', '--type', 'spdxjson', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, ref]);
         // The wrong type is not there: cosign refuses.
         expect((await cosign('cosign3', ['verify-attestation', '--type', 'cyclonedx', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, ref])).code).not.toBe(0);
@@ -131,4 +109,3 @@ for (const target of COSIGN_PEER_TARGETS) {
     }, 120_000);
   });
 }
-

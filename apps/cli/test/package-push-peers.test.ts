@@ -1,9 +1,10 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox } from '@ocx/testkit';
+import { describe, expect, it } from 'vitest';
+import { peerOrSkip, runPeer } from '@ocx/testkit';
 import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignRunner } from './cosign-helpers.ts';
+import { COSIGN_HTTP, COSIGN_KEY_PASSWORD, COSIGN_PEER_TARGETS, cosignPeerRig } from './cosign-helpers.ts';
+import { spdxDocument, TEST_PROVENANCE } from './documents.ts';
 
 // `ocx package push` (issue 11) judged by the real peers: `oras manifest fetch` shows the OCX
 // artifactType, `oras discover` lists the SBOM attestation, the signature and the provenance
@@ -15,16 +16,7 @@ const cosign3 = peerOrSkip('cosign3');
 const oras = peerOrSkip('oras');
 const notationPeer = peerOrSkip('notation');
 
-const SPDX = {
-  spdxVersion: 'SPDX-2.3',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'tool',
-  dataLicense: 'CC0-1.0',
-  documentNamespace: 'https://example.com/tool',
-  creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] },
-  packages: [{ SPDXID: 'SPDXRef-tool', name: 'tool', versionInfo: '1.0', downloadLocation: 'NOASSERTION' }],
-};
-const PROVENANCE = { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } };
+const SPDX = spdxDocument('tool', [{ SPDXID: 'SPDXRef-tool', name: 'tool', versionInfo: '1.0', downloadLocation: 'NOASSERTION' }]);
 
 interface PushReport {
   platform: string;
@@ -37,37 +29,24 @@ interface PushReport {
 
 for (const target of COSIGN_PEER_TARGETS) {
   describe.skipIf(!cosign2 || !cosign3 || !oras || !target.available)(`ocx package push, judged by oras and cosign, on ${target.name}`, () => {
-    let reg: { host: string; stop(): Promise<void> };
-    let sandbox: PeerSandbox;
-    const key = () => join(sandbox.dir, 'cosign.key');
-    const pub = () => join(sandbox.dir, 'cosign.pub');
-    const file = (name: string) => join(sandbox.dir, name);
-    const { ok: cosignOk } = cosignRunner(() => sandbox);
-    const env = { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD };
-    const orasOk = async (args: string[]) => {
-      const r = await runPeer('oras', args, { sandbox, cwd: sandbox.dir });
-      expect(r.code, `oras ${args.join(' ')}: ${r.stderr}`).toBe(0);
-      return r.stdout;
-    };
-
-    beforeAll(async () => {
-      reg = await target.start();
-      sandbox = await createPeerSandbox();
-      await cosignOk('cosign2', ['generate-key-pair']);
+    const rig = cosignPeerRig(target, async ({ file }) => {
       await mkdir(file('pkg/bin'), { recursive: true });
       await writeFile(file('pkg/bin/tool'), '#!/bin/sh\necho tool\n');
       await chmod(file('pkg/bin/tool'), 0o700);
       await writeFile(file('pkg/README'), 'the tool\n');
       await writeFile(file('sbom.spdx.json'), JSON.stringify(SPDX));
-      await writeFile(file('provenance.json'), JSON.stringify(PROVENANCE));
-    }, 120_000);
-    afterAll(async () => {
-      await reg?.stop();
-      await sandbox?.cleanup();
+      await writeFile(file('provenance.json'), JSON.stringify(TEST_PROVENANCE));
     });
+    const { key, pub, file, ok: cosignOk } = rig;
+    const env = { COSIGN_PASSWORD: COSIGN_KEY_PASSWORD };
+    const orasOk = async (args: string[]) => {
+      const r = await runPeer('oras', args, { sandbox: rig.sandbox, cwd: rig.sandbox.dir });
+      expect(r.code, `oras ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
 
     it('push --sbom --sign --attest: oras sees the artifactType and every referrer; cosign v3 verifies signature and attestations; a second platform joins the index', async () => {
-      const ref = `${reg.host}/tools/tool:1.0`;
+      const ref = `${rig.host}/tools/tool:1.0`;
       const push = async (platform: string, ...extra: string[]) => {
         const r = await ocx(['package', 'push', file('pkg'), ref, '--platform', platform, '--format', 'json', '--no-cache', ...extra], env);
         expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -75,13 +54,13 @@ for (const target of COSIGN_PEER_TARGETS) {
       };
       const amd = await push('linux/amd64', '--sbom', file('sbom.spdx.json'), '--sign', '--key', key(), '--tlog-upload=false', '--attest', `slsaprovenance1=${file('provenance.json')}`);
       expect(amd.written.map((w) => `${w.step}:${w.what}`)).toEqual(['push:layer', 'push:config', 'push:manifest', 'push:index', 'sbom:attestation', 'sign:signature', 'attest:attestation']);
-      const byDigest = `${reg.host}/tools/tool@${amd.manifest.digest}`;
+      const byDigest = `${rig.host}/tools/tool@${amd.manifest.digest}`;
 
       const manifest = JSON.parse(await orasOk(['manifest', 'fetch', '--plain-http', byDigest]));
       expect(manifest.artifactType).toBe('application/vnd.sh.ocx.package.v1');
       expect(manifest.config.mediaType).toBe('application/vnd.sh.ocx.package.v1+json');
       expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip']);
-      const config = JSON.parse(await orasOk(['blob', 'fetch', '--plain-http', '--output', '-', `${reg.host}/tools/tool@${manifest.config.digest}`]));
+      const config = JSON.parse(await orasOk(['blob', 'fetch', '--plain-http', '--output', '-', `${rig.host}/tools/tool@${manifest.config.digest}`]));
       expect(config).toEqual({ platform: { os: 'linux', architecture: 'amd64' }, name: 'tools/tool', version: '1.0' });
 
       const discovered = JSON.parse(await orasOk(['discover', '--plain-http', '--format', 'json', byDigest]));
@@ -115,7 +94,7 @@ for (const target of COSIGN_PEER_TARGETS) {
     }, 240_000);
 
     it('concurrent pushes of four platforms to one tag all land in its index (If-Match or read-back)', async () => {
-      const ref = `${reg.host}/tools/race:1.0`;
+      const ref = `${rig.host}/tools/race:1.0`;
       const archs = ['amd64', 'arm64', 'riscv64', 's390x'];
       const results = await Promise.all(archs.map((a) => ocx(['package', 'push', file('pkg'), ref, '--platform', `linux/${a}`, '--format', 'json', '--no-cache'])));
       for (const r of results) expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -124,28 +103,28 @@ for (const target of COSIGN_PEER_TARGETS) {
     }, 120_000);
 
     it.skipIf(!notationPeer)('push --sign --notation: notation verify passes on the platform manifest', async () => {
-      const notation = (args: string[]) => runPeer('notation', args, { sandbox });
+      const notation = (args: string[]) => runPeer('notation', args, { sandbox: rig.sandbox });
       const gen = await notation(['cert', 'generate-test', 'ocx-push']);
       expect(gen.code, gen.stderr).toBe(0);
       await writeFile(
-        join(sandbox.notationConfigDir, 'trustpolicy.json'),
+        join(rig.sandbox.notationConfigDir, 'trustpolicy.json'),
         JSON.stringify({
           version: '1.0',
           trustPolicies: [{ name: 'push', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:ocx-push'], trustedIdentities: ['*'] }],
         }),
       );
-      const keys = join(sandbox.notationConfigDir, 'localkeys');
-      const ref = `${reg.host}/tools/noted:1.0`;
+      const keys = join(rig.sandbox.notationConfigDir, 'localkeys');
+      const ref = `${rig.host}/tools/noted:1.0`;
       const r = await ocx(['package', 'push', file('pkg'), ref, '--platform', 'linux/amd64', '--sbom', file('sbom.spdx.json'), '--sign', '--notation', '--key', join(keys, 'ocx-push.key'), '--cert', join(keys, 'ocx-push.crt'), '--format', 'json', '--no-cache']);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as PushReport;
       expect(report.written.map((w) => `${w.step}:${w.what}`)).toEqual(['push:layer', 'push:config', 'push:manifest', 'push:index', 'sbom:sbom', 'sbom:signature', 'sign:signature']);
-      const n = await notation(['verify', '--insecure-registry', `${reg.host}/tools/noted@${report.manifest.digest}`]);
+      const n = await notation(['verify', '--insecure-registry', `${rig.host}/tools/noted@${report.manifest.digest}`]);
       expect(n.code, n.stdout + n.stderr).toBe(0);
-      const o = await ocx(['verify', ref, '--platform', 'linux/amd64', '--notation-config', sandbox.notationConfigDir, '--no-cache']);
+      const o = await ocx(['verify', ref, '--platform', 'linux/amd64', '--notation-config', rig.sandbox.notationConfigDir, '--no-cache']);
       expect(o.code, o.stdout + o.stderr).toBe(0);
       // The raw SBOM referrer is notation-signed too, so it counts as signed.
-      const s = await ocx(['sbom', ref, '--platform', 'linux/amd64', '--require-signed', '--notation-config', sandbox.notationConfigDir, '--no-cache']);
+      const s = await ocx(['sbom', ref, '--platform', 'linux/amd64', '--require-signed', '--notation-config', rig.sandbox.notationConfigDir, '--no-cache']);
       expect(s.code, s.stdout + s.stderr).toBe(0);
     }, 180_000);
   });

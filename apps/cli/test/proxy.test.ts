@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyFromEnv, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, freePort, isCI, pushImage, startProxy, type RunningRegistry, type TestProxy } from '@ocx/testkit';
+import { createEmulator, freePort, isCI, makeTestCertificate, pushImage, startProxy, type RunningRegistry, type TestProxy } from '@ocx/testkit';
 import { makeOcspResponse, makeTestCa, startServer, type TestCa } from '../../../packages/notation/src/revocation/testpki.ts';
 import { ocx } from './cli.ts';
 import { makeNotationConfig } from './notation-helpers.ts';
@@ -36,15 +36,13 @@ describe.skipIf(!openssl)('ocx through an HTTPS proxy', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ocx-proxy-cli-'));
-    caFile = join(dir, 'tls.pem');
-    const tlsKey = join(dir, 'tls.key');
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', tlsKey, '-out', caFile, '-days', '1', '-subj', '/CN=registry.test', '-addext', 'subjectAltName=DNS:registry.test'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const cert = await makeTestCertificate(dir, { dnsNames: ['registry.test'] });
+    caFile = cert.caFile;
 
     // The token realm names the registry's public name, so token requests take the proxy too.
     const port = await freePort();
     host = `registry.test:${port}`;
-    reg = await createEmulator({ auth: { mode: 'token', users: { [USER]: PASS }, realm: `https://${host}/token` } }).listen({ port, tls: { key: await readFile(tlsKey), cert: await readFile(caFile) } });
+    reg = await createEmulator({ auth: { mode: 'token', users: { [USER]: PASS }, realm: `https://${host}/token` } }).listen({ port, tls: { key: await readFile(cert.keyFile), cert: await readFile(cert.certFile) } });
     proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1', 'ocsp.test': '127.0.0.1' } });
 
     // Notation: a CA whose leaf names an OCSP responder behind the proxy; strict revocation.

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFamily, unregisterFamily } from '@ocx/policy';
-import { attach, createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
+import { attach, createEmulator, tarGz, type Emulator, type RunningRegistry } from '@ocx/testkit';
 import { ARTIFACT_TYPE, ed25519DetachedFamily, FAMILY, LAYER_TYPE } from '../../../packages/policy/test/example-family/family.ts';
 import { ocx } from './cli.ts';
 import { repoAt } from './cosign-helpers.ts';
-import { pushLayers, tarGz, TGZ } from './pull-helpers.ts';
+import { pushLayers, TGZ } from './pull-helpers.ts';
 
 // `ocx pull`'s gate through the verify engine: an SBOM requirement and an extension family's
 // signers (the example ed25519 family, registered by "another package") decide before any layer.

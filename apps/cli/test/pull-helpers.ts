@@ -1,32 +1,11 @@
-// Packages for the `ocx pull` tests: tar+gzip layers built with tar-stream's packer, pushed as image
+// Packages for the `ocx pull` tests: tar+gzip layers (@ocx/testkit's tarGz), pushed as image
 // manifests (and an index of two platforms) through @ocx/oci.
-import { createGzip, gzipSync } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { MEDIA_TYPE_OCI_CONFIG, MEDIA_TYPE_OCI_INDEX, type Descriptor, type RemoteRepository } from '@ocx/oci';
-import { blob, pushManifest } from '@ocx/testkit';
-import { pack, type Headers } from 'tar-stream';
+import { blob, pushManifest, rawHeader, tarGz } from '@ocx/testkit';
 
 export const TGZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
-
-export interface FileEntry extends Omit<Headers, 'name'> {
-  readonly name: string;
-  readonly content?: string;
-}
-
-export async function tarGz(entries: readonly FileEntry[]): Promise<Uint8Array> {
-  const p = pack();
-  const out: Buffer[] = [];
-  const collecting = (async () => {
-    for await (const chunk of p) out.push(chunk);
-  })();
-  for (const { content, ...header } of entries) {
-    const body = Buffer.from(content ?? '');
-    await new Promise<void>((res, rej) => p.entry({ type: 'file', mode: 0o644, ...header, size: body.length }, body, (err) => (err ? rej(err) : res())));
-  }
-  p.finalize();
-  await collecting;
-  return gzipSync(Buffer.concat(out));
-}
 
 export interface LayerSpec {
   readonly bytes: Uint8Array;
@@ -67,36 +46,9 @@ export async function pushTwoPlatforms(repo: RemoteRepository, tag: string): Pro
   return { index, amd64, arm64 };
 }
 
-/** A ustar header block; sizes of 8 GiB and more are written base-256, as GNU tar does. */
-export function rawHeader(name: string, size: number, typeflag = '0'): Buffer {
-  const b = Buffer.alloc(512);
-  b.write(name, 0, 100, 'utf8');
-  b.write('0000755\0', 100);
-  b.write('0000000\0', 108);
-  b.write('0000000\0', 116);
-  if (size < 8 ** 11) b.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  else {
-    b[124] = 0x80;
-    let v = BigInt(size);
-    for (let i = 135; i > 124; i--) {
-      b[i] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-  }
-  b.write('00000000000\0', 136);
-  b.write(typeflag, 156);
-  b.write('ustar\0', 257);
-  b.write('00', 263);
-  b.fill(' ', 148, 156);
-  let sum = 0;
-  for (const x of b) sum += x;
-  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return b;
-}
-
 /** `count` copies of one directory entry, gzipped as it is generated (a small blob, many entries). */
 export async function manyEntriesGz(count: number): Promise<Uint8Array> {
-  const header = rawHeader('d/', 0, '5');
+  const header = rawHeader('d/', 0, '5', 0o755);
   const source = Readable.from(
     (function* () {
       for (let i = 0; i < count; i += 1024) yield Buffer.concat(new Array(Math.min(1024, count - i)).fill(header));

@@ -1,7 +1,7 @@
-import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, createPeerSandbox, peerOrSkip, runPeer, type PeerSandbox, type RunningRegistry } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, listTree, peerOrSkip, runPeer, type PeerSandbox, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 
 // What real `oras push` writes, `ocx pull` installs as `oras pull -o` does: a file (a titled
@@ -9,17 +9,7 @@ import { ocx } from './cli.ts';
 // directory (titled tar+gzip, io.deis.oras.content.unpack=true) under DIR/<title>/.
 
 /** `path` for files (with content), `path/` for directories, `path -> target` for symlinks. */
-async function tree(root: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of (await readdir(join(root, prefix))).sort()) {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    const info = await lstat(join(root, rel));
-    if (info.isSymbolicLink()) out.push(`${rel} -> ${await readlink(join(root, rel))}`);
-    else if (info.isDirectory()) out.push(`${rel}/`, ...(await tree(root, rel)));
-    else out.push(`${rel}: ${await readFile(join(root, rel), 'utf8')}`);
-  }
-  return out;
-}
+const tree = (root: string) => listTree(root, { content: true });
 
 const oras = peerOrSkip('oras');
 

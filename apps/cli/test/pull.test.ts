@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostPlatform, MEDIA_TYPE_OCI_MANIFEST } from '@ocx/oci';
-import { createEmulator, registryOrSkip, startRegistry, type Emulator, type RealRegistry, type RunningRegistry } from '@ocx/testkit';
+import { createEmulator, rawHeader, registryOrSkip, startRegistry, tarGz, type Emulator, type RealRegistry, type RunningRegistry } from '@ocx/testkit';
 import { run } from '../src/run.ts';
 import { locatePolicy } from '../src/policy-source.ts';
 import { makePki, P256 } from '@ocx/testkit/pki';
 import { ocx } from './cli.ts';
 import { attestationFixtureRef, FIXTURE, keyFiles, repoAt, type KeyFiles } from './cosign-helpers.ts';
-import { manyEntriesGz, pushLayers, pushTwoPlatforms, rawHeader, tarGz, TGZ } from './pull-helpers.ts';
+import { manyEntriesGz, pushLayers, pushTwoPlatforms, TGZ } from './pull-helpers.ts';
 
 // `ocx pull` against the emulator: unpacking, platform selection, the policy gate deciding before
 // any layer is requested (checked on the emulator's request log), and a tag moved mid-pull.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, createPeerSandbox, peerOrSkip, requirePeer, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
+import { spdxDocument } from './documents.ts';
 import { peerRunner } from './sbom-helpers.ts';
 
 // An SBOM attestation above the default 512 KiB bundle cap (real SBOMs of large images are MiBs):
@@ -18,7 +19,7 @@ function bigSpdx(): string {
     licenseConcluded: 'MIT',
     description: `filler so the document is large: ${'x'.repeat(64)}`,
   }));
-  return `${JSON.stringify({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'big-app', dataLicense: 'CC0-1.0', documentNamespace: 'https://example.com/big-app', creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: hand'] }, packages })}\n`;
+  return `${JSON.stringify(spdxDocument('big-app', packages, { creator: 'Tool: hand' }))}\n`;
 }
 
 describe.skipIf(!peerOrSkip('oras'))('ocx sbom with a cosign v3 SBOM attestation over 1 MiB', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, createPeerSandbox, peerOrSkip, registryOrSkip, requirePeer, startRegistry, type PeerSandbox } from '@ocx/testkit';
 import { ocx } from './cli.ts';
+import { spdxDocument } from './documents.ts';
 import { peerRunner } from './sbom-helpers.ts';
 
 // Issue 5 acceptance: SBOMs attached by the real tools — `oras attach` (SPDX JSON, CycloneDX JSON),
@@ -11,18 +12,14 @@ import { peerRunner } from './sbom-helpers.ts';
 // real `cosign sign` / `notation sign` on the SBOM's own manifest.
 
 const SPDX = `${JSON.stringify(
-  {
-    spdxVersion: 'SPDX-2.3',
-    SPDXID: 'SPDXRef-DOCUMENT',
-    name: 'peer-app',
-    dataLicense: 'CC0-1.0',
-    documentNamespace: 'https://example.com/peer-app',
-    creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: hand'] },
-    packages: [
+  spdxDocument(
+    'peer-app',
+    [
       { SPDXID: 'SPDXRef-a', name: 'left-pad', versionInfo: '1.3.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' },
       { SPDXID: 'SPDXRef-b', name: 'zod', versionInfo: '4.6.7', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' },
     ],
-  },
+    { creator: 'Tool: hand' },
+  ),
   null,
   2,
 )}\n`;

@@ -1,35 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dripForever, startHttpServer, type TestHttpServer } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 
 // `--timeout` / OCX_TIMEOUT (issue 10 item 2): a registry that drips a manifest ends the command with
 // exit 75 and a message naming the host, what was read and the bound; bad values are refused.
 
 describe('ocx --timeout', () => {
-  let server: Server;
+  let server: TestHttpServer;
   let host: string;
-  const sockets = new Set<Socket>();
   let manifestRequests = 0;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await startHttpServer((req, res) => {
       if (req.url?.includes('/manifests/')) manifestRequests++;
-      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': '100000' });
-      const t = setInterval(() => res.write(' '), 50);
-      res.on('close', () => clearInterval(t));
+      dripForever(res, 'application/vnd.oci.image.manifest.v1+json', 100000);
     });
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = server.host;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((ok) => server.close(() => ok()));
-  });
+  afterAll(() => server.close());
 
   it('a manifest that drips past --timeout metadata=… ends with exit 75, once, naming host, manifest and bound', async () => {
     const r = await ocx(['discover', `${host}/drip/app:v1`, '--plain-http', '--no-cache', '--timeout', 'metadata=400ms']);

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, createPeerSandbox, peerOrSkip, type PeerSandbox } from '@ocx/testkit';
-import { run } from '../src/run.ts';
-import { ocx } from './cli.ts';
-import { COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignRunner, FIXTURE, freshPackage, keyFiles, pushAttestationFixture, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEmulator, peerOrSkip } from '@ocx/testkit';
+import { ocx, ocxWithFetch } from './cli.ts';
+import { attestationFixtureRef, COSIGN_HTTP, COSIGN_PEER_TARGETS, cosignPeerRig, FIXTURE, freshPackage, keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
 // Issue 8 §4: `ocx verify --format json` carries, per verified cosign signature, the payload that was
 // signed, as `cosign verify` prints it (a simple-signing claim, or an in-toto statement), so jq
@@ -21,12 +19,7 @@ describe('verify --format json: the signed payload (emulator)', () => {
   const host = 'registry.test';
   let keys: KeyFiles;
   let pkg: Awaited<ReturnType<typeof pushPackage>>;
-  const at = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { PATH: process.env.PATH, OCX_HOME: '/nonexistent-ocx-home' }, cwd: process.cwd() }, { fetch: emu.fetch as typeof fetch });
-    return { code, stdout, stderr };
-  };
+  const at = (args: string[]) => ocxWithFetch(emu.fetch, args);
 
   beforeAll(async () => {
     keys = await keyFiles();
@@ -57,10 +50,7 @@ describe('verify --format json: the signed payload (emulator)', () => {
   });
 
   it('an attestation: its in-toto statement; failed signatures carry no payload', async () => {
-    const { repo, client } = repoAt(host, 'fixture/empty', emu.fetch as typeof fetch);
-    const subject = await pushAttestationFixture(repo);
-    await client.close();
-    const ref = `${host}/fixture/empty@${subject.digest}`;
+    const ref = await attestationFixtureRef(host, emu.fetch as typeof fetch);
     const args = ['verify', ref, '--attestation', '--type', 'custom', '--certificate-oidc-issuer', FIXTURE.issuer, '--trusted-root', FIXTURE.trustedRoot, '--format', 'json'];
     const r = await at([...args, '--certificate-identity', FIXTURE.identity]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -74,24 +64,14 @@ describe('verify --format json: the signed payload (emulator)', () => {
 const cosign2 = peerOrSkip('cosign2');
 const emulatorTarget = COSIGN_PEER_TARGETS[0]!;
 describe.skipIf(!cosign2)('verify --format json: the same claim `cosign verify` prints (cosign v2, legacy tag)', () => {
-  let reg: { host: string; stop(): Promise<void> };
-  let sandbox: PeerSandbox;
-  const { ok: cosignOk } = cosignRunner(() => sandbox);
-  beforeAll(async () => {
-    reg = await emulatorTarget.start();
-    sandbox = await createPeerSandbox();
-    await cosignOk('cosign2', ['generate-key-pair']);
-  }, 120_000);
-  afterAll(async () => {
-    await reg?.stop();
-    await sandbox?.cleanup();
-  });
+  const rig = cosignPeerRig(emulatorTarget);
+  const { ok: cosignOk, key, pub } = rig;
 
   it('critical matches cosign verify -o json, optional holds the signed annotations', async () => {
-    const { ref } = await freshPackage(reg.host, 'cosign/payload', 'payload-peer');
-    await cosignOk('cosign2', ['sign', '--key', join(sandbox.dir, 'cosign.key'), '--tlog-upload=false', '-a', 'team=blue', ...COSIGN_HTTP, '-y', ref]);
-    const theirs = JSON.parse((await cosignOk('cosign2', ['verify', '--key', join(sandbox.dir, 'cosign.pub'), '--insecure-ignore-tlog', ...COSIGN_HTTP, '-o', 'json', ref])).stdout) as { critical: unknown; optional: Record<string, unknown> }[];
-    const ours = await ocx(['verify', ref, '--key', join(sandbox.dir, 'cosign.pub'), '--insecure-ignore-tlog', '--format', 'json']);
+    const { ref } = await freshPackage(rig.host, 'cosign/payload', 'payload-peer');
+    await cosignOk('cosign2', ['sign', '--key', key(), '--tlog-upload=false', '-a', 'team=blue', ...COSIGN_HTTP, '-y', ref]);
+    const theirs = JSON.parse((await cosignOk('cosign2', ['verify', '--key', pub(), '--insecure-ignore-tlog', ...COSIGN_HTTP, '-o', 'json', ref])).stdout) as { critical: unknown; optional: Record<string, unknown> }[];
+    const ours = await ocx(['verify', ref, '--key', pub(), '--insecure-ignore-tlog', '--format', 'json']);
     expect(ours.code, ours.stdout + ours.stderr).toBe(0);
     const payloads = signatures(ours.stdout).filter((s) => s.ok).map((s) => s.payload);
     expect(payloads.map((p) => p?.critical)).toEqual(theirs.map((t) => t.critical));

@@ -38,10 +38,23 @@ export interface DsseSignOptions {
   readonly now: Date;
 }
 
+/** A signer that brings its own witnesses (the keyless path: a Fulcio-certified key, Rekor and/or a TSA). */
+export interface DsseWitnessedOptions {
+  readonly signer: Signer;
+  readonly witnesses: readonly Witness[];
+  /** Time written into org.opencontainers.image.created. */
+  readonly now: Date;
+}
+
 function localSigner(key: SigningKey): Signer {
   return {
     sign: async (data) => ({ signature: signBytes(key, data), key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint: key.hint } }),
   };
+}
+
+function keySigning(opts: DsseSignOptions): { signer: Signer; witnesses: Witness[] } {
+  const rekor = opts.tlogUpload ? [new RekorWitness({ rekorBaseURL: opts.rekorURL ?? DEFAULT_REKOR_URL, entryType: 'dsse', fetchOnConflict: true })] : [];
+  return { signer: localSigner(opts.key), witnesses: rekor };
 }
 
 /** RFC 3339 without fractions, as cosign writes org.opencontainers.image.created. */
@@ -58,26 +71,27 @@ export async function pushBlob(repo: Pusher, mediaType: string, bytes: Uint8Arra
 /**
  * Signs `statement` as a DSSE envelope in a Sigstore bundle v0.3 and pushes it as a referrer of
  * `target` (cosign pkg/oci/remote/write.go WriteReferrer: empty config, one bundle layer, the
- * bundle content and predicateType annotations).
+ * bundle content and predicateType annotations). With a key, `opts.tlogUpload` adds a Rekor witness;
+ * a witnessed signer (keyless) brings its own, and its errors are left to the caller to map.
  */
 export async function pushDsseBundle(
   repo: Pusher,
   target: Descriptor,
   statement: Uint8Array,
   predicateType: string,
-  opts: DsseSignOptions,
+  opts: DsseSignOptions | DsseWitnessedOptions,
   call: CallOptions,
 ): Promise<{ signature: string; referrers?: PushResult['referrers'] }> {
-  const witnesses: Witness[] = opts.tlogUpload ? [new RekorWitness({ rekorBaseURL: opts.rekorURL ?? DEFAULT_REKOR_URL, entryType: 'dsse', fetchOnConflict: true })] : [];
-  const builder = new DSSEBundleBuilder({ signer: localSigner(opts.key), witnesses });
+  const keyed = 'key' in opts ? opts : undefined;
+  const builder = new DSSEBundleBuilder('key' in opts ? keySigning(opts) : { signer: opts.signer, witnesses: [...opts.witnesses] });
   let bundle;
   try {
     bundle = await builder.create({ data: Buffer.from(statement), type: IN_TOTO_PAYLOAD_TYPE });
   } catch (cause) {
     // @sigstore/sign reports Rekor failures as TLOG_* codes: the log was unreachable or refused the entry.
     const code = (cause as { code?: unknown }).code;
-    if (opts.tlogUpload && typeof code === 'string' && code.startsWith('TLOG')) {
-      throw new SignerError('TLOG_FAILED', `the transparency log (${opts.rekorURL ?? DEFAULT_REKOR_URL}) did not take the entry: ${(cause as Error).message}; nothing was pushed (--tlog-upload=false signs without it)`, { cause });
+    if (keyed?.tlogUpload && typeof code === 'string' && code.startsWith('TLOG')) {
+      throw new SignerError('TLOG_FAILED', `the transparency log (${keyed.rekorURL ?? DEFAULT_REKOR_URL}) did not take the entry: ${(cause as Error).message}; nothing was pushed (--tlog-upload=false signs without it)`, { cause });
     }
     throw cause;
   }
@@ -85,24 +99,36 @@ export async function pushDsseBundle(
   // The DSSE keyid is unsigned metadata; sigstore-go (cosign) skips a signature whose keyid differs
   // from its own key id, so leave it out as cosign does and let `publicKey.hint` name the key.
   for (const sig of json.dsseEnvelope?.signatures ?? []) delete (sig as { keyid?: string }).keyid;
-  // The two blobs are independent: upload them concurrently (one round-trip chain instead of two).
-  const [layer] = await Promise.all([pushBlob(repo, BUNDLE_V03, encodeJson(json), call), repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'), call)]);
+  const layer = pushBlob(repo, BUNDLE_V03, encodeJson(json), call);
+  const annotations = { [BUNDLE_ANNOTATIONS.content]: 'dsse-envelope', [BUNDLE_ANNOTATIONS.predicateType]: predicateType, [ANNOTATION_CREATED]: createdAnnotation(opts.now) };
+  const { descriptor, referrers } = await pushReferrer(repo, target, BUNDLE_V03, layer, annotations, call);
+  return { signature: descriptor.digest, ...(referrers ? { referrers } : {}) };
+}
+
+/** An OCI 1.1 referrer of `target`: the empty config, one layer, `artifactType` = the layer's kind. */
+export async function pushReferrer(
+  repo: Pusher,
+  target: Descriptor,
+  artifactType: string,
+  layer: Descriptor | Promise<Descriptor>,
+  annotations: Readonly<Record<string, string>>,
+  call: CallOptions,
+): Promise<{ descriptor: Descriptor; referrers?: PushResult['referrers'] }> {
+  // The config and the layer are independent blobs: upload them concurrently (one round-trip chain
+  // instead of two) when the caller hands the layer's upload in flight.
+  const [layerDescriptor] = await Promise.all([layer, repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'), call)]);
   const manifest = encodeJson({
     schemaVersion: 2,
     mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    artifactType: BUNDLE_V03,
+    artifactType,
     config: EMPTY_DESCRIPTOR,
-    layers: [layer],
+    layers: [layerDescriptor],
     subject: { mediaType: target.mediaType, digest: target.digest, size: target.size },
-    annotations: {
-      [BUNDLE_ANNOTATIONS.content]: 'dsse-envelope',
-      [BUNDLE_ANNOTATIONS.predicateType]: predicateType,
-      [ANNOTATION_CREATED]: createdAnnotation(opts.now),
-    },
+    annotations,
   });
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifest), size: manifest.byteLength };
-  const result = await repo.push(desc, manifest, call);
-  return { signature: desc.digest, ...(result.referrers ? { referrers: result.referrers } : {}) };
+  const descriptor = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifest), size: manifest.byteLength };
+  const result = await repo.push(descriptor, manifest, call);
+  return { descriptor, ...(result.referrers ? { referrers: result.referrers } : {}) };
 }
 
 /** DSSE pre-authentication encoding (secure-systems-lab/dsse protocol.md "Signature definition"). */

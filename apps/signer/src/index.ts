@@ -21,7 +21,7 @@ export type { AmbientTokenOptions, IdentityClaims } from './keyless/token.ts';
 export { keylessError, keylessSigner } from './keyless/signer.ts';
 export type { KeylessSigner, KeylessSignerOptions } from './keyless/signer.ts';
 export { appendLegacyLayer, BUNDLE_V03, dsseEnvelope, preAuthEncoding, pushDsseBundle } from './dsse.ts';
-export type { DsseSignOptions, SignerRepo } from './dsse.ts';
+export type { DsseSignOptions, DsseWitnessedOptions, SignerRepo } from './dsse.ts';
 export { readInputFile } from './files.ts';
 export { attestationStatement, IN_TOTO_STATEMENT_V1, MAX_PREDICATE_BYTES, predicateTypeOf, resolvePredicate } from './attest/predicate.ts';
 export type { ResolvedPredicate } from './attest/predicate.ts';

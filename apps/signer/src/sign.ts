@@ -1,18 +1,8 @@
-import {
-  encodeJson,
-  formatPlatform,
-  isIndex,
-  parseManifest,
-  platformEntries,
-  selectPlatform,
-  type CallOptions,
-  type Descriptor,
-  type PlatformSpec,
-  type PushResult,
-} from '@ocx/oci';
+import { encodeJson, type CallOptions, type Descriptor, type PlatformSpec, type PushResult } from '@ocx/oci';
 import { COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@ocx/cosign';
 import { appendLegacyLayer, pushBlob, pushDsseBundle, type SignerRepo } from './dsse.ts';
 import { signBytes, type SigningKey } from './key.ts';
+import { resolveTargets } from './targets.ts';
 
 export interface SignPackageOptions extends CallOptions {
   readonly key: SigningKey;
@@ -88,19 +78,7 @@ async function signLegacy(repo: Repo, target: Descriptor, opts: SignPackageOptio
  */
 export async function signPackage(repo: Repo, reference: string, opts: SignPackageOptions): Promise<SignPackageResult> {
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
-  const root = await repo.resolve(reference, call);
-  const { manifest } = parseManifest(await repo.fetch(root, call), root.mediaType);
-  // An index: the index itself and every platform manifest under it, as `cosign sign --recursive`
-  // does, so `cosign verify <tag>` finds a signature on what the tag names; --platform: that one only.
-  const targets: { desc: Descriptor; platform?: string }[] = isIndex(manifest)
-    ? [
-        ...(opts.platform ? [] : [{ desc: { mediaType: root.mediaType, digest: root.digest, size: root.size } }]),
-        ...(opts.platform ? [selectPlatform(manifest, opts.platform)] : platformEntries(manifest)).map((d) => ({
-          desc: { mediaType: d.mediaType, digest: d.digest, size: d.size },
-          ...(d.platform ? { platform: formatPlatform(d.platform) } : {}),
-        })),
-      ]
-    : [{ desc: root }];
+  const { root, targets } = await resolveTargets(repo, reference, opts.platform, true, call);
   const signed: SignedManifest[] = [];
   for (const t of targets) {
     const base = { digest: t.desc.digest, ...(t.platform ? { platform: t.platform } : {}) };

@@ -1,45 +1,31 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, isOciError, proxyFromEnv } from '@ocx/oci';
 import { isSignerError, requestTimestamp } from '@ocx/signer';
-import { startProxy, type TestProxy } from '@ocx/testkit';
+import { dripForever, startHttpServer, startProxy, type TestHttpServer, type TestProxy } from '@ocx/testkit';
 import { startTsa, type TestTsa } from './notation-tsa.ts';
 
 // The TSA exchange is bounded as a whole, capped while reading (issue 10 item 2) and goes through
 // HTTP_PROXY like every other request (issue 8 §2).
 
 describe('TSA exchange', () => {
-  let slow: Server;
+  let slow: TestHttpServer;
   let base: string;
-  const sockets = new Set<Socket>();
   let tsa: TestTsa;
   let proxy: TestProxy;
 
   beforeAll(async () => {
-    slow = createServer((req, res) => {
-      if (req.url === '/drip') {
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply', 'content-length': '5000' });
-        const t = setInterval(() => res.write('x'), 50);
-        res.on('close', () => clearInterval(t));
-        return;
-      }
+    slow = await startHttpServer((req, res) => {
+      if (req.url === '/drip') return dripForever(res, 'application/timestamp-reply', 5000, 'x');
       // /huge: no Content-Length, 2 MiB of bytes.
       res.writeHead(200, { 'content-type': 'application/timestamp-reply' });
       res.end(Buffer.alloc(2 * 1024 * 1024, 1));
     });
-    slow.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((ok) => slow.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    base = slow.url;
     tsa = await startTsa();
     proxy = await startProxy({ hosts: { 'tsa.test': '127.0.0.1' } });
   }, 60_000);
   afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((ok) => slow?.close(() => ok()));
+    await slow?.close();
     await tsa?.close();
     await proxy?.close();
   });

@@ -1,12 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, isOciError, proxyFromEnv } from '@ocx/oci';
-import { startProxy, type TestProxy } from '@ocx/testkit';
+import { dripForever, startHttpServer, startProxy, type TestHttpServer, type TestProxy } from '@ocx/testkit';
 import { isCosignError, loadPublicGoodRoot } from '../src/index.ts';
 
 // The TUF client downloads through the injected fetch (the CLI's: proxies and deadlines) and each
@@ -16,36 +14,24 @@ import { isCosignError, loadPublicGoodRoot } from '../src/index.ts';
 const seeds = createRequire(createRequire(import.meta.url).resolve('@sigstore/tuf'))('../seeds.json') as Record<string, { 'root.json': string }>;
 
 describe('Sigstore TUF through ocx fetch', () => {
-  let server: Server;
+  let server: TestHttpServer;
   let port: number;
-  const sockets = new Set<Socket>();
   const paths: string[] = [];
   let proxy: TestProxy;
   let home: string;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await startHttpServer((req, res) => {
       paths.push(req.url ?? '');
-      if (req.url?.startsWith('/drip/')) {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
-        const t = setInterval(() => res.write(' '), 50);
-        res.on('close', () => clearInterval(t));
-        return;
-      }
+      if (req.url?.startsWith('/drip/')) return dripForever(res, 'application/json', 100000);
       res.writeHead(404).end();
     });
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    port = (server.address() as AddressInfo).port;
+    port = server.port;
     proxy = await startProxy({ hosts: { 'tuf.test': '127.0.0.1' } });
     home = await mkdtemp(join(tmpdir(), 'ocx-tuf-'));
   });
   afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((ok) => server?.close(() => ok()));
+    await server?.close();
     await proxy?.close();
     await rm(home, { recursive: true, force: true });
   });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundedExchange, isOciError, OciError, parseTimeouts, RegistryClient, RemoteRepository, type Timeouts } from '@ocx/oci';
+import { startHttpServer, type TestHttpServer } from '@ocx/testkit';
 
 // Deadlines (issue 10 item 2): a server that sends headers and then one byte at a time holds no
 // exchange past its deadline; a blob body has only the idle bound; a timed-out exchange is not
@@ -14,10 +14,9 @@ const BLOB_DIGEST = `sha256:${createHash('sha256').update(BLOB).digest('hex')}`;
 const SUBJECT = `sha256:${'a'.repeat(64)}`;
 
 describe('deadlines', () => {
-  let server: Server;
+  let server: TestHttpServer;
   let host: string;
   const hits = new Map<string, number>();
-  const sockets = new Set<Socket>();
 
   /** Headers now, then `body` one byte every `everyMs`, stopping after `stopAfter` bytes (never ending). */
   const drip = (res: ServerResponse, type: string, body: Buffer, everyMs: number, stopAfter = body.length) => {
@@ -36,7 +35,7 @@ describe('deadlines', () => {
   };
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await startHttpServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       hits.set(path, (hits.get(path) ?? 0) + 1);
       if (path === '/v2/') return void res.writeHead(200).end();
@@ -66,17 +65,9 @@ describe('deadlines', () => {
       }
       res.writeHead(404).end();
     });
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = server.host;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((ok) => server.close(() => ok()));
-  });
+  afterAll(() => server.close());
 
   // Whole deadlines short, the idle bound long: a slow machine delaying the drip cannot change which fires.
   const timeouts: Partial<Timeouts> = { metadataMs: 400, exchangeMs: 400, idleMs: 5000 };

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer, type TestHttpServer } from '@ocx/testkit';
 import { createNodeTransport } from '../src/remote/node-transport.ts';
 
 // The CLI's transport hands out bodies that read like a web ReadableStream without Node's web-stream
@@ -10,13 +9,12 @@ const CHUNK = Buffer.alloc(64 * 1024, 7);
 const CHUNKS = 32;
 
 describe('node:http transport bodies', () => {
-  let server: Server;
+  let server: TestHttpServer;
   let base: string;
-  const sockets = new Set<Socket>();
   let closedResponses = 0;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await startHttpServer((req, res) => {
       res.on('close', () => closedResponses++);
       if (req.url === '/break') {
         res.writeHead(200, { 'content-length': String(CHUNK.length * CHUNKS) });
@@ -34,14 +32,9 @@ describe('node:http transport bodies', () => {
       };
       more();
     });
-    server.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => server.close());
 
   it('reads a whole body through arrayBuffer(), async iteration and getReader()', async () => {
     const t = createNodeTransport();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isOciError, proxyFromEnv, RegistryClient, RemoteRepository, type Credential } from '@ocx/oci';
-import { createEmulator, isCI, pushImage, startProxy, type FaultHook, type RunningRegistry, type TestProxy } from '@ocx/testkit';
+import { createEmulator, isCI, makeTestCertificate, pushImage, startProxy, type FaultHook, type RunningRegistry, type TestProxy } from '@ocx/testkit';
 
 // Registry traffic through HTTP(S)_PROXY (issue 8 §2), on both transports: CONNECT tunnels for
 // https targets (the proxy sees only host:port), absolute-form for http targets, NO_PROXY bypass,
@@ -56,12 +56,11 @@ describe.skipIf(!openssl)('registry traffic through a proxy', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ocx-proxy-'));
-    caFile = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', caFile, '-days', '1', '-subj', '/CN=registry.test', '-addext', 'subjectAltName=DNS:registry.test,IP:127.0.0.1'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const cert = await makeTestCertificate(dir, { dnsNames: ['registry.test'] });
+    caFile = cert.caFile;
+    const pems = { key: await readFile(cert.keyFile), cert: await readFile(cert.certFile) };
     plain = await createEmulator({ faults: tokenAuth }).listen();
-    tls = createServer({ key: await readFile(key), cert: await readFile(caFile) }, (req, res) => {
+    tls = createServer(pems, (req, res) => {
       const up = request({ host: '127.0.0.1', port: plain.port, path: req.url, method: req.method, headers: { ...req.headers, 'x-forwarded-proto': 'https' } }, (u) => {
         res.writeHead(u.statusCode ?? 502, u.headers);
         u.pipe(res);
@@ -72,7 +71,7 @@ describe.skipIf(!openssl)('registry traffic through a proxy', () => {
     tlsPort = (tls.address() as { port: number }).port;
     proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' } });
     authProxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, auth: { username: 'proxyuser', password: 'proxy pass' } });
-    tlsProxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, tls: { key: await readFile(key), cert: await readFile(caFile) } });
+    tlsProxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, tls: pems });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciError, RegistryClient, RemoteRepository } from '@ocx/oci';
-import { createEmulator, isCI, pushImage } from '@ocx/testkit';
+import { createEmulator, isCI, makeTestCertificate, pushImage } from '@ocx/testkit';
 
 // TLS: a registry with a private CA is reached with --ca-file, refused without it, and reached with
-// --insecure. The emulator sits behind an HTTPS forwarder with a certificate made by openssl.
+// --insecure. The emulator sits behind an HTTPS forwarder with a certificate made by openssl (testkit's makeTestCertificate).
 
 const openssl = spawnSync('openssl', ['version']).status === 0;
 if (!openssl && isCI()) throw new Error('required under CI: openssl (to mint a test TLS certificate)');
@@ -23,13 +23,11 @@ describe.skipIf(!openssl)('TLS to a registry', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ocx-tls-'));
-    caFile = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', caFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const cert = await makeTestCertificate(dir);
+    caFile = cert.caFile;
     const emu = createEmulator();
     const plain = await emu.listen();
-    server = createServer({ key: await readFile(key), cert: await readFile(caFile) }, (req, res) => {
+    server = createServer({ key: await readFile(cert.keyFile), cert: await readFile(cert.certFile) }, (req, res) => {
       // Forward to the plain-HTTP emulator.
       const up = request({ host: '127.0.0.1', port: plain.port, path: req.url, method: req.method, headers: req.headers }, (u) => {
         res.writeHead(u.statusCode ?? 502, u.headers);

@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listTree, rawHeader, tarOf, type TarEntry } from '@ocx/testkit';
 import { isOciError, unpackLayers, type UnpackLayer } from '../src/index.ts';
 import { zstdWindowSize } from '../src/unpack/decompress.ts';
-import { lazyLayer, layerOf, rawHeader, sha256, tarOf, type TarEntry } from './unpack-helpers.ts';
+import { lazyLayer, layerOf, sha256 } from './unpack-helpers.ts';
 
 const TAR = 'application/vnd.oci.image.layer.v1.tar';
 const TGZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -27,17 +28,7 @@ afterEach(async () => {
 const tarLayer = async (entries: TarEntry[], mediaType = TAR) => layerOf(await tarOf(entries), mediaType);
 
 /** Lists `root` recursively: `path` for files, `path/` for directories, `path -> target` for links. */
-async function tree(root: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of (await readdir(join(root, prefix))).sort()) {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    const info = await lstat(join(root, rel));
-    if (info.isSymbolicLink()) out.push(`${rel} -> ${await readlink(join(root, rel))}`);
-    else if (info.isDirectory()) out.push(`${rel}/`, ...(await tree(root, rel)));
-    else out.push(rel);
-  }
-  return out;
-}
+const tree = (root: string) => listTree(root);
 
 /** Expects an UNSAFE_ARCHIVE refusal (exit 65) and nothing at all left next to the target. */
 async function expectRefused(layers: UnpackLayer[], message: RegExp, limits = {}): Promise<void> {

@@ -9,7 +9,7 @@ import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type
 import { sanitize, shortDigest } from '../output.ts';
 import { describePolicySource, type PolicySource } from '../policy-source.ts';
 import type { ErrorReport, VerifyFlags } from '../verify/types.ts';
-import { tagHintFor } from './verify.ts';
+import { refHeadline, tagHintFor } from './verify.ts';
 
 export interface PolicyTargetResult {
   readonly digest: string;
@@ -116,12 +116,8 @@ async function verifyOne(ctx: Context, policy: Policy, ref: Reference, target: T
 export function renderPolicyResults(results: PolicyRefResult[]): string {
   const out: string[] = [];
   for (const r of results) {
-    if (r.error) {
-      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error.message)}`);
-      continue;
-    }
-    const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
-    out.push(`${r.verified ? '✓' : '✗'} ${pinned}`);
+    out.push(refHeadline(r));
+    if (r.error) continue;
     for (const t of r.targets) {
       const where = t.platform ? ` [${sanitize(t.platform)}] ${shortDigest(t.digest)}` : '';
       const d = t.decision;

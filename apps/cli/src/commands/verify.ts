@@ -137,16 +137,19 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
   }
 }
 
+/** A reference's first line in text output: ✗ and its error, or ✓/✗ and the reference pinned to its digest. */
+export function refHeadline(r: { readonly reference: string; readonly verified: boolean; readonly digest?: string; readonly error?: { readonly message: string } }): string {
+  if (r.error) return `✗ ${sanitize(r.reference)}: ${sanitize(r.error.message)}`;
+  const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
+  return `${r.verified ? '✓' : '✗'} ${pinned}`;
+}
+
 function renderText(results: RefResult[], flags: VerifyFlags): string {
   const out: string[] = [];
   const what = flags.attestation ? 'attestation' : 'signature';
   for (const r of results) {
-    if (r.error) {
-      out.push(`✗ ${sanitize(r.reference)}: ${sanitize(r.error.message)}`);
-      continue;
-    }
-    const pinned = r.reference.includes('@') ? sanitize(r.reference) : `${sanitize(r.reference)}@${shortDigest(r.digest!)}`;
-    out.push(`${r.verified ? '✓' : '✗'} ${pinned}`);
+    out.push(refHeadline(r));
+    if (r.error) continue;
     for (const t of r.targets) {
       const where = t.platform ? ` [${sanitize(t.platform)}] ${shortDigest(t.digest)}` : '';
       if (where) out.push(`  ${t.verified ? '✓' : '✗'}${where}`);

@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '@ocx/testkit';
+import { repoRoot, runProcess } from '@ocx/testkit';
 
 // What users run: `pnpm build`, `pnpm pack` of apps/cli, `npm install -g --prefix` of that tarball
 // (offline: the package has no runtime dependencies), then the installed `ocx` bin as a process.
@@ -161,16 +161,9 @@ export async function sandbox(): Promise<{ dir: string; env: NodeJS.ProcessEnv; 
 }
 
 /** Runs the installed bin itself (its `#!/usr/bin/env node` finds this node first on PATH). */
-export function runInstalled(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: [dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter), ...opts.env };
-    const child = spawn(bin, args, { env, cwd: opts.cwd ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
+export async function runInstalled(bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const env = { PATH: [dirname(process.execPath), process.env.PATH ?? '/usr/bin:/bin'].join(delimiter), ...opts.env };
+  // The test's own timeout bounds a hung command; runProcess's is only a backstop.
+  const r = await runProcess(bin, args, { env, cwd: opts.cwd ?? tmpdir(), input: opts.stdin ?? '', timeoutMs: 600_000 });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

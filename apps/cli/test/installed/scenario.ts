@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LayoutRepository } from '@ocx/oci';
 import { attach, pushImage } from '@ocx/testkit';
 import { makePki, P256 } from '@ocx/testkit/pki';
+import { spdxDocument } from '../documents.ts';
 import { installedOcx, runInstalled, sandbox, type RunResult } from './harness.ts';
 
 // One scenario, run against each registry set-up by the installed-CLI suite: the artifact is prepared
@@ -12,15 +13,9 @@ import { installedOcx, runInstalled, sandbox, type RunResult } from './harness.t
 // copy (layout → registry), package sign (cosign key, then notation with a test PKI), discover,
 // verify (cosign, notation), sbom, and copy registry → registry with a verify at the destination.
 
-export const SPDX = JSON.stringify({
-  spdxVersion: 'SPDX-2.3',
-  SPDXID: 'SPDXRef-DOCUMENT',
-  name: 'installed-app',
-  dataLicense: 'CC0-1.0',
-  documentNamespace: 'https://ocx.test/installed-app',
-  creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: ocx-test'] },
-  packages: [{ SPDXID: 'SPDXRef-a', name: 'a', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }],
-});
+export const SPDX = JSON.stringify(
+  spdxDocument('installed-app', [{ SPDXID: 'SPDXRef-a', name: 'a', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: 'MIT' }], { namespace: 'https://ocx.test/installed-app' }),
+);
 
 export interface ScenarioTarget {
   /** `host:port` as used in references. */

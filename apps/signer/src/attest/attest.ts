@@ -1,21 +1,6 @@
 // `ocx package attest`: a signed in-toto attestation over each platform manifest (cosign v3 bundle
 // referrer, or cosign ≤ v2's `.att` tag), or — only when asked — an unsigned SBOM referrer.
-import {
-  ANNOTATION_CREATED,
-  digestOf,
-  EMPTY_DESCRIPTOR,
-  encodeJson,
-  formatPlatform,
-  isIndex,
-  MEDIA_TYPE_OCI_MANIFEST,
-  parseManifest,
-  platformEntries,
-  selectPlatform,
-  type CallOptions,
-  type Descriptor,
-  type PlatformSpec,
-  type PushResult,
-} from '@ocx/oci';
+import { ANNOTATION_CREATED, type CallOptions, type Descriptor, type PlatformSpec, type PushResult } from '@ocx/oci';
 import { DSSE_ENVELOPE_MEDIA_TYPE, LEGACY_PREDICATE_ANNOTATION, COSIGN_ANNOTATIONS } from '@ocx/cosign';
 import {
   detectSbomFormat,
@@ -27,27 +12,17 @@ import {
   MEDIA_TYPE_SYFT_JSON,
   type SbomDetection,
 } from '@ocx/sbom';
-import { appendLegacyLayer, createdAnnotation, dsseEnvelope, pushBlob, pushDsseBundle, type DsseSignOptions, type SignerRepo } from '../dsse.ts';
+import { appendLegacyLayer, createdAnnotation, dsseEnvelope, pushBlob, pushDsseBundle, pushReferrer, type DsseSignOptions, type SignerRepo } from '../dsse.ts';
 import { SignerError } from '../errors.ts';
+import { resolveTargets, type PackageTarget } from '../targets.ts';
 import type { SigningKey } from '../key.ts';
 import { attestationStatement, MAX_PREDICATE_BYTES, predicateTypeOf, resolvePredicate, type ResolvedPredicate } from './predicate.ts';
 
-export interface AttestTarget {
-  readonly desc: Descriptor;
-  readonly platform?: string;
-}
+export type AttestTarget = PackageTarget;
 
 /** Each platform manifest of an index (or the one `platform` selects), else the manifest itself. */
-export async function platformTargets(repo: SignerRepo, reference: string, platform: PlatformSpec | undefined, call: CallOptions): Promise<{ root: Descriptor; targets: AttestTarget[] }> {
-  const root = await repo.resolve(reference, call);
-  const { manifest } = parseManifest(await repo.fetch(root, call), root.mediaType);
-  const targets = isIndex(manifest)
-    ? (platform ? [selectPlatform(manifest, platform)] : platformEntries(manifest)).map((d) => ({
-        desc: { mediaType: d.mediaType, digest: d.digest, size: d.size },
-        ...(d.platform ? { platform: formatPlatform(d.platform) } : {}),
-      }))
-    : [{ desc: root }];
-  return { root, targets };
+export function platformTargets(repo: SignerRepo, reference: string, platform: PlatformSpec | undefined, call: CallOptions): Promise<{ root: Descriptor; targets: AttestTarget[] }> {
+  return resolveTargets(repo, reference, platform, false, call);
 }
 
 export interface AttestOptions extends CallOptions {
@@ -151,20 +126,10 @@ export interface SbomReferrerOptions extends CallOptions {
 /** Pushes a raw SBOM as an OCI 1.1 referrer of `target`: artifactType and layer type by format, empty config. */
 export async function pushSbomReferrer(repo: SignerRepo, target: Descriptor, opts: SbomReferrerOptions): Promise<{ referrer: string; descriptor: Descriptor; referrers?: PushResult['referrers'] }> {
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
-  const layer = await pushBlob(repo, opts.mediaType, opts.sbom, call);
-  await repo.push({ ...EMPTY_DESCRIPTOR }, new TextEncoder().encode('{}'), call);
-  const manifest = encodeJson({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPE_OCI_MANIFEST,
-    artifactType: opts.mediaType,
-    config: EMPTY_DESCRIPTOR,
-    layers: [{ ...layer, ...(opts.title ? { annotations: { 'org.opencontainers.image.title': opts.title } } : {}) }],
-    subject: { mediaType: target.mediaType, digest: target.digest, size: target.size },
-    annotations: { [ANNOTATION_CREATED]: createdAnnotation(opts.now) },
-  });
-  const desc = { mediaType: MEDIA_TYPE_OCI_MANIFEST, digest: digestOf(manifest), size: manifest.byteLength };
-  const result = await repo.push(desc, manifest, call);
-  return { referrer: desc.digest, descriptor: desc, ...(result.referrers ? { referrers: result.referrers } : {}) };
+  const blob = await pushBlob(repo, opts.mediaType, opts.sbom, call);
+  const layer = { ...blob, ...(opts.title ? { annotations: { 'org.opencontainers.image.title': opts.title } } : {}) };
+  const { descriptor, referrers } = await pushReferrer(repo, target, opts.mediaType, layer, { [ANNOTATION_CREATED]: createdAnnotation(opts.now) }, call);
+  return { referrer: descriptor.digest, descriptor, ...(referrers ? { referrers } : {}) };
 }
 
 export interface AttachSbomOptions extends SbomReferrerOptions {

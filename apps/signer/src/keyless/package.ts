@@ -2,15 +2,16 @@
 // run's ephemeral key under one Fulcio certificate; the bundle form is a Sigstore bundle v0.3
 // referrer (cosign v3), --legacy-tag the `sha256-<hex>.sig` layer with the certificate and the
 // Rekor bundle / RFC 3161 timestamp annotations (cosign v2).
-import { bundleToJSON, type Bundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, MessageSignatureBundleBuilder } from '@sigstore/sign';
-import { formatPlatform, isIndex, parseManifest, platformEntries, selectPlatform, type CallOptions, type Descriptor, type PlatformSpec } from '@ocx/oci';
-import { COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@ocx/cosign';
+import type { Bundle } from '@sigstore/bundle';
+import { MessageSignatureBundleBuilder } from '@sigstore/sign';
+import type { CallOptions, Descriptor, PlatformSpec } from '@ocx/oci';
+import { COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from '@ocx/cosign';
+import { appendLegacyLayer, pushBlob, pushDsseBundle, type SignerRepo } from '../dsse.ts';
 import { signStatement, simpleSigningPayload, type SignedManifest, type SignPackageResult } from '../sign.ts';
 import type { KeylessServices } from './services.ts';
 import { keylessError, keylessSigner, type KeylessSigner } from './signer.ts';
 import { identityClaims, type IdentityClaims } from './token.ts';
-import { appendLegacyLayer, pushBlob, pushBundleReferrer, type SignerRepo } from './write.ts';
+import { resolveTargets } from '../targets.ts';
 
 export interface SignKeylessOptions extends CallOptions {
   /** The OIDC ID token; used for Fulcio only, never logged. */
@@ -39,13 +40,9 @@ function pem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
-async function signBundle(repo: SignerRepo, ks: KeylessSigner, target: Descriptor, opts: SignKeylessOptions, call: CallOptions) {
-  const builder = new DSSEBundleBuilder({ signer: ks.signer, witnesses: ks.witnesses });
-  const bundle = await builder.create({ data: Buffer.from(signStatement(target.digest, opts.annotations)), type: IN_TOTO_PAYLOAD_TYPE });
-  const json = bundleToJSON(bundle);
-  // As with a key: cosign writes no DSSE keyid, and sigstore-go skips a signature whose keyid it does not know.
-  for (const sig of json.dsseEnvelope?.signatures ?? []) delete (sig as { keyid?: string }).keyid;
-  return pushBundleReferrer(repo, target, json, COSIGN_SIGN_PREDICATE_TYPE, opts.now, call);
+function signBundle(repo: SignerRepo, ks: KeylessSigner, target: Descriptor, opts: SignKeylessOptions, call: CallOptions) {
+  // The same bundle referrer as with a key (dsse.ts), signed by the Fulcio-certified key with its witnesses.
+  return pushDsseBundle(repo, target, signStatement(target.digest, opts.annotations), COSIGN_SIGN_PREDICATE_TYPE, { signer: ks.signer, witnesses: ks.witnesses, now: opts.now }, call);
 }
 
 /**
@@ -85,24 +82,14 @@ async function signLegacy(repo: SignerRepo, ks: KeylessSigner, target: Descripto
   const bundle = await new MessageSignatureBundleBuilder({ signer: ks.signer, witnesses: ks.witnesses }).create({ data: Buffer.from(payload) });
   const layer = { ...(await pushBlob(repo, SIMPLE_SIGNING_MEDIA_TYPE, payload, call)), annotations: legacyAnnotations(bundle) };
   // Each keyless run signs with a new key, so an earlier layer is never the same signature: keep them all.
-  return appendLegacyLayer(repo, target, layer, () => false, call);
+  return appendLegacyLayer(repo, target, 'sig', layer, () => false, call);
 }
 
 /** Signs what `reference` names keyless; same targets as signPackage (the index and its platforms, or one platform). */
 export async function signPackageKeyless(repo: SignerRepo, reference: string, opts: SignKeylessOptions): Promise<SignKeylessResult> {
   const identity = identityClaims(opts.identityToken, opts.now);
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
-  const root = await repo.resolve(reference, call);
-  const { manifest } = parseManifest(await repo.fetch(root, call), root.mediaType);
-  const targets: { desc: Descriptor; platform?: string }[] = isIndex(manifest)
-    ? [
-        ...(opts.platform ? [] : [{ desc: { mediaType: root.mediaType, digest: root.digest, size: root.size } }]),
-        ...(opts.platform ? [selectPlatform(manifest, opts.platform)] : platformEntries(manifest)).map((d) => ({
-          desc: { mediaType: d.mediaType, digest: d.digest, size: d.size },
-          ...(d.platform ? { platform: formatPlatform(d.platform) } : {}),
-        })),
-      ]
-    : [{ desc: root }];
+  const { root, targets } = await resolveTargets(repo, reference, opts.platform, true, call);
   // Rekor: a dsse entry for the bundle (cosign v3); RekorWitness logs a message signature (--legacy-tag) as hashedrekord (cosign v2).
   const ks = keylessSigner({ identityToken: opts.identityToken, services: opts.services, entryType: 'dsse', ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   const signed: SignedManifest[] = [];

@@ -1,6 +1,7 @@
 // HTTP for OCSP and CRL retrieval. A responder is an untrusted party: http(s) only (redirects too),
 // a hard timeout over the whole exchange (notation-core-go: OCSP 2 s, CRL 5 s client timeouts), and
 // a cap on the body (OCSP 20 KiB, CRL 32 MiB as notation-core-go's ocspMaxResponseSize / maxCRLSize).
+import { isOciError, readBounded } from '@ocx/oci';
 import { NotationError } from '../errors.ts';
 import type { RevocationFetch } from './types.ts';
 
@@ -31,33 +32,19 @@ function unavailable(message: string, cause?: unknown): NotationError {
   return new NotationError('REVOCATION', message, cause === undefined ? {} : { cause });
 }
 
+/** The body, capped: a declared length over the cap is refused unread, the rest by @ocx/oci's readBounded while reading. */
 async function readCapped(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw unavailable(`${url}: response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
   }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw unavailable(`${url}: response exceeds the ${maxBytes}-byte limit`);
-    }
-    parts.push(value);
+  try {
+    return await readBounded(res, maxBytes, `${url}: response`);
+  } catch (cause) {
+    if (isOciError(cause, 'TOO_LARGE')) throw unavailable(cause.message, cause);
+    throw cause;
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
 
 /** One request with timeout, size cap and scheme checks; throws NotationError('REVOCATION'). */

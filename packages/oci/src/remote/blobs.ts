@@ -1,4 +1,5 @@
 import { OciError } from '../errors.ts';
+import { pullStream } from '../streams.ts';
 import type { Descriptor } from '../types.ts';
 import type { RegistryClient } from './client.ts';
 
@@ -97,17 +98,7 @@ export async function pushBlob(t: Target, desc: Descriptor, content: Uint8Array,
 /** Streams a blob in one PUT (Content-Length from the descriptor), never buffering it whole. */
 export async function pushBlobStream(t: Target, desc: Descriptor, content: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
   const { location } = await startUpload(t, signal);
-  const iterator = content[Symbol.asyncIterator]();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await iterator.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
+  const body = pullStream(content);
   const spec = {
     method: 'PUT' as const,
     url: withDigest(location!, desc.digest),

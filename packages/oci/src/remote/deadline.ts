@@ -1,4 +1,5 @@
 import { OciError } from '../errors.ts';
+import { joinChunks } from '../streams.ts';
 import type { FetchLike } from './transport.ts';
 
 // Deadlines for every exchange (issue 10 item 2). Three kinds of bound:
@@ -256,13 +257,7 @@ function guardedResponse(res: Response, body: GuardedBody): object {
       parts.push(c);
       total += c.byteLength;
     }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.byteLength;
-    }
-    return out;
+    return joinChunks(parts, total);
   };
   return {
     status: res.status,
@@ -366,11 +361,5 @@ export async function readBounded(res: Response, max: number, what: string): Pro
     chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return joinChunks(chunks, total);
 }

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import type { XzReadableStream } from 'xz-decompress';
 import { OciError } from '../errors.ts';
+import { pullStream } from '../streams.ts';
 import type { LayerCompression } from './media.ts';
 
 /** Largest zstd window accepted: zstd's own default decoder limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT = 27). */
@@ -119,17 +120,7 @@ async function loadXz(): Promise<typeof XzReadableStream> {
 
 async function* xzStage(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const Xz = await loadXz();
-  const iterator = source[Symbol.asyncIterator]();
-  const input = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await iterator.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
+  const input = pullStream(source);
   try {
     for await (const chunk of new Xz(input) as unknown as AsyncIterable<Uint8Array>) yield chunk;
   } catch (err) {

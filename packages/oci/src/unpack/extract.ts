@@ -311,28 +311,26 @@ export class UnpackSession {
    * refused: writing through a symlink an earlier entry planted is how archives escape their root.
    */
   async #parents(rel: string): Promise<void> {
-    const parts = rel.split('/').slice(0, -1);
-    let p = '';
-    for (const part of parts) {
-      p = p ? `${p}/${part}` : part;
-      if (this.#dirs.has(p)) continue;
-      const info = await lstatOrUndefined(join(this.#root, p));
-      if (info === undefined) await mkdir(join(this.#root, p), { mode: 0o755 });
-      else if (!info.isDirectory()) throw unsafe(`${show(rel)} would be written through ${show(p)}, which is ${info.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
-      this.#dirs.add(p);
-    }
+    await this.#walkParents(rel, true, (p, kind) => unsafe(`${show(rel)} would be written through ${show(p)}, which is ${kind}`));
   }
 
   /** Like #parents but creates nothing: false when an ancestor does not exist. */
-  async #existingParents(rel: string, what: string): Promise<boolean> {
+  #existingParents(rel: string, what: string): Promise<boolean> {
+    return this.#walkParents(rel, false, (p, kind) => unsafe(`${what} ${show(rel)} goes through ${show(p)}, which is ${kind}`));
+  }
+
+  /** Checks each ancestor of `rel` is a real directory (`refuse` otherwise); a missing one is made (`create`) or ends the walk with false. */
+  async #walkParents(rel: string, create: boolean, refuse: (ancestor: string, kind: string) => Error): Promise<boolean> {
     const parts = rel.split('/').slice(0, -1);
     let p = '';
     for (const part of parts) {
       p = p ? `${p}/${part}` : part;
       if (this.#dirs.has(p)) continue;
       const info = await lstatOrUndefined(join(this.#root, p));
-      if (info === undefined) return false;
-      if (!info.isDirectory()) throw unsafe(`${what} ${show(rel)} goes through ${show(p)}, which is ${info.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
+      if (info === undefined) {
+        if (!create) return false;
+        await mkdir(join(this.#root, p), { mode: 0o755 });
+      } else if (!info.isDirectory()) throw refuse(p, info.isSymbolicLink() ? 'a symlink' : 'not a directory');
       this.#dirs.add(p);
     }
     return true;
