@@ -163,10 +163,10 @@ try {
     process.stdout.write('!! expected no layer download and no directory\n');
   }
 
-  // ── `ocx policy explain` goes here once it exists on main (issue 9, h9's branch): ──────────────
-  //   say('Why? ocx policy explain says which rule applies and what it requires, without the network');
-  //   await ocx(0, 'policy', 'explain', `${server.host}/demo/unsigned:1.0.0`, '--policy', policyFile);
-  // ──────────────────────────────────────────────────────────────────────────────────────────────
+  say('Why? ocx policy explain says which rule governs it and what it requires, without the network');
+  await ocx(0, 'policy', 'explain', `${server.host}/demo/unsigned:1.0.0`, '--policy', policyFile);
+  say('… and with --verify it also runs the check: blocked (exit 81), the why-tree says which requirement failed');
+  await ocx(81, 'policy', 'explain', `${server.host}/demo/unsigned:1.0.0`, '--policy', policyFile, '--verify', '--no-cache');
 
   say('A tampered copy: same signature, moved onto a manifest with a changed layer — rejected (exit 65)');
   const tampered = new RemoteRepository(client, { host: server.host, registry: server.host, repository: 'demo/tampered' });

@@ -10,6 +10,10 @@ it('pnpm demo runs end to end', () => {
   expect(r.stdout).toMatch(/hello\.txt: "hello from linux\/amd64\\n"/);
   expect(r.stdout).toMatch(/layer blobs requested: 0; .* was never created/);
   expect(r.stderr).toMatch(/FAIL rule "demo"/);
+  // ocx policy explain: the winning rule and what it enforces, then --verify blocks with the why-tree.
+  expect(r.stdout).toMatch(/rule: {3}demo \(rules\[0\], scope \S+\/demo\/\*\*, prefix of 1 path segment, mode enforce\)/);
+  expect(r.stdout).toMatch(/demo-key: key \S+demo\.pub \(tlog optional\)/);
+  expect(r.stdout).toMatch(/found: {4}no signature found \(needed 1 of demo-key\)/);
   // The publishing part: one push wrote the package, its signed SBOM and the signature; the SLSA
   // provenance attestation verifies; discover shows all three on the platform manifest.
   const publish = r.stdout.slice(r.stdout.indexOf('ocx package push '));
