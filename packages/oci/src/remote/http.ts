@@ -53,6 +53,25 @@ export function parseNextLink(header: string | null): string | undefined {
   return undefined;
 }
 
+/**
+ * The next page of a paginated listing (distribution-spec "Listing Tags"/"Listing Referrers"):
+ * the rel="next" link resolved against the current page, refused when it leaves the registry's
+ * origin (credentials and trust are bound to it) or returns to a page already read.
+ */
+export function nextPage(header: string | null, current: string, origin: string, seen: Set<string>, what: string): string | undefined {
+  const next = parseNextLink(header);
+  if (!next) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, current);
+  } catch (cause) {
+    throw new OciError('PAGINATION', `${what} Link is not a URL; refusing to follow`, { cause });
+  }
+  if (url.origin !== origin) throw new OciError('PAGINATION', `${what} Link points to another origin (${url.origin}); refusing to follow`);
+  if (seen.has(url.href)) throw new OciError('PAGINATION', `${what} pagination loops back to a page already read`);
+  return url.href;
+}
+
 /** Counting semaphore bounding requests in flight. */
 export class Semaphore {
   #free: number;
