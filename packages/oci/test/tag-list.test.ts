@@ -33,7 +33,7 @@ describe('tag list answers', () => {
 describe('tag list pagination', () => {
   function paged(pages: Record<string, { tags: string[]; link?: string }>) {
     const seen: string[] = [];
-    const fetch = async (input: RequestInfo | URL) => {
+    const fetch = async (input: Request | string | URL) => {
       const u = new URL(input instanceof Request ? input.url : String(input));
       seen.push(u.host + u.pathname + u.search);
       const page = pages[u.pathname + u.search];
