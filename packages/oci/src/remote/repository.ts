@@ -24,9 +24,12 @@ export class RemoteRepository implements Repository {
   readonly repository: string;
   readonly location: string;
   referrersMode?: ReferrersMode;
+  readonly #warn: (message: string, error?: OciError) => void;
 
-  constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>) {
+  /** `onWarning` (default: the client's) hears what this repository leaves out, e.g. a tampered referrer. */
+  constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>, options: { onWarning?: (message: string, error?: OciError) => void } = {}) {
     this.client = client;
+    this.#warn = options.onWarning ?? ((m, e) => client.warn(m, e));
     this.host = ref.host;
     this.registry = ref.registry;
     this.repository = ref.repository;
@@ -256,7 +259,7 @@ export class RemoteRepository implements Repository {
 
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
     const where = `tag ${referrersTag(subject.digest)} in ${this.location}`;
-    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, (m, e) => this.client.warn(m, e), { signal: options.signal });
+    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, this.#warn, { signal: options.signal });
     yield* listReferrers(
       this.#target,
       subject,
