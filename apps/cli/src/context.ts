@@ -78,13 +78,18 @@ export interface Context {
    * Opens a repository. The global --username/OCX_USERNAME credential binds to the first registry host
    * opened; opening a second registry host while it is set is a usage error (issue 10 item 1).
    */
-  open(ref: Reference): Repository;
+  open(ref: Reference, options?: OpenOptions): Repository;
   /** Binds an explicit credential to one registry host (copy's --from-/--to- flags); call before open(). */
   bindCredential(host: string, credential: Credential, flag: string): void;
   /** Which flag or variable gave the global credential, if one was given. */
   readonly globalCredentialSource?: string;
   warn(message: string, error?: OciError): void;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Also hears this repository's warnings (after ctx.warn): what it left out, and why. */
+  readonly onWarning?: (message: string, error?: OciError) => void;
 }
 
 /** A secret read from stdin (one line; the trailing newline is not part of it). */
@@ -137,7 +142,7 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
     }
     bound.set(host, credential);
   };
-  const open = (ref: Reference): Repository => {
+  const open = (ref: Reference, options: OpenOptions = {}): Repository => {
     if (ref.kind === 'registry' && explicit && ![...bound.keys()].some((h) => sameRegistryHost(h, ref.host) && h !== globalHost)) {
       if (globalHost === undefined) {
         globalHost = ref.host;
@@ -150,7 +155,8 @@ export async function createContext(io: Io, values: GlobalValues, extra: { fetch
         );
       }
     }
-    return openRepository(ref, client);
+    const hear = options.onWarning;
+    return openRepository(ref, client, hear ? { onWarning: (m, e) => (warn(m, e), hear(m, e)) } : {});
   };
   const client = new RegistryClient({
     fetch: extra.fetch as never,

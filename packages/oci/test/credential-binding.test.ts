@@ -77,7 +77,7 @@ describe('credentials stay on their registry host', () => {
     expect(other.map((s) => [s.method, s.authorization])).toEqual([['DELETE', null]]);
   });
 
-  it('a tag-list Link on another host gets no Authorization', async () => {
+  it('a tag-list Link to another host is refused without sending anything there', async () => {
     const { seen, repo, emu } = rig('basic', (req, res) => {
       const u = new URL(req.url);
       if (u.host === REG && u.pathname.endsWith('/tags/list') && !u.searchParams.has('last')) {
@@ -91,10 +91,12 @@ describe('credentials stay on their registry host', () => {
     await pushImage(repo(), 'a', 'v1');
     await pushImage(repo(), 'b', 'v2');
     const pages: string[][] = [];
-    for await (const page of repo().tags()) pages.push(page);
+    const listing = (async () => {
+      for await (const page of repo().tags()) pages.push(page);
+    })();
+    await expect(listing).rejects.toMatchObject({ code: 'PAGINATION' });
     expect(pages.flat()).toContain('v2');
-    const other = toOtherHost(seen);
-    expect(other.map((s) => [s.method, s.authorization])).toEqual([['GET', null]]);
+    expect(toOtherHost(seen)).toEqual([]);
   });
 
   it('a host with no credentials of its own goes anonymous; the realm its challenge names gets them', async () => {

@@ -185,6 +185,17 @@ describe('Link headers', () => {
     },
     fuzzTimeout(),
   );
+
+  test.prop([fc.array(linkValue(fc.constantFrom('prev', 'first', 'last')), { maxLength: 3 }), linkUrl, fc.array(fc.constantFrom('prev', 'first', 'self', 'nextish'), { maxLength: 3 }), fc.nat(), fc.array(linkParam, { maxLength: 2 })], fuzzParams(500))(
+    'RFC 8288 §3.3: "next" is found anywhere in a space-separated rel list',
+    (others, url, types, at, params) => {
+      const rel: string[] = [...types];
+      rel.splice(at % (rel.length + 1), 0, 'next');
+      const value = formatLink(url, rel.join(' '), params, at, true);
+      expect(parseNextLink([...others.map((o) => o.text), value].join(', '))).toBe(url);
+    },
+    fuzzTimeout(),
+  );
 });
 
 // ---- WWW-Authenticate (RFC 7235 §4.1) ----

@@ -1,4 +1,4 @@
-import { mapLimit, repositoryName, type Reference } from '@ocx/oci';
+import { mapLimit, repositoryName, type OciError, type Reference } from '@ocx/oci';
 import { anyOf, verifyReference, type AnyOfTarget, type TagHint } from '@ocx/policy/engine';
 import type { Context } from '../context.ts';
 import { CommandFailure, CONDITION_EXIT, ExitCode, exitCodeFor, UsageError, type ExitCodeValue } from '../exit-codes.ts';
@@ -117,8 +117,11 @@ export function tagHintFor(ctx: Context, ref: Reference): TagHint | undefined {
 async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: () => Promise<Families>, flags: VerifyFlags): Promise<RefResult> {
   try {
     const tagHint = tagHintFor(ctx, ref);
+    // Content this reference's listing left out because it failed its digest or size (ctx.warn has
+    // already named it): it may have been the signature, so "none found" would be a lie.
+    const leftOut: OciError[] = [];
     const outcome = await verifyReference({
-      repo: ctx.open(ref),
+      repo: ctx.open(ref, { onWarning: (_m, e) => void (e && leftOut.push(e)) }),
       reference: ref,
       repositoryName: ref.kind === 'oci-layout' && flags.scope !== undefined ? flags.scope : repositoryName(ref),
       families: prepared,
@@ -131,6 +134,10 @@ async function verifyOne(ctx: Context, ref: Reference, input: string, prepared: 
     const result = anyOf(outcome, flags.attestation ? 'attestation' : 'signature');
     const exitCode: ExitCodeValue =
       result.status === 'verified' ? ExitCode.OK : result.status === 'verification_failed' ? CONDITION_EXIT.verification_failed : result.status === 'family_error' ? (result.error!.exitCode as ExitCodeValue) : CONDITION_EXIT.unsigned;
+    // Nothing verified and tampered content was met: a data error (65), never "unsigned" (79).
+    if (!result.verified && exitCode === CONDITION_EXIT.unsigned && leftOut.length > 0) {
+      return { reference: input, digest: outcome.root.digest, verified: false, exitCode: exitCodeFor(leftOut[0]).exitCode, targets: result.targets.map((t) => ({ ...t, warnings: [...t.warnings, ...leftOut.map((e) => `left out: ${e.message}`)] })) };
+    }
     return { reference: input, digest: outcome.root.digest, verified: result.verified, exitCode, targets: result.targets };
   } catch (err) {
     return failedResult(input, err);

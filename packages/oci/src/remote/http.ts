@@ -43,14 +43,46 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** First `<url>; rel="next"` of a Link header (RFC 8288). */
+/** First link of a Link header whose relation types include "next" (RFC 8288). */
 export function parseNextLink(header: string | null): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(/,(?=\s*<)/)) {
-    const m = /^\s*<([^>]*)>\s*;(.*)$/s.exec(part);
-    if (m && /(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(m[2]!)) return m[1];
+    const m = /^\s*<([^>]*)>(.*)$/s.exec(part);
+    const rel = m ? relParam(m[2]!) : undefined;
+    // §3.3: rel is a space-separated list of relation types; §2.1.1: registered types compare
+    // case-insensitively.
+    if (rel?.split(/[ \t]+/).some((t) => t.toLowerCase() === 'next')) return m![1];
   }
   return undefined;
+}
+
+/** The value of the first `rel` parameter (§3.3: later ones are ignored), read quote-aware. */
+function relParam(params: string): string | undefined {
+  // One `; name[=value]` link-param (RFC 8288 §3): a token, or a quoted-string that may hold `;`.
+  const param = /\s*;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^;"\s]*)))?\s*/y;
+  for (let m = param.exec(params); m; m = param.exec(params)) {
+    if (m[1]!.toLowerCase() === 'rel') return m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+  }
+  return undefined;
+}
+
+/**
+ * The next page of a paginated listing (distribution-spec "Listing Tags"/"Listing Referrers"):
+ * the rel="next" link resolved against the current page, refused when it leaves the registry's
+ * origin (credentials and trust are bound to it) or returns to a page already read.
+ */
+export function nextPage(header: string | null, current: string, origin: string, seen: Set<string>, what: string): string | undefined {
+  const next = parseNextLink(header);
+  if (!next) return undefined;
+  let url: URL;
+  try {
+    url = new URL(next, current);
+  } catch (cause) {
+    throw new OciError('PAGINATION', `${what} Link is not a URL; refusing to follow`, { cause });
+  }
+  if (url.origin !== origin) throw new OciError('PAGINATION', `${what} Link points to another origin (${url.origin}); refusing to follow`);
+  if (seen.has(url.href)) throw new OciError('PAGINATION', `${what} pagination loops back to a page already read`);
+  return url.href;
 }
 
 /** Counting semaphore bounding requests in flight. */

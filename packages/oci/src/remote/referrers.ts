@@ -6,7 +6,7 @@ import { ANNOTATION_FILTERS_APPLIED, HEADER_OCI_FILTERS_APPLIED, MEDIA_TYPE_OCI_
 import { readTagIndex, referrersTag } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
 import type { RegistryClient } from './client.ts';
-import { parseNextLink, readCapped } from './http.ts';
+import { nextPage, readCapped } from './http.ts';
 
 // Listing referrers (distribution-spec v1.1.1 "Listing Referrers" and "Referrers Tag Schema").
 
@@ -72,12 +72,9 @@ async function* apiPages(t: Target, subject: Descriptor, artifactType: string | 
     total += index.manifests.length;
     if (total > client.limits.maxReferrers) throw new OciError('TOO_MANY', `more than ${client.limits.maxReferrers} referrers for ${subject.digest}`);
     yield filterType(index.manifests, artifactType);
-    const next = parseNextLink(res.headers.get('link'));
+    const next = nextPage(res.headers.get('link'), url, origin, seen, 'referrers');
     if (!next) return;
-    const nextUrl = new URL(next, url);
-    if (nextUrl.origin !== origin) throw new OciError('PAGINATION', `referrers Link points to another origin (${nextUrl.origin}); refusing to follow`);
-    if (seen.has(nextUrl.href)) throw new OciError('PAGINATION', `referrers pagination loops back to a page already read`);
-    url = nextUrl.href;
+    url = next;
   }
 }
 

@@ -9,7 +9,7 @@ import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
 import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
-import { errorFromResponse, readCapped } from './http.ts';
+import { errorFromResponse, nextPage, readCapped, redactUrl } from './http.ts';
 import { listReferrers, readFallbackIndex } from './referrers.ts';
 import { backoffMs, sleep } from './retry.ts';
 
@@ -24,9 +24,12 @@ export class RemoteRepository implements Repository {
   readonly repository: string;
   readonly location: string;
   referrersMode?: ReferrersMode;
+  readonly #warn: (message: string, error?: OciError) => void;
 
-  constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>) {
+  /** `onWarning` (default: the client's) hears what this repository leaves out, e.g. a tampered referrer. */
+  constructor(client: RegistryClient, ref: Pick<RegistryReference, 'host' | 'registry' | 'repository'>, options: { onWarning?: (message: string, error?: OciError) => void } = {}) {
     this.client = client;
+    this.#warn = options.onWarning ?? ((m, e) => client.warn(m, e));
     this.host = ref.host;
     this.registry = ref.registry;
     this.repository = ref.repository;
@@ -256,7 +259,7 @@ export class RemoteRepository implements Repository {
 
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
     const where = `tag ${referrersTag(subject.digest)} in ${this.location}`;
-    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, (m, e) => this.client.warn(m, e), { signal: options.signal });
+    const check = (d: Descriptor, s: Descriptor) => namesSubject(this, d, s, where, this.#warn, { signal: options.signal });
     yield* listReferrers(
       this.#target,
       subject,
@@ -270,22 +273,28 @@ export class RemoteRepository implements Repository {
   }
 
   async *tags(options: CallOptions = {}): AsyncIterable<string[]> {
-    let url = `/v2/${this.repository}/tags/list`;
-    for (let page = 0; page < this.client.limits.maxReferrersPages; page++) {
+    const { limits } = this.client;
+    let url = `${this.client.baseUrl(this.host)}/v2/${this.repository}/tags/list`;
+    const origin = new URL(url).origin;
+    const seen = new Set<string>();
+    for (let page = 1; ; page++) {
+      // A short list read as the whole list would hide tags: past the cap is an error, not an end.
+      if (page > limits.maxReferrersPages) throw new OciError('PAGINATION', `tags of ${this.location} span more than ${limits.maxReferrersPages} pages; giving up`);
+      seen.add(url);
       const spec = { method: 'GET' as const, url, repository: this.repository, signal: options.signal };
       const res = await this.client.request(this.host, spec);
       if (!res.ok) await this.client.fail(res, spec, `listing tags of ${this.location}`);
-      const bytes = await readCapped(res, this.client.limits.maxReferrersBytes, 'tag list');
+      const bytes = await readCapped(res, limits.maxReferrersBytes, 'tag list');
       let json: { tags?: unknown } | null;
       try {
         json = JSON.parse(new TextDecoder().decode(bytes)) as { tags?: unknown } | null;
       } catch (cause) {
         // A registry's answer is hostile input: not JSON is a typed registry error, never a SyntaxError.
-        throw new OciError('REGISTRY_ERROR', `listing tags of ${this.location}: the answer is not JSON`, { cause, method: 'GET', url });
+        throw new OciError('REGISTRY_ERROR', `listing tags of ${this.location}: the answer is not JSON`, { cause, method: 'GET', url: redactUrl(url) });
       }
       yield typeof json === 'object' && json !== null && Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string') : [];
-      const link = res.headers.get('link');
-      const next = link ? /<([^>]+)>/.exec(link)?.[1] : undefined;
+      // distribution-spec "Listing Tags": the next page is the rel="next" Link, on this registry only.
+      const next = nextPage(res.headers.get('link'), url, origin, seen, 'tag list');
       if (!next) return;
       url = next;
     }
