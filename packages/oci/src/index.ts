@@ -85,3 +85,5 @@ export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
 export { ANNOTATION_ORAS_DIGEST, ANNOTATION_ORAS_UNPACK, ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerDisposition, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';
 export type { LayerCompression, LayerDisposition, LayerFormat, UnpackedLayer, UnpackLayer, UnpackLimits, UnpackOptions, UnpackProgress, UnpackResult } from './unpack/index.ts';
+export { BatchWriter, writevAll } from './batch-writer.ts';
+export type { BatchWriterOptions } from './batch-writer.ts';

@@ -4,7 +4,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writevAll } from './write.ts';
+import { writevAll } from '@ocx/oci';
+import { writeFileAtomic } from './write.ts';
 
 // writeFileAtomic gathers chunks into batched positional writev(2)s with several in flight: the
 // file must still hold exactly the stream's bytes, in order, or not exist at all.

@@ -2,7 +2,8 @@
 // file beside the target (same directory, so rename(2) is atomic on one filesystem), which replaces
 // the target only after the stream ended without error — i.e. after its digest was verified.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
+import { BatchWriter } from '@ocx/oci';
 import { basename, dirname, join } from 'node:path';
 
 export interface WriteResult {
@@ -10,70 +11,8 @@ export interface WriteResult {
   readonly bytes: number;
 }
 
-// HTTP bodies arrive in 16–64 KiB chunks. They are gathered — by reference, never copied — into
-// batches of BATCH bytes, each written by one writev(2) at its own file offset, and up to IN_FLIGHT
-// batches are being written while the next one gathers: the download never waits for the disk, and
-// no chunk is copied or written on its own (the 256 MiB bench spent more time in writes, copies and
-// GC than in hashing before). Holding chunks is safe: stream producers hand out fresh buffers.
-const BATCH = 4 * 1024 * 1024;
-const MAX_PARTS = 512;
-const IN_FLIGHT = 3;
-
-export async function writevAll(fh: FileHandle, parts: Uint8Array[], position: number): Promise<void> {
-  let rest = parts;
-  let pos = position;
-  while (rest.length > 0) {
-    const { bytesWritten } = await fh.writev(rest, pos);
-    if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
-    pos += bytesWritten;
-    // Drop what was written; a part written only in part keeps its tail.
-    let n = bytesWritten;
-    let i = 0;
-    while (i < rest.length && n >= rest[i]!.byteLength) n -= rest[i++]!.byteLength;
-    rest = rest.slice(i);
-    if (n > 0) rest[0] = rest[0]!.subarray(n);
-  }
-}
-
-/** Batched positional writes, at most IN_FLIGHT at a time. */
-class BatchWriter {
-  readonly #pending: Promise<void>[] = [];
-  #parts: Uint8Array[] = [];
-  #size = 0;
-  #position = 0;
-
-  constructor(readonly fh: FileHandle) {}
-
-  async add(chunk: Uint8Array): Promise<void> {
-    if (chunk.byteLength === 0) return;
-    this.#parts.push(chunk);
-    this.#size += chunk.byteLength;
-    if (this.#size >= BATCH || this.#parts.length >= MAX_PARTS) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#size === 0) return;
-    const write = writevAll(this.fh, this.#parts, this.#position);
-    // Handled here so a failure while it waits its turn is not an unhandled rejection; awaited below.
-    write.catch(() => undefined);
-    this.#pending.push(write);
-    this.#position += this.#size;
-    this.#parts = [];
-    this.#size = 0;
-    if (this.#pending.length > IN_FLIGHT) await this.#pending.shift();
-  }
-
-  async drain(): Promise<void> {
-    await this.flush();
-    while (this.#pending.length > 0) await this.#pending.shift();
-  }
-
-  /** After a failure: lets every started write settle, starts none. */
-  async settle(): Promise<void> {
-    await Promise.allSettled(this.#pending.splice(0));
-  }
-}
-
+// HTTP bodies arrive in 16–64 KiB chunks; @ocx/oci's BatchWriter gathers them by reference into
+// 4 MiB positional writev batches, three in flight, so the download never waits for the disk.
 export async function writeFileAtomic(chunks: AsyncIterable<Uint8Array>, path: string): Promise<WriteResult> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
   let bytes = 0;
