@@ -107,6 +107,7 @@ describe('a tampered signature manifest (tag schema): sbom --require-signed and 
       const why = r.stderr.slice(r.stderr.indexOf('blocked by policy'));
       expect(why).toContain(sig!.digest);
       expect(why).toMatch(/digest mismatch/i);
+      expect(why).not.toMatch(/no signature found/);
       const doc = JSON.parse(r.stdout);
       expect(JSON.stringify(doc.verification.decision.failures)).toMatch(/digest mismatch/i);
     } finally {
