@@ -77,7 +77,10 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   const gate = deps.gate ?? (await selectGate(ctx, values));
 
   // Resolve once: from here on everything is fetched by digest, so a tag moved meanwhile changes nothing.
-  const repo = ctx.open(ref);
+  // Content the listings left out for failing its digest or size (ctx.warn has named it): if the
+  // policy blocks, it may have been the signature, so "no signature found" must not be the last word.
+  const leftOut: OciError[] = [];
+  const repo = ctx.open(ref, { onWarning: (_m, e) => void (e && leftOut.push(e)) });
   const root = await repo.resolve(referenceTarget(ref));
   let descriptor: Descriptor = root;
   let index: Descriptor | undefined;
@@ -104,7 +107,7 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
   };
 
   // The gate decides before a single layer is requested.
-  const verdict = await gate(target);
+  const verdict = withLeftOut(await gate(target), leftOut);
   const layers = manifest.layers.map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType }));
   const base = { reference: input, digest: descriptor.digest, ...(index ? { index: index.digest } : {}), platform: platform ?? null };
   if (!verdict.allowed) {
@@ -140,6 +143,19 @@ export async function runPull(ctx: Context, positionals: string[], values: PullV
     ctx.io.stdout(`✓ ${pinned}${where} → ${sanitize(result.dir)} (${result.layers.length} layer${result.layers.length === 1 ? '' : 's'}, ${formatBytes(result.bytes)}; ${how})\n`);
   }
   return ExitCode.OK;
+}
+
+/** A blocked verdict names what was left out as tampered, instead of reading it as "no signature found". */
+function withLeftOut(verdict: GateDecision, leftOut: readonly OciError[]): GateDecision {
+  if (verdict.allowed || leftOut.length === 0) return verdict;
+  const notes = leftOut.map((e) => `left out (failed its digest or size, possibly a signature): ${e.message}`);
+  const reword = (s: string) => s.replace(/no signature found/g, 'no signature verified (tampered content was left out)');
+  const d = verdict.decision;
+  return {
+    ...verdict,
+    ...(verdict.why ? { why: [...verdict.why.map(reword), ...notes.map((n) => `  ! ${n}`)] } : { why: notes }),
+    ...(d ? { decision: { ...d, failures: [...notes, ...d.failures.map(reword)] } } : {}),
+  };
 }
 
 function verificationJson(verdict: GateDecision): PullVerificationOutput {

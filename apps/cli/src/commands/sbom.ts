@@ -15,6 +15,7 @@ import {
   repositoryName,
   selectPlatform,
   type Descriptor,
+  type OciError,
   type Repository,
 } from '@ocx/oci';
 import {
@@ -123,7 +124,10 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   if (sink?.isTTY) throw new UsageError('refusing to write an SBOM to a terminal: redirect stdout or use --output FILE');
 
   const ref = ctx.parse(positionals[0]!);
-  const repo = ctx.open(ref);
+  // Content the listings left out for failing its digest or size (ctx.warn has named it): it may have
+  // been the SBOM's signature, so "unsigned" would be a lie (as in `ocx verify`).
+  const leftOut: OciError[] = [];
+  const repo = ctx.open(ref, { onWarning: (_m, e) => void (e && leftOut.push(e)) });
   const root = await repo.resolve(referenceTarget(ref));
   const { manifest } = parseManifest(await repo.fetch(root), root.mediaType);
   let subject: Descriptor = root;
@@ -179,9 +183,11 @@ export async function runSbom(ctx: Context, positionals: string[], values: SbomV
   }
   const eligible = requireSigned ? rows.filter((r) => r.trust.signed) : rows;
   if (eligible.length === 0) {
-    print();
     // As in `ocx verify`: signatures that fail are a failed verification, none at all is "unsigned".
-    const tried = rows.some((r) => r.trust.candidates > 0);
+    // Tampered content met while looking is a failed verification (65) too, never "unsigned" (79).
+    const tried = rows.some((r) => r.trust.candidates > 0) || leftOut.length > 0;
+    if (leftOut.length > 0) for (const r of rows) r.trust = { ...r.trust, reasons: [...r.trust.reasons, ...leftOut.map((e) => `left out: ${e.message}`)] };
+    print();
     throw conditionFailure(tried ? 'verification_failed' : 'unsigned', `--require-signed: none of the ${rows.length} SBOM(s) attached carries a valid signature`);
   }
   if (values.output === undefined) {
