@@ -1,4 +1,5 @@
 // Does one verified candidate satisfy one named signer? Pure; expected vs found for the why-tree.
+import { compileIdentity } from '@ocx/cosign';
 import { decide as applyNotationLevel, matchTrustedIdentity, resolveLevel } from '@ocx/notation';
 import type { CheckResult } from '@ocx/notation';
 import type { NotationCandidate, SignatureCandidate } from './evidence.ts';
@@ -107,7 +108,7 @@ function matchKeyless(signer: KeylessSigner, c: Extract<SignatureCandidate, { ki
   // The issuer is always exact (a regexp issuer is how ocx-upstream reviews found bypasses).
   if (c.issuer !== signer.issuer) return no('issuer differs');
   if (signer.identity !== undefined && c.identity !== signer.identity) return no('identity differs');
-  if (signer.identityRegexp !== undefined && !new RegExp(`^(?:${signer.identityRegexp})$`).test(c.identity)) return no('identity does not match the regexp');
+  if (signer.identityRegexp !== undefined && !compileIdentity({ subjectRegExp: signer.identityRegexp }).matches(c.identity, c.issuer)) return no('identity does not match the regexp');
   if (gh && gh.bad.length > 0) return no(gh.bad.join('; '));
   return { ok: true, expected, found, warnings: [] };
 }

@@ -3,6 +3,7 @@
 // further checks; one that does not is refused by every command (exit 78).
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { compileIdentity } from '@ocx/cosign';
 import { checkTrustPolicy } from '@ocx/notation';
 import type { z } from 'zod';
 import { predicateTypeFor, isSlsaPredicate } from './attestation-types.ts';
@@ -160,8 +161,11 @@ function resolveSigner(name: string, s: SignerDocument, c: Collector, path: (p: 
       return undefined;
     }
     if (k.identityRegexp !== undefined) {
+      // Compiled as `ocx verify --certificate-identity-regexp` compiles it (anchored, Unicode mode),
+      // so RE2 constructs JavaScript reads differently (\z, (?P<…>), POSIX classes) are refused here
+      // with the same explanation instead of loading and silently matching something else.
       try {
-        new RegExp(`^(?:${k.identityRegexp})$`);
+        compileIdentity({ subjectRegExp: k.identityRegexp });
       } catch (err) {
         c.add('POLICY_INVALID', [...at, 'keyless', 'identityRegexp'], `not a valid regular expression: ${(err as Error).message}`);
         return undefined;

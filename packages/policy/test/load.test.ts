@@ -64,6 +64,12 @@ describe('load-time refusals name the rule and the path', () => {
     expect(refused(`version: 1\nsigners: { a: { keyless: { issuer: x, identityRegexp: "(" } } }\n`).message).toContain('not a valid regular expression');
   });
 
+  it('an identityRegexp is read as ocx verify --certificate-identity-regexp reads it: RE2-only syntax is refused', () => {
+    // JavaScript would read \z as a literal "z": the policy must not load and match something else.
+    expect(refused(`version: 1\nsigners: { a: { keyless: { issuer: x, identityRegexp: 'https://github\\.com/acme/.*\\z' } } }\n`).message).toContain('RE2');
+    expect(refused(`version: 1\nsigners: { a: { keyless: { issuer: x, identityRegexp: '(?P<org>acme)/.*' } } }\n`).message).toContain('RE2');
+  });
+
   it('notation signers are checked by notation rules (mandatory DN attributes, store names)', () => {
     const err = refused(`version: 1\nsigners: { n: { notation: { trustStore: ca:acme, identities: ["x509.subject: C=US, O=Acme"] } } }\n`);
     expect(err.message).toContain('signer "n"');
