@@ -38,14 +38,25 @@ const HOW_TO_USE: Record<keyof typeof FAMILY_FLAGS, string> = {
   notation: 'notation verification is not in use (pass --notation-config DIR, or --trust-policy FILE with --trust-store DIR)',
 };
 
+/**
+ * Flags that only mean something with trust named on the command line: every family's own flag, plus
+ * these. Under a policy the rules say what is checked, so `ocx verify --policy` refuses them.
+ */
+export const FLAG_MODE_ONLY = ['attestation', 'type', 'offline', ...FAMILY_FLAGS.cosign, ...FAMILY_FLAGS.notation] as const;
+
+/** Which of `names` were given (a boolean's default false and an empty list are not "given"). */
+export function givenFlags<N extends string>(flags: Record<string, unknown>, names: readonly N[]): N[] {
+  return names.filter((n) => {
+    const v = flags[n];
+    return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  });
+}
+
 /** A family's own flag without that family is a usage error naming why, never silently ignored. */
 export function refuseUnusedFamilyFlags(flags: Record<string, unknown>, families: readonly string[]): void {
   for (const [family, names] of Object.entries(FAMILY_FLAGS) as [keyof typeof FAMILY_FLAGS, readonly string[]][]) {
     if (families.includes(family)) continue;
-    const given = names.filter((n) => {
-      const v = flags[n];
-      return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
-    });
+    const given = givenFlags(flags, names);
     if (given.length) throw new UsageError(`${given.map((n) => (n === 'annotations' ? '-a/--annotations' : `--${n}`)).join(', ')}: ${family} flag${given.length > 1 ? 's' : ''}, but ${HOW_TO_USE[family]}`);
   }
 }

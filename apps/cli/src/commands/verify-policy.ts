@@ -10,6 +10,7 @@ import { sanitize, shortDigest } from '../output.ts';
 import { describePolicySource, type PolicySource } from '../policy-source.ts';
 import type { ErrorReport, VerifyFlags } from '../verify/types.ts';
 import { refHeadline, tagHintFor } from './verify.ts';
+import { FLAG_MODE_ONLY, givenFlags } from './verify-options.ts';
 
 export interface PolicyTargetResult {
   readonly digest: string;
@@ -29,14 +30,8 @@ export interface PolicyRefResult {
   readonly error?: ErrorReport;
 }
 
-/** Flags that only mean something with trust named on the command line. */
-const FLAG_MODE_ONLY = ['attestation', 'type', 'annotations', 'insecure-ignore-tlog', 'insecure-ignore-sct', 'user-metadata', 'crl', 'revocation-timeout', 'offline', 'certificate-github-workflow-trigger', 'certificate-github-workflow-sha', 'certificate-github-workflow-name', 'certificate-github-workflow-repository', 'certificate-github-workflow-ref'] as const;
-
 function refuseFlagModeFlags(flags: VerifyFlags): void {
-  const given = FLAG_MODE_ONLY.filter((n) => {
-    const v = (flags as Record<string, unknown>)[n];
-    return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
-  });
+  const given = givenFlags(flags as Record<string, unknown>, FLAG_MODE_ONLY);
   if (given.length > 0) {
     throw new UsageError(`${given.map((n) => `--${n}`).join(', ')}: ${given.length > 1 ? 'these flags go' : 'this flag goes'} with trust named on the command line; under a policy the rules say what is checked (attestations, tlog: optional, a keyless signer's github: keys, notation levels)`);
   }
