@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEmulator, createPeerSandbox, peerPath, runPeer, type PeerSandbox } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, peerPath } from '@ocx/testkit';
+import { measuredSteps, peerStep as peer, type MeasuredSteps as Measured, type Step } from './measure.ts';
 import { printTable, profileFlags } from './table.ts';
 
 // `pnpm bench pull`: installing a cosign-signed package — `ocx pull` under a policy requiring the
@@ -19,39 +18,6 @@ import { printTable, profileFlags } from './table.ts';
 
 const LATENCY_MS = 25;
 const PAYLOAD_BYTES = 64 * 1024 * 1024;
-
-interface Measured {
-  readonly ms: number;
-  /** User + system CPU seconds of the commands (GNU time), NaN when /usr/bin/time is missing. */
-  readonly cpuS: number;
-  readonly requests: number;
-  readonly code: number;
-  readonly stderr: string;
-}
-
-// On a shared, loaded machine wall time mostly measures the scheduler: CPU time is reported next to it.
-const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const CPU_MARK = 'ocx-bench-cpu';
-
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; cpuS: number; code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const [bin, argv] = TIME_BIN ? [TIME_BIN, ['-f', `${CPU_MARK} %U %S`, cmd, ...args]] : [cmd, args];
-    const child = spawn(bin, argv, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(stderr);
-      resolve({ ms: performance.now() - start, cpuS: m ? Number(m[1]) + Number(m[2]) : NaN, code: code ?? 1, stderr });
-    });
-  });
-}
-
-async function peer(sandbox: PeerSandbox, name: Parameters<typeof runPeer>[0], args: string[], env: Record<string, string> = {}): Promise<void> {
-  const r = await runPeer(name, args, { sandbox, env, cwd: sandbox.dir, timeoutMs: 300_000 });
-  if (r.code !== 0) throw new Error(`${name} ${args.join(' ')} failed: ${r.stderr}`);
-}
 
 export async function pullBench(cli: string): Promise<void> {
   const cosign3 = peerPath('cosign3');
@@ -78,24 +44,8 @@ export async function pullBench(cli: string): Promise<void> {
       `version: 1\nsigners:\n  bench-key: { key: ${pub}, tlog: optional }\nrules:\n  - name: bench\n    scope: ${server.host}/bench/pull\n    signatures: { threshold: 1, of: [bench-key] }\n`,
     );
 
-    const measure = async (steps: { cmd: string; args: string[]; env: NodeJS.ProcessEnv }[]): Promise<Measured> => {
-      emu.setLatencyMs(LATENCY_MS);
-      emu.clearLog();
-      let ms = 0;
-      let cpuS = 0;
-      for (const s of steps) {
-        const r = await timed(s.cmd, s.args, s.env, sandbox.dir);
-        ms += r.ms;
-        cpuS += r.cpuS;
-        if (r.code !== 0) {
-          emu.setLatencyMs(0);
-          return { ms, cpuS, code: r.code, stderr: `${s.cmd} ${s.args.slice(0, 2).join(' ')}: ${r.stderr}`, requests: emu.log.length };
-        }
-      }
-      const requests = emu.log.length;
-      emu.setLatencyMs(0);
-      return { ms, cpuS, code: 0, stderr: '', requests };
-    };
+    // On a shared, loaded machine wall time mostly measures the scheduler: CPU time is reported next to it.
+    const measure = (steps: Step[]) => measuredSteps(emu, LATENCY_MS, sandbox.dir, steps);
     const peerEnv = { ...process.env, ...sandbox.env, HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' };
     const ocxEnv = { ...process.env, OCX_HOME: join(sandbox.dir, 'ocx-home'), OCX_POLICY: '', OCX_NO_VERIFY: '' };
     const theirs = await measure([
@@ -105,7 +55,7 @@ export async function pullBench(cli: string): Promise<void> {
     // --plain-http as the peers get it: no TLS attempt before the loopback http fallback.
     const pull = (to: string) => measure([{ cmd: process.execPath, args: [...profileFlags(), cli, 'pull', ref, '-o', join(sandbox.dir, to), '--policy', policy, '--plain-http'], env: ocxEnv }]);
     const fmt = (m: Measured) => (m.code === 0 ? m.ms.toFixed(0) : `failed (${m.code})`);
-    const cpu = (m: Measured) => (m.code === 0 && Number.isFinite(m.cpuS) ? m.cpuS.toFixed(2) : 'n/a');
+    const cpu = (m: Measured) => (m.code === 0 && Number.isFinite(m.cpuMs) ? (m.cpuMs / 1000).toFixed(2) : 'n/a');
     const row = (name: string, ours: Measured) => {
       if (ours.code !== 0) console.log(`ocx (${name}) failed: ${ours.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       rows.push([name, String(ours.requests), String(theirs.requests), fmt(ours), fmt(theirs), cpu(ours), cpu(theirs), ours.code === 0 && theirs.code === 0 ? `${(ours.ms / theirs.ms).toFixed(2)}×` : 'n/a']);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEmulator, createPeerSandbox, peerPath, runPeer, type PeerSandbox } from '@ocx/testkit';
+import { createEmulator, createPeerSandbox, peerPath } from '@ocx/testkit';
+import { measuredSteps, peerStep as peer, type MeasuredSteps as Measured, type Step } from './measure.ts';
 import { printTable, profileFlags } from './table.ts';
 
 // `pnpm bench push`: publishing a signed package — `ocx package push --sign --key K` vs `tar -czf` +
@@ -15,29 +15,6 @@ import { printTable, profileFlags } from './table.ts';
 
 const LATENCY_MS = 25;
 const PAYLOAD_BYTES = 64 * 1024 * 1024;
-
-interface Measured {
-  readonly ms: number;
-  readonly requests: number;
-  readonly code: number;
-  readonly stderr: string;
-}
-
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ ms: number; code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - start, code: code ?? 1, stderr }));
-  });
-}
-
-async function peer(sandbox: PeerSandbox, name: Parameters<typeof runPeer>[0], args: string[], env: Record<string, string> = {}): Promise<void> {
-  const r = await runPeer(name, args, { sandbox, env, cwd: sandbox.dir, timeoutMs: 300_000 });
-  if (r.code !== 0) throw new Error(`${name} ${args.join(' ')} failed: ${r.stderr}`);
-}
 
 export async function pushBench(cli: string): Promise<void> {
   const cosign3 = peerPath('cosign3');
@@ -55,22 +32,7 @@ export async function pushBench(cli: string): Promise<void> {
     await peer(sandbox, 'cosign3', ['generate-key-pair'], { COSIGN_PASSWORD: '' });
     const key = join(sandbox.dir, 'cosign.key');
 
-    const measure = async (steps: { cmd: string; args: string[]; env: NodeJS.ProcessEnv }[]): Promise<Measured> => {
-      emu.setLatencyMs(LATENCY_MS);
-      emu.clearLog();
-      let ms = 0;
-      for (const s of steps) {
-        const r = await timed(s.cmd, s.args, s.env, sandbox.dir);
-        ms += r.ms;
-        if (r.code !== 0) {
-          emu.setLatencyMs(0);
-          return { ms, code: r.code, stderr: `${s.cmd} ${s.args.slice(0, 2).join(' ')}: ${r.stderr}`, requests: emu.log.length };
-        }
-      }
-      const requests = emu.log.length;
-      emu.setLatencyMs(0);
-      return { ms, code: 0, stderr: '', requests };
-    };
+    const measure = (steps: Step[]) => measuredSteps(emu, LATENCY_MS, sandbox.dir, steps);
     const peerEnv = { ...process.env, ...sandbox.env, COSIGN_PASSWORD: '', HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '' };
     const ocxEnv = { ...process.env, OCX_HOME: join(sandbox.dir, 'ocx-home'), COSIGN_PASSWORD: '' };
     const trioRef = `${server.host}/bench/push-trio:v1`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectReferrers, type Descriptor } from '@ocx/oci';
-import { createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
+import { cannedFaults, createEmulator, type Emulator, type RunningRegistry } from '@ocx/testkit';
 import { ocx } from './cli.ts';
 import { keyFiles, pushPackage, repoAt, type KeyFiles } from './cosign-helpers.ts';
 
@@ -49,13 +49,7 @@ for (const mode of [
 
     /** The registry serves `sig`'s manifest with one byte changed. */
     function tamper(sig: Descriptor): void {
-      emu.setFaults(async (req, next) => {
-        if (req.method !== 'GET' || !new URL(req.url).pathname.endsWith(`/manifests/${sig.digest}`)) return undefined;
-        const res = await next(req);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0x01;
-        return new Response(bytes, { status: res.status, headers: res.headers });
-      });
+      emu.setFaults(cannedFaults.wrongDigest((req) => new URL(req.url).pathname.endsWith(`/manifests/${sig.digest}`)));
     }
 
     const verify = (ref: string) => ocx(['verify', ref, '--key', keys.pub, '--insecure-ignore-tlog', '--platform', 'linux/amd64', '--no-cache', '--format', 'json']);

@@ -32,6 +32,21 @@ export function fuzzTimeout(): number | undefined {
   return process.env.OCX_FUZZ_RUNS !== undefined ? 0 : undefined;
 }
 
+/** A thrown value that is not the package's typed error fails the case, carrying what it was. */
+function typedOrRethrow(err: unknown, isTyped: (err: unknown) => boolean): { error: unknown } {
+  if (!isTyped(err)) {
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    throw new Error(`untyped exception escaped the parser: ${what}`, { cause: err });
+  }
+  return { error: err };
+}
+
+function withinBudget<T>(out: T, start: number, budgetMs: number): T {
+  const took = performance.now() - start;
+  if (took > budgetMs) throw new Error(`one parse took ${Math.round(took)} ms, over the ${budgetMs} ms hang bound`);
+  return out;
+}
+
 /**
  * Runs one parse: a value, or an error `isTyped` accepts (the package's error class with a code from
  * its union). Any other exception is rethrown with what it was; a case over the budget fails.
@@ -42,15 +57,9 @@ export function parsesOrTyped<T>(parse: () => T, isTyped: (err: unknown) => bool
   try {
     out = { value: parse() };
   } catch (err) {
-    if (!isTyped(err)) {
-      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      throw new Error(`untyped exception escaped the parser: ${what}`, { cause: err });
-    }
-    out = { error: err };
+    out = typedOrRethrow(err, isTyped);
   }
-  const took = performance.now() - start;
-  if (took > budgetMs) throw new Error(`one parse took ${Math.round(took)} ms, over the ${budgetMs} ms hang bound`);
-  return out;
+  return withinBudget(out, start, budgetMs);
 }
 
 /** The async form of parsesOrTyped. */
@@ -60,15 +69,9 @@ export async function parsesOrTypedAsync<T>(parse: () => Promise<T>, isTyped: (e
   try {
     out = { value: await parse() };
   } catch (err) {
-    if (!isTyped(err)) {
-      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      throw new Error(`untyped exception escaped the parser: ${what}`, { cause: err });
-    }
-    out = { error: err };
+    out = typedOrRethrow(err, isTyped);
   }
-  const took = performance.now() - start;
-  if (took > budgetMs) throw new Error(`one parse took ${Math.round(took)} ms, over the ${budgetMs} ms hang bound`);
-  return out;
+  return withinBudget(out, start, budgetMs);
 }
 
 const enc = new TextEncoder();

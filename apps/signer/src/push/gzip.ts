@@ -58,7 +58,11 @@ export function createBlockGzip(options: BlockGzipOptions = {}): Transform {
     isize = (isize + block.length) >>> 0;
     const blockLevel = byteEntropy(block) > STORE_ABOVE_BITS ? 0 : level;
     const opts = { level: blockLevel, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary.length > 0 && blockLevel > 0 ? { dictionary } : {}) };
-    inFlight.push(deflate(block, opts));
+    const done = deflate(block, opts);
+    // Observed here so a block failing while an earlier one is awaited is not an unhandled rejection
+    // (which would end the process); the error still reaches the stream when its turn is awaited.
+    done.catch(() => undefined);
+    inFlight.push(done);
     // A copy: the block's buffer is not ours to keep past this call's compression.
     dictionary = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
   };

@@ -4,7 +4,7 @@
 // a small DER reader (der.ts). pkijs is loaded only by CMS, OCSP and CRL code (pkijs-view.ts).
 import { createHash, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { NotationError } from '../errors.ts';
-import { certificateFields, parseBasicConstraints, parseExtKeyUsage, parseKeyUsage, type NameAttribute, type RawExtension } from './der.ts';
+import { certificateFields, parseBasicConstraints, parseExtKeyUsage, parseKeyUsage, readTlv, type NameAttribute, type RawExtension } from './der.ts';
 import { OID } from './oids.ts';
 
 export interface CertKeyInfo {
@@ -136,9 +136,10 @@ export function parseCertificates(data: Uint8Array | string): ParsedCertificate[
   const out: ParsedCertificate[] = [];
   let offset = 0;
   while (offset < bytes.length) {
-    const len = derLength(bytes, offset);
-    out.push(parseCertificate(bytes.slice(offset, offset + len)));
-    offset += len;
+    if (bytes[offset] !== 0x30) throw new NotationError('CERT_INVALID', 'not a DER certificate');
+    const { end } = readTlv(bytes, offset);
+    out.push(parseCertificate(bytes.slice(offset, end)));
+    offset = end;
   }
   if (out.length === 0) throw new NotationError('CERT_INVALID', 'empty certificate data');
   return out;
@@ -146,23 +147,6 @@ export function parseCertificates(data: Uint8Array | string): ParsedCertificate[
 
 function looksLikePem(b: Uint8Array): boolean {
   return new TextDecoder().decode(b.subarray(0, 4096)).includes('-----BEGIN');
-}
-
-function derLength(b: Uint8Array, off: number): number {
-  if (b[off] !== 0x30 || off + 2 > b.length) throw new NotationError('CERT_INVALID', 'not a DER certificate');
-  const first = b[off + 1] ?? 0;
-  let len: number;
-  let hdr = 2;
-  if (first < 0x80) len = first;
-  else {
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) throw new NotationError('CERT_INVALID', 'unsupported DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (b[off + 2 + i] ?? 0);
-    hdr += n;
-  }
-  if (off + hdr + len > b.length) throw new NotationError('CERT_INVALID', 'truncated DER certificate');
-  return hdr + len;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { OciError } from '../errors.ts';
 import type { RegistryClient } from './client.ts';
-import { dockerConfigPath } from './credentials.ts';
+import { configKeys, configuredHelper, dockerConfigPath } from './credentials.ts';
 
 // The writing half of docker's credential config, for `ocx login` / `ocx logout`, as docker and
 // oras write it: through the configured credential helper (`credHelpers[registry]`, else
@@ -16,7 +16,6 @@ import { dockerConfigPath } from './credentials.ts';
 /** Docker Hub's entries live under its legacy index URL, as `docker login` writes them. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 const DOCKER_HUB_NAMES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', DOCKER_HUB_KEY, 'https://index.docker.io/v1']);
-const HELPER_NAME = /^[A-Za-z0-9._-]+$/;
 const HELPER_TIMEOUT_MS = 30_000;
 
 // Only what is changed is typed; everything else passes through untouched (looseObject).
@@ -52,17 +51,13 @@ export function dockerConfigKey(registry: string): string {
   return host;
 }
 
-/** Every spelling an entry for `key` may have been written under (docker logout removes them all). */
+/** Every spelling an entry for `key` may have been written under (docker logout removes them all): the ones the reading side looks up. */
 function entryKeys(key: string): string[] {
-  if (key === DOCKER_HUB_KEY) return [DOCKER_HUB_KEY, 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
-  return [key, `https://${key}`, `http://${key}`, `https://${key}/v1/`, `https://${key}/v2/`];
+  return configKeys(key === DOCKER_HUB_KEY ? 'docker.io' : key);
 }
 
 function helperFor(cfg: Config, key: string): string | undefined {
-  const helper = entryKeys(key).map((k) => cfg.credHelpers?.[k]).find(Boolean) ?? cfg.credsStore;
-  if (helper === undefined || helper === '') return undefined;
-  if (!HELPER_NAME.test(helper)) throw new OciError('CONFIG', `invalid credential helper name "${helper}"`);
-  return helper;
+  return configuredHelper(cfg, entryKeys(key));
 }
 
 async function readConfig(path: string): Promise<Config> {

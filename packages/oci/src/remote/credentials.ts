@@ -41,8 +41,8 @@ export function sameRegistryHost(a: string, b: string): boolean {
   return x === y || (isDockerHub(x) && isDockerHub(y));
 }
 
-/** Docker Hub's credentials live under its legacy index URL. */
-function configKeys(host: string): string[] {
+/** Every spelling a config entry for `host` may have (Docker Hub's live under its legacy index URL); the first is the one docker writes. */
+export function configKeys(host: string): string[] {
   if (isDockerHub(host)) {
     return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   }
@@ -62,7 +62,7 @@ export function createDockerCredentials(options: DockerCredentialsOptions = {}):
     const cfg = await load();
     if (!cfg) return undefined;
     const keys = configKeys(host);
-    const helper = keys.map((k) => cfg.credHelpers?.[k]).find(Boolean) ?? cfg.credsStore;
+    const helper = configuredHelper(cfg, keys);
     if (helper) {
       const fromHelper = await helperCredential(helper, keys[0]!, options.runHelper ?? runHelper);
       if (fromHelper) return fromHelper;
@@ -105,8 +105,15 @@ function safeJson(text: string): unknown {
 
 const HelperAnswer = z.looseObject({ Username: z.string().optional(), Secret: z.string() });
 
-async function helperCredential(helper: string, host: string, run: (program: string, host: string) => Promise<string>): Promise<Credential | undefined> {
+/** The credential helper configured for a registry (`credHelpers` under any of its `keys`, else `credsStore`), name-checked: it becomes a program name. */
+export function configuredHelper(cfg: { readonly credHelpers?: Record<string, string>; readonly credsStore?: string }, keys: readonly string[]): string | undefined {
+  const helper = keys.map((k) => cfg.credHelpers?.[k]).find(Boolean) ?? cfg.credsStore;
+  if (!helper) return undefined;
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) throw new OciError('CONFIG', `invalid credential helper name "${helper}"`);
+  return helper;
+}
+
+async function helperCredential(helper: string, host: string, run: (program: string, host: string) => Promise<string>): Promise<Credential | undefined> {
   let out: string;
   try {
     out = await run(`docker-credential-${helper}`, host);

@@ -7,7 +7,7 @@ import type { AttestationEvidence, Evidence, RejectedCandidate, SbomEvidence, Si
 import { selectRule, type TargetInput } from '../match.ts';
 import { signerFamily, type Policy, type Rule, type Signer } from '../types.ts';
 import type { TargetOutcome } from './run.ts';
-import type { FamilyRequest, NamedFamily, VerifierFamily } from './types.ts';
+import type { FamilyRequest, NamedFamily, PreparedFamily, VerifierFamily } from './types.ts';
 
 const BUILT_IN: Readonly<Record<string, () => Promise<VerifierFamily>>> = {
   cosign: async () => (await import('./families/cosign.ts')).cosignPolicyFamily,
@@ -86,7 +86,20 @@ async function prepareAll(o: PolicyFamiliesOptions): Promise<NamedFamily[]> {
     // SBOMs are looked up only when a governing rule asks for one (@ocx/sbom loads then).
     const { sbomStep } = await import('./families/sbom.ts');
     const cosignSigners = byFamily.get('cosign');
-    const cosignFor = cosignSigners ? async (types: readonly string[]) => (await familyOf('cosign', cosignSigners)).prepare(requestFor(cosignSigners, types)) : undefined;
+    // Prepared once per set of predicate types, not once per target: prepare reads the key files
+    // and loads the trusted root (a TUF refresh), which must not repeat for every platform.
+    const preparedFor = new Map<string, Promise<PreparedFamily>>();
+    const cosignFor = cosignSigners
+      ? (types: readonly string[]): Promise<PreparedFamily> => {
+          const key = [...types].sort().join('\n');
+          let p = preparedFor.get(key);
+          if (!p) {
+            p = familyOf('cosign', cosignSigners).then((f) => f.prepare(requestFor(cosignSigners, types)));
+            preparedFor.set(key, p);
+          }
+          return p;
+        }
+      : undefined;
     prepared.push({ name: 'sbom', family: sbomStep(requestFor([], []), { signed: sbomRules.some((r) => r.sbom!.signed), signatureFamilies: [...prepared], ...(cosignFor ? { cosignFor } : {}) }) });
   }
   return prepared;

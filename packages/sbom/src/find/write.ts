@@ -3,8 +3,8 @@
 // the target only after the stream ended without error — i.e. after its digest was verified.
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
-import { BatchWriter } from '@ocx/oci';
 import { basename, dirname, join } from 'node:path';
+import { BatchWriter } from '@ocx/oci';
 
 export interface WriteResult {
   readonly path: string;
