@@ -79,8 +79,8 @@ export type {
   TagLister,
   TagPusher,
 } from './roles.ts';
-export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagIndexBatcher } from './tag-schema.ts';
-export type { TagIndexStore, TagSchemaWriteOptions } from './tag-schema.ts';
+export { addToTagIndex, emptyIndex, KeyedMutex, readTagIndex, referrersTag, TagIndexBatcher, updateIndexTag } from './tag-schema.ts';
+export type { IndexTagUpdate, TagIndexState, TagIndexStore, TagSchemaWriteOptions, TagWriteCondition } from './tag-schema.ts';
 export { DescriptorSchema, ImageIndexSchema, ImageManifestSchema, PlatformSchema } from './types.ts';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './types.ts';
 export { ANNOTATION_ORAS_DIGEST, ANNOTATION_ORAS_UNPACK, ANNOTATION_TITLE, assertUnpackTarget, DEFAULT_UNPACK_LIMITS, layerDisposition, layerFormat, unpackLayers, UnpackSession } from './unpack/index.ts';

@@ -15,12 +15,31 @@ export function referrersTag(digest: string): string {
   return `${clean(algorithm.slice(0, 32))}-${clean(encoded.slice(0, 64))}`;
 }
 
-/** What the tag-schema writer needs from a store: read and conditionally write one index tag. */
-export interface TagIndexStore {
+/** What an index tag holds when read: its bytes and, where the registry sends one, its ETag. */
+export interface TagIndexState {
+  readonly bytes: Uint8Array;
+  readonly etag?: string;
+}
+
+/** `new`: the tag must not exist yet (If-None-Match: *); an ETag: If-Match; undefined: unconditional. */
+export type TagWriteCondition = { readonly ifMatch: string } | 'new' | undefined;
+
+/** What an index-tag writer needs from a store: read and conditionally write one index tag. */
+export interface TagIndexStore<S extends TagIndexState = TagIndexState> {
   /** undefined when the tag does not exist. */
-  readIndex(tag: string): Promise<{ bytes: Uint8Array; etag?: string } | undefined>;
-  /** Writes the index under `tag`; `ifMatch` is the ETag read before (412 ⇒ CONFLICT). */
-  writeIndex(tag: string, bytes: Uint8Array, ifMatch: string | undefined): Promise<void>;
+  readIndex(tag: string): Promise<S | undefined>;
+  /** Writes the index under `tag` on `condition` (412 ⇒ OciError CONFLICT). */
+  writeIndex(tag: string, bytes: Uint8Array, condition: TagWriteCondition): Promise<void>;
+}
+
+/** One writer's change to an index tag. */
+export interface IndexTagUpdate<S extends TagIndexState = TagIndexState> {
+  /** The index to write given what the tag holds now; throws to refuse the tag. */
+  merge(current: S | undefined): ImageIndex;
+  /** Whether what the tag holds already carries this change. */
+  holds(current: S | undefined): boolean;
+  /** For the give-up message: "could not <what> after N attempts". */
+  readonly what: string;
 }
 
 export interface TagSchemaWriteOptions {
@@ -49,23 +68,23 @@ export function readTagIndex(bytes: Uint8Array): ImageIndex | undefined {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Appends `entries` to the fallback index of `subjectDigest`: read, skip duplicates, append, write
- * with If-Match when the store gave an ETag (If-None-Match: * when the tag is new). An ETag does not
- * prove the registry honours If-Match (distribution 2.8 sends ETags and ignores If-Match), so a
- * writer that read before our write may still land after it: after each write ocx waits a jittered
- * moment, reads back, and re-merges until its entries are present in two consecutive reads — more
- * when other writers were seen at work — a bounded number of times. This narrows the race; only
- * compare-and-swap on the registry closes it (README "Security model").
+ * Read-merge-write of one index tag, confirmed by read-back: write with If-Match when the store gave
+ * an ETag (If-None-Match: * when the tag is new). An ETag does not prove the registry honours
+ * If-Match (distribution 2.8 sends ETags and ignores If-Match), so a writer that read before our
+ * write may still land after it: after each write wait a jittered moment, read back, and re-merge
+ * until the change holds in two consecutive reads — more when other writers were seen at work — a
+ * bounded number of times. This narrows the race; only compare-and-swap on the registry closes it
+ * (README "Security model"). Returns what the last confirming read saw.
  */
-export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entries: readonly Descriptor[], options: TagSchemaWriteOptions = {}): Promise<void> {
-  const tag = referrersTag(subjectDigest);
+export async function updateIndexTag<S extends TagIndexState>(store: TagIndexStore<S>, tag: string, update: IndexTagUpdate<S>, options: TagSchemaWriteOptions = {}): Promise<S | undefined> {
   const maxAttempts = options.maxAttempts ?? 16;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   let confirmations = 0;
-  // Other writers seen at work (index changed under us, lost entries, 412s): confirm for longer.
+  // Other writers seen at work (tag changed under us, lost change, 412s): confirm for longer.
   let contended = false;
   let lastSeen: string | undefined;
+  const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : '');
   // A rival's read-to-write window is about as long as ours: on a slow registry or a loaded machine
   // wait (and so confirm) for longer, up to a few seconds.
   const now = options.now ?? Date.now;
@@ -74,34 +93,24 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
   for (let attempt = 1; attempt <= maxAttempts * 2; attempt++) {
     const started = now();
     const current = await store.readIndex(tag);
-    let index = emptyIndex();
-    if (current) {
-      const parsed = readTagIndex(current.bytes);
-      if (!parsed) {
-        throw new OciError('CONFLICT', `tag ${tag} holds something other than an image index; refusing to overwrite it with the referrers index`);
-      }
-      index = parsed;
-    }
-    const seen = index.manifests.map((d) => d.digest).join(',');
+    const seen = text(current?.bytes);
     if (lastSeen !== undefined && seen !== lastSeen) contended = true;
     lastSeen = seen;
-    const present = new Set(index.manifests.map((d) => d.digest));
-    const missing = entries.filter((e, i) => !present.has(e.digest) && entries.findIndex((x) => x.digest === e.digest) === i);
-    if (missing.length === 0) {
+    if (update.holds(current)) {
       confirmations++;
-      if (confirmations >= (contended ? 6 : 2)) return;
+      if (confirmations >= (contended ? 6 : 2)) return current;
       await settle();
       continue;
     }
+    const next = update.merge(current);
     if (confirmations > 0) contended = true;
     confirmations = 0;
     if (attempt > maxAttempts * 2 - 6) break;
-    const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing] };
     try {
       const bytes = new TextEncoder().encode(JSON.stringify(next));
-      await store.writeIndex(tag, bytes, current?.etag);
+      await store.writeIndex(tag, bytes, current === undefined ? 'new' : current.etag ? { ifMatch: current.etag } : undefined);
       cycle = Math.max(cycle, now() - started);
-      lastSeen = next.manifests.map((d) => d.digest).join(',');
+      lastSeen = text(bytes);
       // Read back only after a jittered moment: a rival that read before our write lands meanwhile.
       await settle();
     } catch (err) {
@@ -110,7 +119,35 @@ export async function addToTagIndex(store: TagIndexStore, subjectDigest: string,
       await sleep(Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + random()));
     }
   }
-  throw new OciError('CONFLICT', `could not record ${entries.length} referrer(s) in tag ${tag} after ${maxAttempts} attempts (concurrent writers)`);
+  throw new OciError('CONFLICT', `could not ${update.what} after ${maxAttempts} attempts (concurrent writers)`);
+}
+
+/** Appends `entries` to the fallback index of `subjectDigest` (duplicates skipped), via {@link updateIndexTag}. */
+export async function addToTagIndex(store: TagIndexStore, subjectDigest: string, entries: readonly Descriptor[], options: TagSchemaWriteOptions = {}): Promise<void> {
+  const tag = referrersTag(subjectDigest);
+  const parse = (current: TagIndexState | undefined): ImageIndex => {
+    if (!current) return emptyIndex();
+    const parsed = readTagIndex(current.bytes);
+    if (!parsed) throw new OciError('CONFLICT', `tag ${tag} holds something other than an image index; refusing to overwrite it with the referrers index`);
+    return parsed;
+  };
+  const missing = (index: ImageIndex) => {
+    const present = new Set(index.manifests.map((d) => d.digest));
+    return entries.filter((e, i) => !present.has(e.digest) && entries.findIndex((x) => x.digest === e.digest) === i);
+  };
+  await updateIndexTag(
+    store,
+    tag,
+    {
+      holds: (current) => missing(parse(current)).length === 0,
+      merge: (current) => {
+        const index = parse(current);
+        return { ...index, schemaVersion: 2, mediaType: MEDIA_TYPE_OCI_INDEX, manifests: [...index.manifests, ...missing(index)] };
+      },
+      what: `record ${entries.length} referrer(s) in tag ${tag}`,
+    },
+    options,
+  );
 }
 
 /**

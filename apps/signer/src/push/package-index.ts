@@ -2,23 +2,23 @@
 // the tag names, read-modify-write. Where the registry honours If-Match (ETag on the manifest GET;
 // distribution-spec leaves it optional) the write is conditional and a 412 means "someone else
 // wrote: read again". distribution 2.8 sends an ETag but ignores If-Match, so every write is also
-// read back — twice, spaced out — and written again when a concurrent writer dropped our entry
-// (the same rules as @ocx/oci's referrers tag-schema writer).
+// read back — twice, spaced out — and written again when a concurrent writer dropped our entry:
+// @ocx/oci's updateIndexTag, the same writer as the referrers tag schema's.
 import {
   digestOf,
-  encodeJson,
   isIndex,
   isOciError,
   MANIFEST_ACCEPT,
   MEDIA_TYPE_OCI_INDEX,
-  OciError,
   parseManifest,
   readCapped,
   RemoteRepository,
+  updateIndexTag,
   type CallOptions,
   type Descriptor,
   type ImageIndex,
   type Platform,
+  type TagIndexStore,
 } from '@ocx/oci';
 import type { SignerRepo } from '../dsse.ts';
 import { SignerError } from '../errors.ts';
@@ -32,16 +32,10 @@ interface TagState {
   readonly etag?: string;
 }
 
-interface TagStore {
-  read(tag: string): Promise<TagState | undefined>;
-  /** `new`: the tag must not exist yet (If-None-Match: *); an ETag: If-Match. Throws OciError CONFLICT on 412. */
-  write(tag: string, desc: Descriptor, bytes: Uint8Array, condition: { ifMatch: string } | 'new' | undefined): Promise<void>;
-}
-
-function remoteStore(repo: RemoteRepository, call: CallOptions): TagStore {
+function remoteStore(repo: RemoteRepository, call: CallOptions): TagIndexStore<TagState> {
   const { client, host, repository } = repo;
   return {
-    async read(tag) {
+    async readIndex(tag) {
       const spec = { method: 'GET' as const, url: `/v2/${repository}/manifests/${tag}`, repository, signal: call.signal, headers: { accept: MANIFEST_ACCEPT } };
       const res = await client.request(host, spec);
       if (res.status === 404) {
@@ -54,26 +48,14 @@ function remoteStore(repo: RemoteRepository, call: CallOptions): TagStore {
       const etag = res.headers.get('etag') ?? undefined;
       return { bytes, digest: digestOf(bytes), mediaType, ...(etag ? { etag } : {}) };
     },
-    async write(tag, desc, bytes, condition) {
-      const headers: Record<string, string> = { 'content-type': desc.mediaType };
-      if (condition === 'new') headers['if-none-match'] = '*';
-      else if (condition) headers['if-match'] = condition.ifMatch;
-      const spec = { method: 'PUT' as const, url: `/v2/${repository}/manifests/${tag}`, repository, push: true, signal: call.signal, body: bytes, headers };
-      const res = await client.request(host, spec);
-      if (res.status === 412) {
-        await res.body?.cancel();
-        throw new OciError('CONFLICT', `${repo.location}:${tag} changed under us`);
-      }
-      if (res.status !== 201 && res.status !== 200) await client.fail(res, spec, `writing ${repo.location}:${tag}`);
-      await res.body?.cancel();
-    },
+    writeIndex: (tag, bytes, condition) => repo.putIndexTag(tag, bytes, condition, call.signal),
   };
 }
 
 /** Any other store (an OCI layout): plain read and write, no conditions; the read-back still guards. */
-function plainStore(repo: SignerRepo, call: CallOptions): TagStore {
+function plainStore(repo: SignerRepo, call: CallOptions): TagIndexStore<TagState> {
   return {
-    async read(tag) {
+    async readIndex(tag) {
       let desc: Descriptor;
       try {
         desc = await repo.resolve(tag, call);
@@ -83,7 +65,8 @@ function plainStore(repo: SignerRepo, call: CallOptions): TagStore {
       }
       return { bytes: await repo.fetch(desc, call), digest: desc.digest, mediaType: desc.mediaType };
     },
-    async write(tag, desc, bytes) {
+    async writeIndex(tag, bytes) {
+      const desc = { mediaType: MEDIA_TYPE_OCI_INDEX, digest: digestOf(bytes), size: bytes.byteLength };
       await repo.push(desc, bytes, call);
       await repo.tag(desc, tag, call);
     },
@@ -134,42 +117,38 @@ export interface IndexUpdate {
   readonly replaced?: string;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Adds or replaces `entry`'s platform in the index under `tag`, read-modify-write, confirmed by read-back. */
 export async function putPlatform(repo: SignerRepo, tag: string, entry: Descriptor & { platform: Platform }, opts: IndexUpdateOptions = {}): Promise<IndexUpdate> {
   const call: CallOptions = opts.signal ? { signal: opts.signal } : {};
   const store = repo instanceof RemoteRepository ? remoteStore(repo, call) : plainStore(repo, call);
-  const sleep = opts.sleep ?? defaultSleep;
   const where = `${'location' in repo ? String((repo as { location: string }).location) : ''}:${tag}`;
-  const maxAttempts = opts.maxAttempts ?? 10;
   let replaced: string | undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await store.read(tag);
-    if (!holds(current, entry)) {
-      const next = mergePackageIndex(current, entry, where);
-      if (attempt === 1 && current) {
-        const { manifest } = parseManifest(current.bytes, current.mediaType);
-        if (isIndex(manifest)) replaced = manifest.manifests.find((d) => samePlatform(d.platform, entry.platform))?.digest;
-      }
-      const bytes = encodeJson(next);
-      const desc = { mediaType: MEDIA_TYPE_OCI_INDEX, digest: digestOf(bytes), size: bytes.byteLength };
-      try {
-        await store.write(tag, desc, bytes, current === undefined ? 'new' : current.etag ? { ifMatch: current.etag } : undefined);
-      } catch (e) {
-        if (!isOciError(e, 'CONFLICT')) throw e;
-        await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random()));
-        continue;
-      }
-    }
-    // Read back; without a working If-Match a writer that read before us may land after us, so look
-    // twice, spaced out, before calling it done.
-    let back = await store.read(tag);
-    if (!holds(back, entry)) continue;
-    await sleep(50 + Math.random() * 100);
-    back = await store.read(tag);
-    if (!holds(back, entry) || !back) continue;
-    return { index: { mediaType: back.mediaType, digest: back.digest, size: back.bytes.byteLength }, ...(replaced && replaced !== entry.digest ? { replaced } : {}) };
+  let firstRead = true;
+  // holds() is false for an absent tag, so a confirmed write always read something back.
+  const back = (await updateIndexTag(
+    store,
+    tag,
+    {
+      holds: (current) => {
+        const held = holds(current, entry);
+        // The platform's previous manifest, as the tag held it before this push.
+        if (firstRead && !held && current) replaced = previousOf(current, entry.platform);
+        firstRead = false;
+        return held;
+      },
+      merge: (current) => mergePackageIndex(current, entry, where),
+      what: `add ${entry.digest} to ${where}`,
+    },
+    { maxAttempts: opts.maxAttempts ?? 10, ...(opts.sleep ? { sleep: opts.sleep } : {}) },
+  ))!;
+  return { index: { mediaType: back.mediaType, digest: back.digest, size: back.bytes.byteLength }, ...(replaced && replaced !== entry.digest ? { replaced } : {}) };
+}
+
+function previousOf(current: TagState, platform: Platform): string | undefined {
+  try {
+    const { manifest } = parseManifest(current.bytes, current.mediaType);
+    return isIndex(manifest) ? manifest.manifests.find((d) => samePlatform(d.platform, platform))?.digest : undefined;
+  } catch {
+    return undefined;
   }
-  throw new OciError('CONFLICT', `could not add ${entry.digest} to ${where} after ${maxAttempts} attempts (concurrent writers)`);
 }

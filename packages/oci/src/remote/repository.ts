@@ -1,11 +1,11 @@
 import { assertVerifiableDigest, digestOf, isDigest, verifyDigest, verifyingStream } from '../digest.ts';
 import { OciError } from '../errors.ts';
 import { isIndexMediaType, isManifestMediaType, parseManifest, referrerDescriptor } from '../manifest.ts';
-import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT } from '../media-types.ts';
+import { HEADER_DOCKER_CONTENT_DIGEST, HEADER_OCI_SUBJECT, MANIFEST_ACCEPT, MEDIA_TYPE_OCI_INDEX } from '../media-types.ts';
 import type { RegistryReference } from '../reference.ts';
 import { namesSubject } from '../referrer.ts';
 import type { CallOptions, PushResult, ReferrersMode, ReferrersOptions, Repository } from '../roles.ts';
-import { addToTagIndex, referrersTag, TagIndexBatcher } from '../tag-schema.ts';
+import { addToTagIndex, referrersTag, TagIndexBatcher, type TagWriteCondition } from '../tag-schema.ts';
 import type { Descriptor } from '../types.ts';
 import { mountBlob, pushBlob, pushBlobStream } from './blobs.ts';
 import type { RegistryClient } from './client.ts';
@@ -235,26 +235,32 @@ export class RemoteRepository implements Repository {
       addToTagIndex(
         {
           readIndex: () => readFallbackIndex(t, subjectDigest, signal),
-          writeIndex: async (tagName, bytes, ifMatch) => {
-            const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
-            if (ifMatch) headers['if-match'] = ifMatch;
-            else headers['if-none-match'] = '*';
-            // Conditional: a retry after a write that did land answers 412, and the merge reads again.
-            const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tagName}`, repository: this.repository, push: true, idempotent: true, signal, body: bytes, headers };
-            const res = await this.client.request(this.host, spec);
-            if (res.status === 412) {
-              await res.body?.cancel();
-              throw new OciError('CONFLICT', `tag ${tagName} changed under us`);
-            }
-            if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `writing referrers tag ${tagName}`);
-            await res.body?.cancel();
-          },
+          // Conditional: a retry after a write that did land answers 412, and the merge reads again.
+          writeIndex: (tagName, bytes, condition) => this.putIndexTag(tagName, bytes, condition, signal),
         },
         subjectDigest,
         entries,
         { onWarning: (m) => this.client.warn(m) },
       ),
     );
+  }
+
+  /**
+   * PUTs an image index under `tag` on `condition` (If-Match / If-None-Match: *); a 412 is OciError
+   * CONFLICT, so the caller reads again (the writer behind updateIndexTag).
+   */
+  async putIndexTag(tag: string, bytes: Uint8Array, condition: TagWriteCondition, signal?: AbortSignal): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': MEDIA_TYPE_OCI_INDEX };
+    if (condition === 'new') headers['if-none-match'] = '*';
+    else if (condition) headers['if-match'] = condition.ifMatch;
+    const spec = { method: 'PUT' as const, url: `/v2/${this.repository}/manifests/${tag}`, repository: this.repository, push: true, idempotent: true, signal, body: bytes, headers };
+    const res = await this.client.request(this.host, spec);
+    if (res.status === 412) {
+      await res.body?.cancel();
+      throw new OciError('CONFLICT', `${this.location}:${tag} changed under us`);
+    }
+    if (res.status !== 201 && res.status !== 200) await this.client.fail(res, spec, `writing ${this.location}:${tag}`);
+    await res.body?.cancel();
   }
 
   async *referrers(subject: Descriptor, options: ReferrersOptions = {}): AsyncIterable<Descriptor[]> {
